@@ -1,0 +1,26 @@
+package org.openkcm.keystore.api;
+
+import java.util.List;
+import org.openkcm.keystore.model.KeyFilter;
+import org.openkcm.keystore.model.KeystoreException;
+import org.osgi.annotation.versioning.ProviderType;
+
+/** The operator's view of the runtime, used by the Gogo commands and the Web Console page. */
+@ProviderType
+public interface KeystoreAdmin {
+
+    /** @return every backend that is configured or present, with its last known health */
+    List<BackendStatus> backends();
+
+    /** Checks one backend now, within its deadline. */
+    BackendStatus checkHealth(String backend) throws KeystoreException;
+
+    /** @return the routing rules in evaluation order, the default last */
+    List<RouteView> routes();
+
+    /**
+     * Moves the keys matching {@code filter} (all pages) to {@code targetBackend}: copy, verify, delete at
+     * the source, one key at a time. Stopped half-way, every key stays readable exactly once.
+     */
+    MigrationReport migrate(KeyFilter filter, String targetBackend) throws KeystoreException;
+}

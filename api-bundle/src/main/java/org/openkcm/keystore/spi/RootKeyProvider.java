@@ -1,0 +1,37 @@
+package org.openkcm.keystore.spi;
+
+import org.openkcm.keystore.model.IntegrityException;
+import org.openkcm.keystore.model.KeystoreException;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * The root of the hierarchy (L1's stand-in inside the runtime): wraps and unwraps the data-encryption
+ * keys of L2 records, so that the root key never leaves its home (a local master key file for
+ * development, OpenBao Transit in production, an HSM later). Registered as a service with
+ * {@value #PROVIDER_PROPERTY} naming it; the core uses the one its configuration names.
+ */
+@ConsumerType
+public interface RootKeyProvider {
+
+    /** Service property naming the provider, e.g. {@code local} or {@code openbao-transit}. */
+    String PROVIDER_PROPERTY = "keystore.rootkey";
+
+    /** @return the provider's name, equal to its {@value #PROVIDER_PROPERTY} property */
+    String name();
+
+    /**
+     * Wraps a DEK bound to {@code aad}. The result is self-describing: it carries whatever the provider
+     * needs to unwrap it later (e.g. the root key's version), so rotating the root key keeps older records
+     * readable.
+     */
+    byte[] wrap(byte[] dek, byte[] aad) throws KeystoreException;
+
+    /**
+     * @return the DEK; the caller zeroizes it when done
+     * @throws IntegrityException if the wrapped bytes or the aad were altered
+     */
+    byte[] unwrap(byte[] wrapped, byte[] aad) throws KeystoreException;
+
+    /** @return the provider's health; never throws */
+    BackendHealth health();
+}
