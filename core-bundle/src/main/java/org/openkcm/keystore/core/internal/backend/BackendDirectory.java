@@ -1,8 +1,10 @@
 package org.openkcm.keystore.core.internal.backend;
 
 import java.util.List;
+import org.openkcm.keystore.model.KeyFilter;
 import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeystoreException;
+import org.openkcm.keystore.model.Page;
 import org.openkcm.keystore.spi.Keystore;
 
 /**
@@ -35,4 +37,10 @@ public interface BackendDirectory {
      * @throws org.openkcm.keystore.model.InvalidKeyRequestException if configuration names no such backend
      */
     Keystore backend(String name) throws KeystoreException;
+
+    /**
+     * Lists metadata across every configured backend, merged in (id, version) order with one cursor
+     * ({@link KeyFilter#collectPage} semantics). Metadata only, never material.
+     */
+    Page<KeyMetadata> list(KeyFilter filter) throws KeystoreException;
 }
