@@ -1,19 +1,24 @@
 package org.openkcm.keystore.karaf;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
-import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -35,22 +40,27 @@ import org.junit.jupiter.api.TestMethodOrder;
 class KarafFeaturesIT {
     private static final String CORE = "openkcm-keystore-core";
     private static final String INMEMORY = "openkcm-keystore-inmemory";
-    private static final String KEYSTORE_SERVICE = "org.openkcm.keystore.spi.Keystore";
 
-    private final Duration timeout = Duration.ofSeconds(Long.getLong("karaf.it.timeout.seconds", 180));
+    private static final String WEBCONSOLE = "openkcm-keystore-webconsole";
+    private static final String CONSOLE_USER = "karaf-it";
+
+    private final String consolePassword = UUID.randomUUID().toString();
+    private final Duration timeout = BuildUnderTest.timeout();
     private List<String> features;
+    private List<String> coreBefore;
     private KarafInstance karaf;
+    private KarafShell shell;
 
     @BeforeAll
     void startKarafAndAddTheRepository() throws IOException {
-        Path workDir = Path.of(required("karaf.it.workdir"));
-        StagingRepository staging = stageThisBuild(workDir.resolve("staging"));
-        features = selectedFeatures(Path.of(required("karaf.it.featuresFile")), required("karaf.it.features"));
-        karaf = KarafInstance.unpack(Path.of(required("karaf.it.distribution")), workDir, Path.of(required("karaf.it.localRepository")),
+        features = BuildUnderTest.selectedFeatures();
+        StagingRepository staging = BuildUnderTest.stage(BuildUnderTest.workDir().resolve("staging"));
+        karaf = KarafInstance.unpack(BuildUnderTest.distribution(), BuildUnderTest.workDir(), BuildUnderTest.localRepository(),
                 staging.root(), timeout);
-        karaf.start();
-        String repo = staging.mvnUrl(required("karaf.it.featuresArtifactId"), "features", "xml");
-        ShellResult added = karaf.shell("feature:repo-add " + repo);
+        // the Web Console plugin refuses to run (and stops the JVM) without a console login from the environment
+        karaf.start(Map.of("OPENKCM_CONSOLE_USER", CONSOLE_USER, "OPENKCM_CONSOLE_PASSWORD", consolePassword));
+        shell = new KarafShell(karaf);
+        ShellResult added = karaf.shell("feature:repo-add " + BuildUnderTest.featuresRepositoryUrl(staging));
         assertThat(added.succeeded()).as(added.toString()).isTrue();
     }
 
@@ -69,13 +79,13 @@ class KarafFeaturesIT {
             ShellResult installed = karaf.shell("feature:install " + feature);
             assertThat(installed.succeeded()).as("feature %s must resolve and install: %s", feature, installed).isTrue();
         }
-        List<List<String>> installedFeatures = table("feature:list -i");
+        List<List<String>> installedFeatures = shell.table("feature:list -i");
         for (String feature : features) {
             assertThat(installedFeatures).as("feature %s is started", feature)
                     .anySatisfy(row -> assertThat(row).startsWith(feature).contains("Started"));
         }
-        List<List<String>> bundles = table("bundle:list -t 0");
-        assertThat(bundles).as("every bundle Active (fragments Resolved)").allSatisfy(row -> assertThat(isActiveOrFragment(row))
+        List<List<String>> bundles = shell.table("bundle:list -t 0");
+        assertThat(bundles).as("every bundle Active (fragments Resolved)").allSatisfy(row -> assertThat(KarafShell.isActiveOrFragment(row))
                 .as(String.join(" | ", row)).isTrue());
         assertThat(bundles).extracting(row -> row.get(4)).as("our bundles")
                 .contains("OpenKCM Keystore :: API", "OpenKCM Keystore :: Core", "OpenKCM Keystore :: InMemory backend");
@@ -94,57 +104,90 @@ class KarafFeaturesIT {
         ShellResult rootKey = karaf.shell("config:property-list --pid org.openkcm.keystore.rootkey");
         assertThat(rootKey.output()).contains("provider = local", "masterKeyFile = " + etc.resolve("openkcm-keystore-master.key"));
         // the InMemory component was configured from etc/, and an edit of the file reaches it at runtime
-        assertThat(keystoreServices()).contains("felix.fileinstall.filename = " + etc.resolve("org.openkcm.keystore.inmemory.cfg").toUri().toString()
+        assertThat(shell.keystoreServices()).contains("felix.fileinstall.filename = " + etc.resolve("org.openkcm.keystore.inmemory.cfg").toUri().toString()
                 .replace("file:///", "file:/"), "maxEntries = 1000000");
         replaceInFile(etc.resolve("org.openkcm.keystore.inmemory.cfg"), "maxEntries = I\"1000000\"", "maxEntries = I\"250000\"");
         await("edited maxEntries reaches the InMemory service").atMost(timeout).pollInterval(Duration.ofSeconds(1))
-                .until(() -> keystoreServices().contains("maxEntries = 250000"));
+                .until(() -> shell.keystoreServices().contains("maxEntries = 250000"));
     }
 
     @Test
     @Order(3)
     @Tag("keystore-commands")
     void keysOfEveryTierAreStoredAndRetrievedThroughTheShell() throws IOException {
-        ShellResult l2 = karaf.shell("keystore:create L2 tenant:karaf-it id=karaf-l2");
-        assertThat(l2.succeeded()).as(l2.toString()).isTrue();
-        ShellResult l3 = karaf.shell("keystore:create L3 tenant:karaf-it id=karaf-l3 parent=karaf-l2");
-        assertThat(l3.succeeded()).as(l3.toString()).isTrue();
-        ShellResult l4 = karaf.shell("keystore:create L4 service:karaf-edge id=karaf-l4 parent=karaf-l3");
-        assertThat(l4.succeeded()).as(l4.toString()).isTrue();
-        for (String[] key : new String[][] { { "karaf-l2", "L2", "(root key)" }, { "karaf-l3", "L3", "karaf-l2@1" }, { "karaf-l4", "L4", "karaf-l3@1" } }) {
-            ShellResult opened = karaf.shell("keystore:get " + key[0]);
-            assertThat(opened.succeeded()).as(opened.toString()).isTrue();
-            assertThat(field(opened, "key")).isEqualTo(key[0] + "@1");
-            assertThat(field(opened, "tier")).isEqualTo(key[1]);
-            assertThat(field(opened, "parent")).isEqualTo(key[2]);
-            assertThat(field(opened, "kcv")).matches("[0-9a-f]{6}");
-            assertThat(field(opened, "roundtrip")).startsWith("ok (");
-            // Karaf defaults without an OpenBao address: every tier on inmemory
-            assertThat(field(karaf.shell("keystore:show " + key[0]), "backend")).isEqualTo("inmemory");
-        }
-        ShellResult missing = karaf.shell("keystore:get karaf-never-created");
-        assertThat(missing.output()).contains("error: KeyNotFound");
+        assertThat(shell.keystore("routes").output()).as("Karaf defaults without an OpenBao address")
+                .containsPattern("tier=L2,L3\\s+-> inmemory").containsPattern("tier=L4\\s+-> inmemory");
+        shell.createKey("L2 tenant:karaf-it id=karaf-l2");
+        shell.createKey("L3 tenant:karaf-it id=karaf-l3 parent=karaf-l2");
+        shell.createKey("L4 service:karaf-edge id=karaf-l4 parent=karaf-l3");
+        shell.assertOpens("karaf-l2", "L2", "(root key)", "inmemory");
+        shell.assertOpens("karaf-l3", "L3", "karaf-l2@1", "inmemory");
+        shell.assertOpens("karaf-l4", "L4", "karaf-l3@1", "inmemory");
+        assertThat(shell.keystore("get karaf-never-created").output()).contains("error: KeyNotFound");
     }
 
     @Test
     @Order(4)
-    void inMemoryFeatureLeavesAndReturnsWhileTheCoreKeepsRunning() throws IOException {
-        List<String> coreBefore = bundle("OpenKCM Keystore :: Core").orElseThrow();
-        assertThat(keystoreServices()).contains("keystore.backend = inmemory");
+    void inMemoryFeatureUninstalledUnderARunningCore() throws IOException {
+        coreBefore = shell.bundle("OpenKCM Keystore :: Core").orElseThrow();
+        assertThat(shell.keystoreServices()).contains("keystore.backend = inmemory");
 
         ShellResult uninstalled = karaf.shell("feature:uninstall " + INMEMORY);
         assertThat(uninstalled.succeeded()).as(uninstalled.toString()).isTrue();
-        assertThat(bundle("OpenKCM Keystore :: InMemory backend")).as("InMemory bundle uninstalled").isEmpty();
-        assertThat(keystoreServices()).doesNotContain("keystore.backend = inmemory");
-        assertThat(bundle("OpenKCM Keystore :: Core")).as("core: same bundle, still Active").contains(coreBefore);
+        assertThat(shell.bundle("OpenKCM Keystore :: InMemory backend")).as("InMemory bundle uninstalled").isEmpty();
+        assertThat(shell.keystoreServices()).doesNotContain("keystore.backend = inmemory");
+        assertThat(shell.bundle("OpenKCM Keystore :: Core")).as("core: same bundle, still Active").contains(coreBefore);
+    }
 
+    @Test
+    @Order(5)
+    @Tag("keystore-commands")
+    void whileInMemoryIsAwayTheCoreAnswersWithATypedError() throws IOException {
+        ShellResult refused = shell.keystore("create L4 service:karaf-edge id=karaf-l4-away parent=karaf-l3");
+        assertThat(refused.output()).as(refused.toString()).contains("error: BackendUnavailable").contains("inmemory");
+        assertThat(shell.keystore("backends").output()).containsPattern("(?m)^inmemory\\s+yes\\s+no\\s");
+    }
+
+    @Test
+    @Order(6)
+    void inMemoryFeatureReinstalledAndItsServiceReturns() throws IOException {
         ShellResult reinstalled = karaf.shell("feature:install " + INMEMORY);
         assertThat(reinstalled.succeeded()).as(reinstalled.toString()).isTrue();
         await("InMemory Keystore service back").atMost(timeout).pollInterval(Duration.ofSeconds(1))
-                .until(() -> keystoreServices().contains("keystore.backend = inmemory"));
-        assertThat(bundle("OpenKCM Keystore :: InMemory backend")).hasValueSatisfying(row -> assertThat(row.get(1)).isEqualTo("Active"));
-        assertThat(bundle("OpenKCM Keystore :: Core")).as("core never restarted or refreshed").contains(coreBefore);
-        assertThat(table("bundle:list -t 0")).allSatisfy(row -> assertThat(isActiveOrFragment(row)).as(String.join(" | ", row)).isTrue());
+                .until(() -> shell.keystoreServices().contains("keystore.backend = inmemory"));
+        assertThat(shell.bundle("OpenKCM Keystore :: InMemory backend")).hasValueSatisfying(row -> assertThat(row.get(1)).isEqualTo("Active"));
+        assertThat(shell.bundle("OpenKCM Keystore :: Core")).as("core never restarted or refreshed").contains(coreBefore);
+        assertThat(shell.table("bundle:list -t 0")).allSatisfy(row -> assertThat(KarafShell.isActiveOrFragment(row)).as(String.join(" | ", row)).isTrue());
+    }
+
+    @Test
+    @Order(7)
+    @Tag("keystore-commands")
+    void afterTheReinstallTheCoreServesNewKeysAndTheVolatileOnesAreGone() throws IOException {
+        assertThat(shell.keystore("get karaf-l4").output()).as("InMemory is volatile").contains("error: KeyNotFound");
+        shell.createKey("L2 tenant:karaf-it id=karaf-l2-again");
+        shell.createKey("L3 tenant:karaf-it id=karaf-l3-again parent=karaf-l2-again");
+        shell.createKey("L4 service:karaf-edge id=karaf-l4-again parent=karaf-l3-again");
+        shell.assertOpens("karaf-l4-again", "L4", "karaf-l3-again@1", "inmemory");
+    }
+
+    @Test
+    @Order(8)
+    void webConsoleServesTheKeystorePageOnlyToItsLoginWhenItsFeatureIsInstalled() throws IOException, InterruptedException {
+        URI page = URI.create("http://127.0.0.1:" + karaf.ports().http() + "/system/console/keystore");
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpRequest anonymous = HttpRequest.newBuilder(page).timeout(Duration.ofSeconds(30)).build();
+        if (!features.contains(WEBCONSOLE)) {
+            // without the feature nothing listens on the HTTP port (Karaf's own HTTP is not installed either)
+            assertThatThrownBy(() -> http.send(anonymous, BodyHandlers.discarding())).isInstanceOf(ConnectException.class);
+            return;
+        }
+        assertThat(http.send(anonymous, BodyHandlers.discarding()).statusCode()).as("no login").isEqualTo(401);
+        String login = Base64.getEncoder().encodeToString((CONSOLE_USER + ":" + consolePassword).getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> shown = http.send(HttpRequest.newBuilder(page).timeout(Duration.ofSeconds(30)).header("Authorization", "Basic " + login)
+                .build(), BodyHandlers.ofString());
+        assertThat(shown.statusCode()).as("with the login from the environment").isEqualTo(200);
+        assertThat(shown.body()).contains("Backends", "inmemory");
     }
 
     @Test
@@ -155,80 +198,9 @@ class KarafFeaturesIT {
         assertThat(karaf.isRunning()).isFalse();
     }
 
-    private List<List<String>> table(String command) throws IOException {
-        ShellResult r = karaf.shell(command);
-        assertThat(r.succeeded()).as(r.toString()).isTrue();
-        return KarafTables.rows(r.output());
-    }
-
-    /** @return the {@code bundle:list} row (id, state, level, version, name) of the bundle with that name */
-    private Optional<List<String>> bundle(String name) throws IOException {
-        return table("bundle:list -t 0").stream().filter(row -> row.get(4).equals(name)).findFirst();
-    }
-
-    private String keystoreServices() throws IOException {
-        // no such service is not an error for service:list: it prints nothing
-        ShellResult r = karaf.shell("service:list " + KEYSTORE_SERVICE);
-        assertThat(r.exitCode()).as(r.toString()).isZero();
-        return r.output();
-    }
-
-    private static boolean isActiveOrFragment(List<String> row) {
-        return row.get(1).equals("Active") || row.get(1).equals("Resolved") && row.get(4).contains("Hosts:");
-    }
-
-    /** The value of a {@code name:   value} line of a keystore command's output. */
-    private static String field(ShellResult r, String name) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + ":\\s+(.*)$").matcher(r.output());
-        assertThat(m.find()).as("'%s:' line in %s", name, r).isTrue();
-        return m.group(1).strip();
-    }
-
     private static void replaceInFile(Path file, String from, String to) throws IOException {
         String text = Files.readString(file, StandardCharsets.ISO_8859_1);
         assertThat(text).contains(from);
         Files.writeString(file, text.replace(from, to), StandardCharsets.ISO_8859_1);
-    }
-
-    /** Our bundles, the features XML and the .cfg files of this build, where Karaf's mvn: URLs find them. */
-    private static StagingRepository stageThisBuild(Path root) throws IOException {
-        StagingRepository staging = new StagingRepository(root, required("karaf.it.groupId"), required("karaf.it.version"));
-        for (String key : System.getProperties().stringPropertyNames()) {
-            if (key.startsWith("karaf.it.bundle.")) {
-                staging.put(key.substring("karaf.it.bundle.".length()), null, "jar", Path.of(System.getProperty(key)));
-            }
-        }
-        String features = required("karaf.it.featuresArtifactId");
-        staging.put(features, "features", "xml", Path.of(required("karaf.it.featuresFile")));
-        try (Stream<Path> cfgs = Files.list(Path.of(required("karaf.it.cfgDir")))) {
-            for (Path cfg : cfgs.filter(p -> p.toString().endsWith(".cfg")).toList()) {
-                staging.put(features, cfg.getFileName().toString().replace(".cfg", ""), "cfg", cfg);
-            }
-        }
-        return staging;
-    }
-
-    /** The features named in the repository that match the pattern the build's verify goal uses, in file order. */
-    static List<String> selectedFeatures(Path featuresFile, String pattern) throws IOException {
-        Pattern selected = Pattern.compile(pattern.replace(".", "\\.").replace("*", ".*"));
-        Matcher m = Pattern.compile("<feature name=\"([^\"]+)\"").matcher(Files.readString(featuresFile, StandardCharsets.UTF_8));
-        List<String> names = new ArrayList<>();
-        while (m.find()) {
-            if (selected.matcher(m.group(1)).matches()) {
-                names.add(m.group(1));
-            }
-        }
-        if (names.isEmpty()) {
-            throw new IllegalStateException("karaf.it.features='" + pattern + "' selects no feature of " + featuresFile);
-        }
-        return names;
-    }
-
-    private static String required(String property) {
-        String value = System.getProperty(property);
-        if (value == null || value.isBlank() || value.startsWith("${")) {
-            throw new IllegalStateException("system property " + property + " is not set (run through Maven failsafe): " + value);
-        }
-        return value;
     }
 }

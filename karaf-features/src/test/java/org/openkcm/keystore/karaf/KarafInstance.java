@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -61,13 +62,17 @@ final class KarafInstance implements AutoCloseable {
         return ports;
     }
 
-    /** Starts {@code bin/karaf server} and returns once the shell answers and every boot feature is started. */
-    void start() throws IOException {
+    /**
+     * Starts {@code bin/karaf server} with {@code environment} added to its own, and returns once the shell
+     * answers and every boot feature is started.
+     */
+    void start(Map<String, String> environment) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server").directory(home.toFile())
                 .redirectErrorStream(true).redirectOutput(home.resolve("console.out").toFile());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         // exec: the process we hold is the JVM itself, so its exit status is Karaf's
         pb.environment().put("KARAF_EXEC", "exec");
+        pb.environment().putAll(environment);
         server = pb.start();
         await("Karaf shell on port " + ports.ssh()).atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500))
                 .until(() -> {
