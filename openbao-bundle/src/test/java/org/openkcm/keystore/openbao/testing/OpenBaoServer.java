@@ -26,7 +26,7 @@ import java.util.stream.Stream;
 
 /**
  * A real OpenBao server for tests, on a free loopback port: {@link #startDev()} (in-memory, unsealed,
- * for most tests) or {@link #startPersistent()} (file storage, {@code bao operator init}/{@code unseal},
+ * for most tests) or {@link #startPersistent()} (single-node Raft storage, {@code bao operator init}/{@code unseal},
  * survives {@link #kill()} + {@link #restart()}). Finds {@code bao} through {@code BAO_BIN}, else
  * {@code <repo>/.tools/venv/bin/bao} (walking up from the working directory), else PATH, and fails loudly
  * when there is none. Waits by polling {@code /v1/sys/health}, never by fixed sleeps.
@@ -67,13 +67,16 @@ public final class OpenBaoServer implements AutoCloseable {
         }
     }
 
-    /** File storage: initialised with one unseal key, unsealed, KV v2 enabled at {@code secret/}. */
+    /** Raft storage (OpenBao 2 has no file storage): initialised with one unseal key, unsealed, KV v2 enabled at {@code secret/}. */
     public static OpenBaoServer startPersistent() {
         try {
             OpenBaoServer s = new OpenBaoServer(true);
-            Files.writeString(s.workDir.resolve("server.hcl"), "storage \"file\" { path = \"" + s.workDir.resolve("data") + "\" }\n"
-                    + "listener \"tcp\" {\n  address = \"127.0.0.1:" + s.port + "\"\n  tls_disable = true\n}\n"
-                    + "api_addr = \"http://127.0.0.1:" + s.port + "\"\ndisable_mlock = true\nui = false\n");
+            Files.createDirectories(s.workDir.resolve("data"));
+            Files.writeString(s.workDir.resolve("server.hcl"), "storage \"raft\" {\n  path = \"" + s.workDir.resolve("data")
+                    + "\"\n  node_id = \"node1\"\n}\n"
+                    + "listener \"tcp\" {\n  address = \"127.0.0.1:" + s.port + "\"\n  cluster_address = \"127.0.0.1:" + (s.port + 1)
+                    + "\"\n  tls_disable = true\n}\n"
+                    + "api_addr = \"http://127.0.0.1:" + s.port + "\"\ncluster_addr = \"http://127.0.0.1:" + (s.port + 1) + "\"\nui = false\n");
             s.launchConfigured();
             s.awaitHealth(code -> code == 501, START_TIMEOUT);
             String init = s.cliOk("operator", "init", "-key-shares=1", "-key-threshold=1", "-format=json");
@@ -83,7 +86,7 @@ public final class OpenBaoServer implements AutoCloseable {
             s.cliOk("secrets", "enable", "-path=secret", "-version=2", "kv");
             return s;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start bao with file storage", e);
+            throw new UncheckedIOException("cannot start bao with raft storage", e);
         }
     }
 
