@@ -27,6 +27,9 @@ final class AppRoleLogin implements AutoCloseable {
     private final AtomicReference<BaoSession> session;
     private final ScheduledExecutorService timer;
     private final Object lock = new Object();
+    /** Successful logins and renewals, for operators' debugging and for tests. */
+    final java.util.concurrent.atomic.AtomicInteger logins = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger renewals = new java.util.concurrent.atomic.AtomicInteger();
 
     AppRoleLogin(BaoConnection conn, AtomicReference<BaoSession> session) {
         this.conn = conn;
@@ -58,6 +61,7 @@ final class AppRoleLogin implements AutoCloseable {
                 throw new BackendUnavailableException(conn.name, what + " returned no token", null);
             }
             LOG.info("OpenBao {}: AppRole login, token valid for {} s", conn.name, r.getAuthLeaseDuration());
+            logins.incrementAndGet();
             return conn.newSession(token, r.isAuthRenewable(), r.getAuthLeaseDuration());
         } catch (VaultException e) {
             if (e.getHttpStatusCode() == 400 || e.getHttpStatusCode() == 403) {
@@ -103,6 +107,7 @@ final class AppRoleLogin implements AutoCloseable {
         if (ttl < Math.max(2, s.ttlSeconds / 3)) {
             return null;
         }
+        renewals.incrementAndGet();
         return conn.newSession(s.token, r.isAuthRenewable(), ttl);
     }
 

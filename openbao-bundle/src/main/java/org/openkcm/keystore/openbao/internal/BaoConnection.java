@@ -79,6 +79,11 @@ final class BaoConnection implements AutoCloseable {
         return appRole.loginNow();
     }
 
+    /** @return the AppRole upkeep, {@code null} for token auth. */
+    AppRoleLogin appRole() {
+        return appRole;
+    }
+
     Vault vault() throws KeystoreException {
         return session().vault;
     }

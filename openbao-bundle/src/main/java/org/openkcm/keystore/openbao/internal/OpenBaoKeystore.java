@@ -164,6 +164,10 @@ public final class OpenBaoKeystore implements Keystore {
         return HealthProbe.check(conn);
     }
 
+    BaoConnection connection() {
+        return conn;
+    }
+
     /** @return requests sent so far (tests: listing cost, no request for bad ids). */
     long requestCount() {
         return kv.requests.get();

@@ -40,7 +40,8 @@ public final class OpenBaoServer implements AutoCloseable {
     private final Path workDir;
     private final boolean persistent;
     private final int port;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private Path caFile;
     private Process process;
     private String rootToken;
     private String unsealKey;
@@ -64,6 +65,25 @@ public final class OpenBaoServer implements AutoCloseable {
             return s;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start bao -dev", e);
+        }
+    }
+
+    /** Dev mode over TLS ({@code -dev-tls}): bao generates a CA and a server certificate, see {@link #caFile()}. */
+    public static OpenBaoServer startDevTls() {
+        try {
+            OpenBaoServer s = new OpenBaoServer(false);
+            s.rootToken = "root-" + UUID.randomUUID();
+            Path tls = Files.createDirectories(s.workDir.resolve("tls"));
+            s.launch(List.of("server", "-dev", "-dev-no-store-token", "-dev-root-token-id=" + s.rootToken,
+                    "-dev-tls", "-dev-tls-cert-dir=" + tls, "-dev-listen-address=127.0.0.1:" + s.port));
+            s.awaitLog(Pattern.compile("(Unseal Key): "));
+            s.caFile = tls.resolve("vault-ca.pem");
+            s.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(trusting(s.caFile)).build();
+            s.awaitHealth(code -> code == 200, START_TIMEOUT);
+            s.unsealKey = s.awaitLog(DEV_UNSEAL_KEY);
+            return s;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot start bao -dev-tls", e);
         }
     }
 
@@ -117,7 +137,12 @@ public final class OpenBaoServer implements AutoCloseable {
     }
 
     public String address() {
-        return "http://127.0.0.1:" + port;
+        return (caFile != null ? "https" : "http") + "://127.0.0.1:" + port;
+    }
+
+    /** @return the CA certificate (PEM) of a {@link #startDevTls()} server, {@code null} otherwise. */
+    public Path caFile() {
+        return caFile;
     }
 
     public int port() {
@@ -239,6 +264,9 @@ public final class OpenBaoServer implements AutoCloseable {
             pb.environment().put("BAO_TOKEN", token);
         }
         pb.environment().put("BAO_CLIENT_TIMEOUT", "20s");
+        if (caFile != null) {
+            pb.environment().put("BAO_CACERT", caFile.toString());
+        }
         try {
             Path err = Files.createTempFile(workDir, "cli", ".err");
             pb.redirectError(err.toFile());
@@ -314,6 +342,19 @@ public final class OpenBaoServer implements AutoCloseable {
     private void cleanEnvironment(Map<String, String> env) {
         env.keySet().removeIf(k -> k.startsWith("BAO_") || k.startsWith("VAULT_"));
         env.put("HOME", workDir.toString());
+    }
+
+    private static javax.net.ssl.SSLContext trusting(Path ca) throws IOException, java.security.GeneralSecurityException {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        try (var in = Files.newInputStream(ca)) {
+            ks.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
     }
 
     private static String jsonString(String json, String field) {

@@ -1,0 +1,84 @@
+package org.openkcm.keystore.openbao.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.openkcm.keystore.openbao.internal.Fixtures.l2;
+import static org.openkcm.keystore.openbao.internal.Fixtures.sealed;
+
+import io.github.jopenlibs.vault.json.Json;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.openkcm.keystore.model.BackendUnavailableException;
+import org.openkcm.keystore.model.KeyMetadata;
+import org.openkcm.keystore.model.KeyRef;
+import org.openkcm.keystore.model.PermissionDeniedException;
+import org.openkcm.keystore.openbao.testing.OpenBaoServer;
+import org.openkcm.keystore.spi.BackendState;
+
+/** AppRole login with renewal and re-login at max TTL; TLS trusting a CA file. */
+class AuthAndTlsTest {
+
+    @Test
+    void appRoleTokenIsRenewedThenReplacedAtMaxTtlWhileOperationsKeepWorking() throws Exception {
+        try (OpenBaoServer bao = OpenBaoServer.startDev()) {
+            bao.cliOk("auth", "enable", "approle");
+            bao.cliOk("policy", "write", "kv-openkcm", policyFile("path \"secret/*\" { capabilities = [\"create\", \"read\", \"update\", \"delete\", \"list\"] }\n"));
+            bao.cliOk("write", "auth/approle/role/openkcm", "token_ttl=2s", "token_max_ttl=5s", "token_policies=kv-openkcm");
+            String roleId = Json.parse(bao.cliOk("read", "-format=json", "auth/approle/role/openkcm/role-id")).asObject()
+                    .get("data").asObject().getString("role_id", null);
+            String secretId = Json.parse(bao.cliOk("write", "-f", "-format=json", "auth/approle/role/openkcm/secret-id")).asObject()
+                    .get("data").asObject().getString("secret_id", null);
+            OpenBaoKeystore ks = new OpenBaoKeystore(BaoSettings.builder().address(bao.address()).authMethod("approle")
+                    .roleId(roleId).secretId(secretId).mount("secret").timeouts(1000, 3000).build(), "approle", 65536);
+            try {
+                KeyMetadata m = l2("via-approle", "acme");
+                ks.store(m, sealed(16));
+                String firstToken = ks.connection().session().token;
+                AppRoleLogin upkeep = ks.connection().appRole();
+
+                await().atMost(Duration.ofSeconds(20)).until(() -> upkeep.renewals.get() >= 1 && upkeep.logins.get() >= 2);
+
+                assertThat(ks.connection().session().token).isNotEqualTo(firstToken);
+                // once the first token has expired, only the new session can do this read
+                await().atMost(Duration.ofSeconds(10)).until(() -> bao.cli("token", "lookup", firstToken).exitCode() != 0);
+                assertThat(ks.retrieve(m.ref()).sealed()).hasSize(16);
+                assertThat(ks.connection().session().toString()).doesNotContain(ks.connection().session().token);
+            } finally {
+                ks.deactivate();
+            }
+
+            OpenBaoKeystore wrong = new OpenBaoKeystore(BaoSettings.builder().address(bao.address()).authMethod("approle")
+                    .roleId(roleId).secretId("not-the-secret").mount("secret").build(), "approle", 65536);
+            assertThatThrownBy(() -> wrong.retrieve(KeyRef.of("via-approle", 1))).isInstanceOf(PermissionDeniedException.class)
+                    .hasMessageContaining("auth/approle/login").hasMessageNotContaining("not-the-secret");
+            wrong.deactivate();
+        }
+    }
+
+    @Test
+    void tlsWorksWithTheCaFileAndFailsTypedWithoutIt() throws Exception {
+        try (OpenBaoServer bao = OpenBaoServer.startDevTls()) {
+            assertThat(bao.address()).startsWith("https://");
+            OpenBaoKeystore trusted = new OpenBaoKeystore(Fixtures.settings(bao).tls(bao.caFile().toString(), null, null).build(), "tls", 65536);
+            KeyMetadata m = l2("over-tls", "acme");
+            trusted.store(m, sealed(16));
+            assertThat(trusted.retrieve(m.ref()).sealed()).hasSize(16);
+            assertThat(trusted.health().state()).isEqualTo(BackendState.UP);
+            trusted.deactivate();
+
+            OpenBaoKeystore untrusted = Fixtures.keystore(bao, "tls");
+            assertThatThrownBy(() -> untrusted.retrieve(m.ref())).isInstanceOf(BackendUnavailableException.class)
+                    .hasMessageContaining("TLS");
+            assertThat(untrusted.health().state()).isEqualTo(BackendState.UNAVAILABLE);
+            untrusted.deactivate();
+        }
+    }
+
+    private static String policyFile(String hcl) throws java.io.IOException {
+        java.nio.file.Path f = java.nio.file.Files.createTempFile("policy", ".hcl");
+        java.nio.file.Files.writeString(f, hcl);
+        f.toFile().deleteOnExit();
+        return f.toString();
+    }
+}
