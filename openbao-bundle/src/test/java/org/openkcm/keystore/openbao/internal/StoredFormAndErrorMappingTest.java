@@ -196,6 +196,42 @@ class StoredFormAndErrorMappingTest {
         assertThatThrownBy(() -> ks.retrieve(KeyRef.of("x", 1))).isInstanceOf(KeystoreException.class);
     }
 
+    @Test
+    void aServerThatNeverAnswersTimesOutWithinTheDeadline() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            // the kernel completes the TCP handshake from the backlog; nobody ever reads or answers
+            OpenBaoKeystore ks = new OpenBaoKeystore(BaoSettings.builder().address("http://127.0.0.1:" + silent.getLocalPort())
+                    .token("t").mount("secret").timeouts(500, 1000).build(), "silent", 65536);
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> ks.retrieve(KeyRef.of("x", 1))).isInstanceOf(BackendUnavailableException.class)
+                    .hasMessageContaining("timed out");
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(3000);
+            t0 = System.nanoTime();
+            assertThat(ks.health().state()).isEqualTo(BackendState.UNAVAILABLE);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(3000);
+            ks.deactivate();
+        }
+    }
+
+    @Test
+    void oneHttpClientServesEveryRequestAndItsThreadsStopOnDeactivate() throws Exception {
+        long selectorsBefore = threads("SelectorManager");
+        OpenBaoKeystore ks = keystore(bao, "threads");
+        ks.store(l2("t", "acme"), sealed(8));
+        for (int i = 0; i < 20; i++) {
+            ks.retrieve(KeyRef.of("t", 1));
+        }
+        assertThat(threads("SelectorManager") - selectorsBefore).as("HttpClients created by 21 requests").isLessThanOrEqualTo(1);
+        assertThat(threads("openbao-openbao-http")).isPositive();
+        ks.deactivate();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> threads("openbao-openbao-http") == 0);
+        assertThatThrownBy(() -> ks.retrieve(KeyRef.of("t", 1))).isInstanceOf(BackendUnavailableException.class);
+    }
+
+    private static long threads(String nameFragment) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().contains(nameFragment)).count();
+    }
+
     private static String writePolicy(String hcl) throws java.io.IOException {
         java.nio.file.Path f = java.nio.file.Files.createTempFile("policy", ".hcl");
         java.nio.file.Files.writeString(f, hcl);
