@@ -16,6 +16,8 @@ import org.openkcm.keystore.spi.BackendHealth;
 import org.openkcm.keystore.spi.BackendInfo;
 import org.openkcm.keystore.spi.KeyRecord;
 import org.openkcm.keystore.spi.Keystore;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -29,9 +31,13 @@ import org.slf4j.LoggerFactory;
  * (create: cas=0; update: cas = the expected revision, which is the KV version). Owner and tier index
  * entries are written before the record and removed after it, so a failure in between leaves only index
  * entries without a record, which listing skips. See docs/openbao.md for the layout.
+ *
+ * <p>The component registers its service itself ({@link ServiceRegistrations}) instead of through
+ * {@code @Component(service=...)}: Declarative Services would publish every configuration property,
+ * the token and AppRole secret id included, as service properties for any bundle (and the Web
+ * Console) to read.
  */
-@Component(service = Keystore.class, configurationPid = OpenBaoConfig.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
-        property = Keystore.BACKEND_PROPERTY + "=" + OpenBaoKeystore.NAME)
+@Component(configurationPid = OpenBaoConfig.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
 @Designate(ocd = OpenBaoConfig.class)
 public final class OpenBaoKeystore implements Keystore {
     static final String NAME = "openbao";
@@ -44,6 +50,7 @@ public final class OpenBaoKeystore implements Keystore {
     private KvStore kv;
     private IndexedListing listing;
     private BackendInfo info;
+    private ServiceRegistration<Keystore> registration;
 
     /** For Declarative Services; {@link #activate} configures. */
     public OpenBaoKeystore() {
@@ -55,8 +62,9 @@ public final class OpenBaoKeystore implements Keystore {
     }
 
     @Activate
-    void activate(OpenBaoConfig config) {
+    void activate(BundleContext context, OpenBaoConfig config, Map<String, Object> properties) {
         configure(BaoSettings.from(config), config.prefix(), config.maxRecordBytes());
+        registration = ServiceRegistrations.register(context, Keystore.class, this, Keystore.BACKEND_PROPERTY, NAME, properties);
         LOG.info("OpenBao backend active: {} prefix {}", conn.settings, layout.prefix);
     }
 
@@ -74,6 +82,8 @@ public final class OpenBaoKeystore implements Keystore {
 
     @Deactivate
     void deactivate() {
+        ServiceRegistrations.unregister(registration);
+        registration = null;
         conn.close();
     }
 

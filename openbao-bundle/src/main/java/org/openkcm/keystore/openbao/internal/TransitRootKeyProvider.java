@@ -6,6 +6,7 @@ import io.github.jopenlibs.vault.rest.RestException;
 import io.github.jopenlibs.vault.rest.RestResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Set;
 import org.openkcm.keystore.model.BackendUnavailableException;
 import org.openkcm.keystore.model.IntegrityException;
@@ -14,6 +15,8 @@ import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.spi.BackendHealth;
 import org.openkcm.keystore.spi.BackendState;
 import org.openkcm.keystore.spi.RootKeyProvider;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -26,10 +29,10 @@ import org.slf4j.LoggerFactory;
  * Root key in OpenBao Transit: DEKs are wrapped and unwrapped by {@code transit/encrypt|decrypt/<key>}
  * with the AAD passed as Transit's {@code associated_data}, so the root key never leaves OpenBao. The
  * wrapped form is Transit's own ciphertext {@code vault:v<N>:...}: it names the key version, so rotating
- * the Transit key keeps older records readable (as long as min_decryption_version allows).
+ * the Transit key keeps older records readable (as long as min_decryption_version allows). Registers its
+ * service itself, like {@link OpenBaoKeystore}, so the token never becomes a service property.
  */
-@Component(service = RootKeyProvider.class, configurationPid = TransitConfig.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
-        property = RootKeyProvider.PROVIDER_PROPERTY + "=" + TransitRootKeyProvider.NAME)
+@Component(configurationPid = TransitConfig.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
 @Designate(ocd = TransitConfig.class)
 public final class TransitRootKeyProvider implements RootKeyProvider {
     static final String NAME = "openbao-transit";
@@ -42,6 +45,7 @@ public final class TransitRootKeyProvider implements RootKeyProvider {
     private String keyName;
     /** Set once the key is known to exist with an AEAD type: encrypt would otherwise create a key on a typo. */
     private volatile boolean keyVerified;
+    private ServiceRegistration<RootKeyProvider> registration;
 
     public TransitRootKeyProvider() {
     }
@@ -51,8 +55,9 @@ public final class TransitRootKeyProvider implements RootKeyProvider {
     }
 
     @Activate
-    void activate(TransitConfig config) {
+    void activate(BundleContext context, TransitConfig config, Map<String, Object> properties) {
         configure(BaoSettings.from(config), config.keyName());
+        registration = ServiceRegistrations.register(context, RootKeyProvider.class, this, RootKeyProvider.PROVIDER_PROPERTY, NAME, properties);
         LOG.info("OpenBao Transit root key provider active: key {} at {}", keyName, conn.settings);
     }
 
@@ -68,6 +73,8 @@ public final class TransitRootKeyProvider implements RootKeyProvider {
 
     @Deactivate
     void deactivate() {
+        ServiceRegistrations.unregister(registration);
+        registration = null;
         conn.close();
     }
 
