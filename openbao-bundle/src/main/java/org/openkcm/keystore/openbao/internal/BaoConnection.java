@@ -116,11 +116,14 @@ final class BaoConnection implements AutoCloseable {
             if (token != null) {
                 cfg.token(token);
             }
+            cfg.build();
+            Vault vault = Vault.create(cfg, 2).withRetries(0, 0);
             if (settings.namespace != null) {
+                // set after Vault.create, which otherwise logs an INFO line through JUL for every session;
+                // Logical and Auth read the namespace from the config on each call
                 cfg.nameSpace(settings.namespace);
             }
-            cfg.build();
-            return new BaoSession(token, Vault.create(cfg, 2).withRetries(0, 0), renewable, ttlSeconds);
+            return new BaoSession(token, vault, renewable, ttlSeconds);
         } catch (VaultException e) {
             // only reachable with settings BaoSettings already validated: report without driver details
             throw new IllegalArgumentException("cannot configure the OpenBao driver for " + settings, null);

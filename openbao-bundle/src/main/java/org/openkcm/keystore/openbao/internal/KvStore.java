@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.openkcm.keystore.model.BackendUnavailableException;
 import org.openkcm.keystore.model.ConcurrentUpdateException;
 import org.openkcm.keystore.model.KeyRef;
 import org.openkcm.keystore.model.KeystoreException;
@@ -73,6 +74,10 @@ final class KvStore {
             if (BaoErrors.isCasMismatch(rest.getStatus(), rest.getBody())) {
                 throw new ConcurrentUpdateException(key, conn.name, "check-and-set mismatch writing " + apiData(belowMount)
                         + " (expected version " + cas + ")");
+            }
+            if (rest.getStatus() == 404) {
+                // a write cannot miss a key: the mount itself is absent or not KV v2
+                throw new BackendUnavailableException(conn.name, key, "no KV v2 mount for write " + apiData(belowMount), null, null);
             }
             if (rest.getStatus() != 200 && rest.getStatus() != 204) {
                 throw BaoErrors.fromStatus(conn.name, key, "write " + apiData(belowMount), rest.getStatus(), rest.getBody());

@@ -217,12 +217,14 @@ public final class OpenBaoKeystore implements Keystore {
         }
     }
 
+    /** Stops at the first failure: a sealed or hung server should not cost one timeout per entry. */
     private void dropIndexQuietly(KeyRef ref, String... entries) {
         for (String entry : entries) {
             try {
                 kv.destroyAll(entry, ref);
             } catch (KeystoreException e) {
-                LOG.warn("OpenBao: index entry of {} not removed ({}); it stays invisible", ref, e.getMessage());
+                LOG.warn("OpenBao: index entries of {} not removed ({}); they stay invisible", ref, e.getMessage());
+                return;
             }
         }
     }

@@ -75,6 +75,21 @@ class AuthAndTlsTest {
         }
     }
 
+    @Test
+    void aNamespaceKeepsRecordsInsideIt() throws Exception {
+        try (OpenBaoServer bao = OpenBaoServer.startDev()) {
+            bao.cliOk("namespace", "create", "team1");
+            bao.cliOk("secrets", "enable", "-namespace=team1", "-path=secret", "-version=2", "kv");
+            OpenBaoKeystore ks = new OpenBaoKeystore(Fixtures.settings(bao).namespace("team1").build(), "ns", 65536);
+            KeyMetadata m = l2("in-namespace", "acme");
+            ks.store(m, sealed(16));
+            assertThat(ks.retrieve(m.ref()).sealed()).hasSize(16);
+            assertThat(bao.cli("kv", "get", "-namespace=team1", "-mount=secret", "ns/keys/in-namespace,0000000001").exitCode()).isZero();
+            assertThat(bao.cli("kv", "get", "-mount=secret", "ns/keys/in-namespace,0000000001").exitCode()).isNotZero();
+            ks.deactivate();
+        }
+    }
+
     private static String policyFile(String hcl) throws java.io.IOException {
         java.nio.file.Path f = java.nio.file.Files.createTempFile("policy", ".hcl");
         java.nio.file.Files.writeString(f, hcl);

@@ -180,6 +180,14 @@ class StoredFormAndErrorMappingTest {
     }
 
     @Test
+    void aMissingMountIsUnavailableNotAMissingKey() throws Exception {
+        OpenBaoKeystore ks = new OpenBaoKeystore(Fixtures.settings(bao).mount("no-such-kv").build(), "x", 65536);
+        assertThatThrownBy(() -> ks.store(l2("k", "acme"), sealed(8))).isInstanceOf(BackendUnavailableException.class)
+                .hasMessageContaining("no-such-kv");
+        ks.deactivate();
+    }
+
+    @Test
     void nothingListeningIsUnavailableFastAndHealthSaysSo() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
