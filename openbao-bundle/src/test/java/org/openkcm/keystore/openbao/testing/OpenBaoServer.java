@@ -93,7 +93,7 @@ public final class OpenBaoServer implements AutoCloseable {
             OpenBaoServer s = new OpenBaoServer(true);
             Files.createDirectories(s.workDir.resolve("data"));
             Files.writeString(s.workDir.resolve("server.hcl"), "storage \"raft\" {\n  path = \"" + s.workDir.resolve("data")
-                    + "\"\n  node_id = \"node1\"\n}\n"
+                    + "\"\n  node_id = \"node1\"\n  performance_multiplier = 1\n}\n"
                     + "listener \"tcp\" {\n  address = \"127.0.0.1:" + s.port + "\"\n  cluster_address = \"127.0.0.1:" + (s.port + 1)
                     + "\"\n  tls_disable = true\n}\n"
                     + "api_addr = \"http://127.0.0.1:" + s.port + "\"\ncluster_addr = \"http://127.0.0.1:" + (s.port + 1) + "\"\nui = false\n");
