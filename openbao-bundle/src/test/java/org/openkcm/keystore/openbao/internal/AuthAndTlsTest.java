@@ -76,6 +76,31 @@ class AuthAndTlsTest {
     }
 
     @Test
+    void mutualTlsWithAClientCertificate() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("mtls");
+        java.nio.file.Path[] server = TestCertificates.selfSigned(dir, "server", "SAN=ip:127.0.0.1", "EKU=serverAuth");
+        java.nio.file.Path[] client = TestCertificates.selfSigned(dir, "client", "EKU=clientAuth", null);
+        int port = OpenBaoServer.freeLoopbackPort();
+        java.nio.file.Path hcl = dir.resolve("mtls.hcl");
+        java.nio.file.Files.writeString(hcl, "listener \"tcp\" {\n  address = \"127.0.0.1:" + port + "\"\n"
+                + "  tls_cert_file = \"" + server[0] + "\"\n  tls_key_file = \"" + server[1] + "\"\n"
+                + "  tls_require_and_verify_client_cert = true\n  tls_client_ca_file = \"" + client[0] + "\"\n}\n");
+        try (OpenBaoServer bao = OpenBaoServer.startDev(hcl)) {
+            BaoSettings.Builder mtls = Fixtures.settings(bao).address("https://127.0.0.1:" + port);
+            OpenBaoKeystore withCert = new OpenBaoKeystore(mtls.tls(server[0].toString(), client[0].toString(), client[1].toString()).build(), "mtls", 65536);
+            KeyMetadata m = l2("over-mtls", "acme");
+            withCert.store(m, sealed(16));
+            assertThat(withCert.retrieve(m.ref()).sealed()).hasSize(16);
+            assertThat(withCert.health().state()).isEqualTo(BackendState.UP);
+            withCert.deactivate();
+
+            OpenBaoKeystore noCert = new OpenBaoKeystore(mtls.tls(server[0].toString(), null, null).build(), "mtls", 65536);
+            assertThatThrownBy(() -> noCert.retrieve(m.ref())).isInstanceOf(BackendUnavailableException.class);
+            noCert.deactivate();
+        }
+    }
+
+    @Test
     void aNamespaceKeepsRecordsInsideIt() throws Exception {
         try (OpenBaoServer bao = OpenBaoServer.startDev()) {
             bao.cliOk("namespace", "create", "team1");

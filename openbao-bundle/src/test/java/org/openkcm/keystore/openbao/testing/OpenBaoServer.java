@@ -55,11 +55,23 @@ public final class OpenBaoServer implements AutoCloseable {
 
     /** Dev mode: in-memory storage, unsealed, KV v2 at {@code secret/}, a random root token. */
     public static OpenBaoServer startDev() {
+        return startDev(null);
+    }
+
+    /**
+     * Dev mode plus a configuration file, e.g. an extra mTLS listener; the harness itself keeps using the
+     * plain dev listener at {@link #address()}.
+     */
+    public static OpenBaoServer startDev(Path extraConfig) {
         try {
             OpenBaoServer s = new OpenBaoServer(false);
             s.rootToken = "root-" + UUID.randomUUID();
-            s.launch(List.of("server", "-dev", "-dev-no-store-token", "-dev-root-token-id=" + s.rootToken,
+            List<String> args = new ArrayList<>(List.of("server", "-dev", "-dev-no-store-token", "-dev-root-token-id=" + s.rootToken,
                     "-dev-listen-address=127.0.0.1:" + s.port));
+            if (extraConfig != null) {
+                args.add("-config=" + extraConfig);
+            }
+            s.launch(args);
             s.awaitHealth(code -> code == 200, START_TIMEOUT);
             s.unsealKey = s.awaitLog(DEV_UNSEAL_KEY);
             return s;
@@ -370,6 +382,15 @@ public final class OpenBaoServer implements AutoCloseable {
             p.waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** @return a loopback port that was free a moment ago (for an extra listener in a config file). */
+    public static int freeLoopbackPort() {
+        try {
+            return freePortPair();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
