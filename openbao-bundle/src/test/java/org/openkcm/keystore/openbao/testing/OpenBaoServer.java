@@ -63,8 +63,7 @@ public final class OpenBaoServer implements AutoCloseable {
      * plain dev listener at {@link #address()}.
      */
     public static OpenBaoServer startDev(Path extraConfig) {
-        try {
-            OpenBaoServer s = new OpenBaoServer(false);
+        return start(false, s -> {
             s.rootToken = "root-" + UUID.randomUUID();
             List<String> args = new ArrayList<>(List.of("server", "-dev", "-dev-no-store-token", "-dev-root-token-id=" + s.rootToken,
                     "-dev-listen-address=127.0.0.1:" + s.port));
@@ -74,36 +73,28 @@ public final class OpenBaoServer implements AutoCloseable {
             s.launch(args);
             s.awaitHealth(code -> code == 200, START_TIMEOUT);
             s.unsealKey = s.awaitLog(DEV_UNSEAL_KEY);
-            return s;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start bao -dev", e);
-        }
+        });
     }
 
     /** Dev mode over TLS ({@code -dev-tls}): bao generates a CA and a server certificate, see {@link #caFile()}. */
     public static OpenBaoServer startDevTls() {
-        try {
-            OpenBaoServer s = new OpenBaoServer(false);
+        return start(false, s -> {
             s.rootToken = "root-" + UUID.randomUUID();
             Path tls = Files.createDirectories(s.workDir.resolve("tls"));
             s.launch(List.of("server", "-dev", "-dev-no-store-token", "-dev-root-token-id=" + s.rootToken,
                     "-dev-tls", "-dev-tls-cert-dir=" + tls, "-dev-listen-address=127.0.0.1:" + s.port));
-            s.awaitLog(Pattern.compile("(Unseal Key): "));
+            s.unsealKey = s.awaitLog(DEV_UNSEAL_KEY);
             s.caFile = tls.resolve("vault-ca.pem");
             s.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(trusting(s.caFile)).build();
             s.awaitHealth(code -> code == 200, START_TIMEOUT);
-            s.unsealKey = s.awaitLog(DEV_UNSEAL_KEY);
-            return s;
-        } catch (IOException | java.security.GeneralSecurityException e) {
-            throw new IllegalStateException("cannot start bao -dev-tls", e);
-        }
+        });
     }
 
     /** Raft storage (OpenBao 2 has no file storage): initialised with one unseal key, unsealed, KV v2 enabled at {@code secret/}. */
     public static OpenBaoServer startPersistent() {
-        try {
-            OpenBaoServer s = new OpenBaoServer(true);
+        return start(true, s -> {
             Files.createDirectories(s.workDir.resolve("data"));
+            // performance_multiplier = 1: fast leader election after every unseal and restart
             Files.writeString(s.workDir.resolve("server.hcl"), "storage \"raft\" {\n  path = \"" + s.workDir.resolve("data")
                     + "\"\n  node_id = \"node1\"\n  performance_multiplier = 1\n}\n"
                     + "listener \"tcp\" {\n  address = \"127.0.0.1:" + s.port + "\"\n  cluster_address = \"127.0.0.1:" + (s.port + 1)
@@ -116,10 +107,30 @@ public final class OpenBaoServer implements AutoCloseable {
             s.rootToken = jsonString(init, "root_token");
             s.unseal();
             s.cliOk("secrets", "enable", "-path=secret", "-version=2", "kv");
-            return s;
+        });
+    }
+
+    /** Runs the start-up steps; if any fails, the half-started server and its directory are removed. */
+    private static OpenBaoServer start(boolean persistent, StartStep steps) {
+        OpenBaoServer s;
+        try {
+            s = new OpenBaoServer(persistent);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start bao with raft storage", e);
+            throw new UncheckedIOException("cannot prepare a bao server", e);
         }
+        try {
+            steps.run(s);
+            return s;
+        } catch (Exception | Error e) {
+            String log = s.log();
+            s.close();
+            throw new IllegalStateException("bao did not start: " + e.getMessage() + "\nLog:\n" + log, e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface StartStep {
+        void run(OpenBaoServer s) throws Exception;
     }
 
     /** @return {@code BAO_BIN}, else {@code .tools/venv/bin/bao} above the working directory, else PATH. */
