@@ -47,6 +47,12 @@ final class BaoErrors {
                     return new BackendSealedException(backend, key, null);
                 }
                 return new BackendUnavailableException(backend, key, "503 on " + what + ": " + errors, RATE_LIMIT_BACKOFF, null);
+            case 400:
+                if (errors.contains("Upgrading from non-versioned to versioned data")) {
+                    // a KV mount just enabled or upgraded: OpenBao says it resumes shortly
+                    return new BackendUnavailableException(backend, key, "KV mount is upgrading (400) on " + what, RATE_LIMIT_BACKOFF, null);
+                }
+                return new BackendUnavailableException(backend, key, "HTTP 400 on " + what + (errors.isEmpty() ? "" : ": " + errors), null, null);
             default:
                 return new BackendUnavailableException(backend, key, "HTTP " + status + " on " + what
                         + (errors.isEmpty() ? "" : ": " + errors), status >= 500 ? RATE_LIMIT_BACKOFF : null, null);

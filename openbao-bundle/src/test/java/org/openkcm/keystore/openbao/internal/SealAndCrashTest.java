@@ -59,63 +59,27 @@ class SealAndCrashTest {
     void sealingUnderLoadGivesSealedQuicklyAndUnsealingResumesWithoutHelp() throws Exception {
         KeyMetadata hot = l2("hot", "acme");
         ks.store(hot, sealed(32));
-        Map<KeyRef, byte[]> acknowledged = new ConcurrentHashMap<>();
-        AtomicBoolean running = new AtomicBoolean(true);
-        AtomicInteger sealedSeen = new AtomicInteger();
-        AtomicInteger successes = new AtomicInteger();
-        AtomicLong slowest = new AtomicLong();
-        List<Throwable> unexpected = new java.util.concurrent.CopyOnWriteArrayList<>();
-        ExecutorService clients = Executors.newFixedThreadPool(4);
-        List<Future<?>> done = new ArrayList<>();
-        for (int c = 0; c < 4; c++) {
-            int client = c;
-            done.add(clients.submit(() -> {
-                for (int i = 0; running.get(); i++) {
-                    long t0 = System.nanoTime();
-                    try {
-                        if (i % 3 == 0) {
-                            KeyMetadata m = l2("c" + client + "-" + i, "acme");
-                            byte[] s = sealed(24);
-                            ks.store(m, s);
-                            acknowledged.put(m.ref(), s);
-                        } else {
-                            ks.retrieve(hot.ref());
-                        }
-                        successes.incrementAndGet();
-                    } catch (BackendSealedException e) {
-                        sealedSeen.incrementAndGet();
-                    } catch (BackendUnavailableException e) {
-                        // a request caught mid-transition; typed and transient, allowed
-                    } catch (Throwable e) {
-                        unexpected.add(e);
-                    }
-                    slowest.accumulateAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), Math::max);
-                }
-            }));
-        }
-        await().atMost(Duration.ofSeconds(20)).until(() -> successes.get() > 20);
+        try (Clients clients = new Clients(ks, hot.ref(), 4)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> clients.successes.get() > 20);
 
-        bao.seal();
-        await().atMost(Duration.ofSeconds(10)).until(() -> ks.health().state() == BackendState.SEALED);
-        int sealedBefore = sealedSeen.get();
-        await().atMost(Duration.ofSeconds(10)).until(() -> sealedSeen.get() > sealedBefore + 8);
-        assertThatThrownBy(() -> ks.retrieve(hot.ref())).isInstanceOf(BackendSealedException.class)
-                .hasMessageContaining("sealed").satisfies(e -> assertThat(((KeystoreException) e).isTransient()).isTrue());
+            bao.seal();
+            await().atMost(Duration.ofSeconds(10)).until(() -> ks.health().state() == BackendState.SEALED);
+            int sealedBefore = clients.sealedSeen.get();
+            await().atMost(Duration.ofSeconds(10)).until(() -> clients.sealedSeen.get() > sealedBefore + 8);
+            assertThatThrownBy(() -> ks.retrieve(hot.ref())).isInstanceOf(BackendSealedException.class)
+                    .hasMessageContaining("sealed").satisfies(e -> assertThat(((KeystoreException) e).isTransient()).isTrue());
 
-        bao.unseal();
-        await().atMost(Duration.ofSeconds(30)).until(() -> ks.health().state() == BackendState.UP);
-        int successesAfterUnseal = successes.get();
-        await().atMost(Duration.ofSeconds(20)).until(() -> successes.get() > successesAfterUnseal + 20);
+            bao.unseal();
+            await().atMost(Duration.ofSeconds(30)).until(() -> ks.health().state() == BackendState.UP);
+            int successesAfterUnseal = clients.successes.get();
+            await().atMost(Duration.ofSeconds(20)).until(() -> clients.successes.get() > successesAfterUnseal + 20);
 
-        running.set(false);
-        for (Future<?> f : done) {
-            f.get(CALL_DEADLINE_MILLIS * 2, TimeUnit.MILLISECONDS);
-        }
-        clients.shutdownNow();
-        assertThat(unexpected).isEmpty();
-        assertThat(slowest.get()).as("no call hung").isLessThan(CALL_DEADLINE_MILLIS);
-        for (Map.Entry<KeyRef, byte[]> e : acknowledged.entrySet()) {
-            assertThat(ks.retrieve(e.getKey()).sealed()).isEqualTo(e.getValue());
+            clients.stopAndJoin(CALL_DEADLINE_MILLIS * 2);
+            assertThat(clients.unexpected).isEmpty();
+            assertThat(clients.slowest.get()).as("no call hung").isLessThan(CALL_DEADLINE_MILLIS);
+            for (Map.Entry<KeyRef, byte[]> e : clients.acknowledged.entrySet()) {
+                assertThat(ks.retrieve(e.getKey()).sealed()).isEqualTo(e.getValue());
+            }
         }
     }
 
@@ -148,5 +112,62 @@ class SealAndCrashTest {
         }
         assertThat(ks.list(KeyFilter.builder().owner(Owner.tenant("acme")).build()).items()).hasSize(6);
         assertThat(ks.list(KeyFilter.all()).items()).extracting(KeyMetadata::ref).containsExactlyElementsOf(acknowledged.keySet());
+    }
+
+    /** Client threads that store (every third call) and retrieve in a loop, counting what they saw. */
+    private static final class Clients implements AutoCloseable {
+        final Map<KeyRef, byte[]> acknowledged = new ConcurrentHashMap<>();
+        final AtomicInteger sealedSeen = new AtomicInteger();
+        final AtomicInteger successes = new AtomicInteger();
+        final AtomicLong slowest = new AtomicLong();
+        final List<Throwable> unexpected = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final ExecutorService pool;
+        private final List<Future<?>> done = new ArrayList<>();
+
+        Clients(OpenBaoKeystore ks, KeyRef hot, int n) {
+            pool = Executors.newFixedThreadPool(n);
+            for (int c = 0; c < n; c++) {
+                int client = c;
+                done.add(pool.submit(() -> loop(ks, hot, client)));
+            }
+        }
+
+        private void loop(OpenBaoKeystore ks, KeyRef hot, int client) {
+            for (int i = 0; running.get(); i++) {
+                long t0 = System.nanoTime();
+                try {
+                    if (i % 3 == 0) {
+                        KeyMetadata m = l2("c" + client + "-" + i, "acme");
+                        byte[] s = sealed(24);
+                        ks.store(m, s);
+                        acknowledged.put(m.ref(), s);
+                    } else {
+                        ks.retrieve(hot);
+                    }
+                    successes.incrementAndGet();
+                } catch (BackendSealedException e) {
+                    sealedSeen.incrementAndGet();
+                } catch (BackendUnavailableException e) {
+                    // a request caught mid-transition: typed and transient, allowed
+                } catch (Throwable e) {
+                    unexpected.add(e);
+                }
+                slowest.accumulateAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), Math::max);
+            }
+        }
+
+        void stopAndJoin(long millis) throws Exception {
+            running.set(false);
+            for (Future<?> f : done) {
+                f.get(millis, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        @Override
+        public void close() {
+            running.set(false);
+            pool.shutdownNow();
+        }
     }
 }

@@ -68,6 +68,7 @@ public final class OpenBaoServer implements AutoCloseable {
             s.launch(args);
             s.awaitHealth(code -> code == 200, START_TIMEOUT);
             s.unsealKey = s.awaitLog(DEV_UNSEAL_KEY);
+            s.awaitKvReady();
         });
     }
 
@@ -82,6 +83,7 @@ public final class OpenBaoServer implements AutoCloseable {
             s.caFile = tls.resolve("vault-ca.pem");
             s.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(BaoTools.trusting(s.caFile)).build();
             s.awaitHealth(code -> code == 200, START_TIMEOUT);
+            s.awaitKvReady();
         });
     }
 
@@ -102,6 +104,7 @@ public final class OpenBaoServer implements AutoCloseable {
             s.rootToken = BaoTools.jsonString(init, "root_token");
             s.unseal();
             s.cliOk("secrets", "enable", "-path=secret", "-version=2", "kv");
+            s.awaitKvReady();
         });
     }
 
@@ -295,6 +298,18 @@ public final class OpenBaoServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + bao, e);
         }
+    }
+
+    /** A new KV v2 mount upgrades itself in the background and answers 400 meanwhile: wait for a write. */
+    private void awaitKvReady() {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (cli("kv", "put", "-mount=secret", "harness-ready", "ok=1").exitCode() != 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("KV v2 at secret/ never accepted a write:\n" + log());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+        cliOk("kv", "metadata", "delete", "-mount=secret", "harness-ready");
     }
 
     private String awaitLog(Pattern p) {
