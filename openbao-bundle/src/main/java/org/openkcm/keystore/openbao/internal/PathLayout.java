@@ -1,5 +1,7 @@
 package org.openkcm.keystore.openbao.internal;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
@@ -89,14 +91,14 @@ final class PathLayout {
     }
 
     /**
-     * Defensive re-check of an id about to become a path segment (KeyRef.of and Owner.of already checked):
-     * the driver's Rest helper decodes %2F back to '/', so encoding alone would not keep an id in place.
-     * For the ids that pass, URL-encoding is the identity, so the segment is used as is.
+     * Defensive re-check of an id about to become a path segment (KeyRef.of and Owner.of already checked),
+     * then URL-encoded. The check is what keeps an id in place: the driver's Rest helper decodes %2F back
+     * to '/', so encoding alone would not. For the ids that pass, encoding changes nothing.
      */
     static String segment(String field, String id) throws InvalidKeyRequestException {
         if (!Limits.isValidId(id)) {
             throw new InvalidKeyRequestException(field, "'" + Limits.printable(id) + "' cannot be used in an OpenBao path");
         }
-        return id;
+        return URLEncoder.encode(id, StandardCharsets.UTF_8);
     }
 }
