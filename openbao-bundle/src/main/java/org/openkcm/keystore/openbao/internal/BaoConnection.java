@@ -5,7 +5,11 @@ import io.github.jopenlibs.vault.Vault;
 import io.github.jopenlibs.vault.VaultConfig;
 import io.github.jopenlibs.vault.VaultException;
 import io.github.jopenlibs.vault.rest.Rest;
+import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
@@ -100,6 +104,23 @@ final class BaoConnection implements AutoCloseable {
                 .header("X-Vault-Namespace", settings.namespace)
                 .header("X-Vault-Request", "true")
                 .readTimeoutSeconds(settings.readTimeoutSeconds());
+    }
+
+    /**
+     * A GET with a query that must arrive exactly as encoded (Rest would decode and re-join it), on the
+     * same HttpClient, with token, namespace and read timeout; the body is read as bytes, not through
+     * the platform charset.
+     */
+    HttpResponse<byte[]> send(String apiPath, String encodedQuery) throws KeystoreException, IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(settings.address + "/v1/" + apiPath + "?" + encodedQuery))
+                .timeout(settings.readTimeout)
+                .header("X-Vault-Token", session().token)
+                .header("X-Vault-Request", "true")
+                .GET();
+        if (settings.namespace != null) {
+            b.header("X-Vault-Namespace", settings.namespace);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     /** Builds a session: its own driver config sharing our HttpClient, retries off, no environment. */

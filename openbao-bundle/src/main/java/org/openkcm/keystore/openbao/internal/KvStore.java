@@ -8,6 +8,9 @@ import io.github.jopenlibs.vault.json.JsonValue;
 import io.github.jopenlibs.vault.response.LogicalResponse;
 import io.github.jopenlibs.vault.rest.RestException;
 import io.github.jopenlibs.vault.rest.RestResponse;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,27 +112,37 @@ final class KvStore {
     }
 
     /**
-     * One LIST page of a folder, entries strictly after {@code after}, at most {@code limit}. The query
-     * goes into the URL as is: Rest re-encodes parameters (',' would arrive as "%2C"); our names need
-     * no encoding.
+     * One LIST page of a folder, entries strictly after {@code after}, at most {@code limit}. Sent on the
+     * shared HttpClient directly, not through Rest: Rest decodes the query and re-joins it, so an entry
+     * name holding '&' or '=' (anyone with write access to the folder can make one) would turn into
+     * extra parameters and could make a listing loop. Here {@code after} is percent-encoded and stays so.
      *
      * @return the entry names in ascending order; empty when the folder is empty or absent
      */
     List<String> list(String folder, String after, int limit, KeyRef key) throws KeystoreException {
-        String api = layout.metadataApi(folder) + "/?list=true&limit=" + limit + (after == null ? "" : "&after=" + after);
-        RestResponse r = send(key, "list " + layout.metadataApi(folder), () -> conn.rest(api).get());
-        if (r.getStatus() == 404) {
+        String what = "list " + layout.metadataApi(folder);
+        String query = "list=true&limit=" + limit + (after == null ? "" : "&after=" + URLEncoder.encode(after, StandardCharsets.UTF_8));
+        requests.incrementAndGet();
+        HttpResponse<byte[]> r;
+        try {
+            r = conn.send(layout.metadataApi(folder) + "/", query);
+        } catch (IOException | InterruptedException e) {
+            throw BaoErrors.transport(conn.name, key, what, e);
+        }
+        if (r.statusCode() == 404) {
             return List.of();
         }
-        expect(r, key, "list " + layout.metadataApi(folder), 200);
+        if (r.statusCode() != 200) {
+            throw BaoErrors.fromStatus(conn.name, key, what, r.statusCode(), r.body());
+        }
         List<String> out = new ArrayList<>();
         try {
-            JsonValue keys = Json.parse(new String(r.getBody(), StandardCharsets.UTF_8)).asObject().get("data").asObject().get("keys");
+            JsonValue keys = Json.parse(new String(r.body(), StandardCharsets.UTF_8)).asObject().get("data").asObject().get("keys");
             for (JsonValue k : keys.asArray()) {
                 out.add(k.asString());
             }
         } catch (RuntimeException e) {
-            throw BaoErrors.transport(conn.name, key, "list " + layout.metadataApi(folder) + " (unexpected answer)", e);
+            throw BaoErrors.transport(conn.name, key, what + " (unexpected answer)", e);
         }
         return out;
     }
