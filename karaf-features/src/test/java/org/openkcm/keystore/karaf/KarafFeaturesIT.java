@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
+import org.openkcm.keystore.openbao.testing.OpenBaoServer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -50,6 +51,7 @@ class KarafFeaturesIT {
     private List<String> coreBefore;
     private KarafInstance karaf;
     private KarafShell shell;
+    private OpenBaoServer bao;
 
     @BeforeAll
     void startKarafAndAddTheRepository() throws IOException {
@@ -65,9 +67,12 @@ class KarafFeaturesIT {
     }
 
     @AfterAll
-    void killKarafIfStillRunning() {
+    void killWhatIsStillRunning() {
         if (karaf != null) {
             karaf.close();
+        }
+        if (bao != null) {
+            bao.close();
         }
     }
 
@@ -128,6 +133,34 @@ class KarafFeaturesIT {
 
     @Test
     @Order(4)
+    @Tag("keystore-commands")
+    void withOpenBaoConfiguredL2AndL3GoToOpenBaoAndL4StaysInMemory() throws IOException {
+        bao = OpenBaoServer.startDev();
+        // what an operator does: save the example as .cfg with the address (and here a dev token)
+        Path etc = karaf.home().resolve("etc");
+        String example = Files.readString(etc.resolve("org.openkcm.keystore.openbao.cfg.example"), StandardCharsets.ISO_8859_1);
+        assertThat(example).contains("address = \"http://127.0.0.1:8200\"", "token = \"$[env:BAO_TOKEN]\"");
+        Files.writeString(etc.resolve("org.openkcm.keystore.openbao.cfg"), example
+                .replace("address = \"http://127.0.0.1:8200\"", "address = \"" + bao.address() + "\"")
+                .replace("token = \"$[env:BAO_TOKEN]\"", "token = \"" + bao.rootToken() + "\""), StandardCharsets.ISO_8859_1);
+        await("routing follows the OpenBao configuration").atMost(timeout).pollInterval(Duration.ofSeconds(1))
+                .until(() -> shell.keystore("routes").output().matches("(?s).*tier=L2,L3\\s+-> openbao.*"));
+        await("OpenBao backend present and UP").atMost(timeout).pollInterval(Duration.ofSeconds(1))
+                .until(() -> shell.keystore("check openbao").output().matches("(?s).*\\nopenbao\\s+yes\\s+yes\\s+UP\\s.*"));
+
+        shell.createKey("L2 tenant:karaf-it id=karaf-bao-l2");
+        shell.createKey("L3 tenant:karaf-it id=karaf-bao-l3 parent=karaf-bao-l2");
+        shell.createKey("L4 service:karaf-edge id=karaf-bao-l4 parent=karaf-bao-l3");
+        shell.assertOpens("karaf-bao-l2", "L2", "(root key)", "openbao");
+        shell.assertOpens("karaf-bao-l3", "L3", "karaf-bao-l2@1", "openbao");
+        shell.assertOpens("karaf-bao-l4", "L4", "karaf-bao-l3@1", "inmemory");
+        // what OpenBao holds: the sealed L2 record under the backend's prefix, with its metadata
+        String stored = bao.cliOk("kv", "get", "-format=json", "-mount=secret", "openkcm/keys/karaf-bao-l2,0000000001");
+        assertThat(stored).contains("\"sealed\"", "\"tier\": \"L2\"", "\"owner\": \"tenant:karaf-it\"");
+    }
+
+    @Test
+    @Order(5)
     void inMemoryFeatureUninstalledUnderARunningCore() throws IOException {
         coreBefore = shell.bundle("OpenKCM Keystore :: Core").orElseThrow();
         assertThat(shell.keystoreServices()).contains("keystore.backend = inmemory");
@@ -140,16 +173,21 @@ class KarafFeaturesIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     @Tag("keystore-commands")
     void whileInMemoryIsAwayTheCoreAnswersWithATypedError() throws IOException {
         ShellResult refused = shell.keystore("create L4 service:karaf-edge id=karaf-l4-away parent=karaf-l3");
         assertThat(refused.output()).as(refused.toString()).contains("error: BackendUnavailable").contains("inmemory");
         assertThat(shell.keystore("backends").output()).containsPattern("(?m)^inmemory\\s+yes\\s+no\\s");
+        // the core keeps serving what does not need InMemory: keys on OpenBao open, OpenBao stays UP
+        ShellResult opened = shell.keystore("get karaf-bao-l3");
+        assertThat(opened.succeeded()).as(opened.toString()).isTrue();
+        assertThat(KarafShell.field(opened, "roundtrip")).startsWith("ok (");
+        assertThat(shell.keystore("check openbao").output()).containsPattern("(?m)^openbao\\s+yes\\s+yes\\s+UP\\s");
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void inMemoryFeatureReinstalledAndItsServiceReturns() throws IOException {
         ShellResult reinstalled = karaf.shell("feature:install " + INMEMORY);
         assertThat(reinstalled.succeeded()).as(reinstalled.toString()).isTrue();
@@ -161,7 +199,7 @@ class KarafFeaturesIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     @Tag("keystore-commands")
     void afterTheReinstallTheCoreServesNewKeysAndTheVolatileOnesAreGone() throws IOException {
         // what the backend holds: the new InMemory instance starts empty (the core's cache may still serve
@@ -174,7 +212,7 @@ class KarafFeaturesIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void webConsoleServesTheKeystorePageOnlyToItsLoginWhenItsFeatureIsInstalled() throws IOException, InterruptedException {
         URI page = URI.create("http://127.0.0.1:" + karaf.ports().http() + "/system/console/keystore");
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
