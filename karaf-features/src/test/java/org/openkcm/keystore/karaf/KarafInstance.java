@@ -74,6 +74,12 @@ final class KarafInstance implements AutoCloseable {
         pb.environment().put("KARAF_EXEC", "exec");
         pb.environment().putAll(environment);
         server = pb.start();
+        // if the test JVM is stopped (failsafe's fork timeout, Ctrl-C), Karaf must not outlive it
+        Process started = server;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            started.descendants().forEach(ProcessHandle::destroyForcibly);
+            started.destroyForcibly();
+        }, "karaf-it-cleanup"));
         await("Karaf shell on port " + ports.ssh()).atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500))
                 .until(() -> {
                     if (!server.isAlive()) {
