@@ -29,7 +29,7 @@ public final class RuleParser {
      * @param field where the rule came from, used in error messages
      * @throws InvalidKeyRequestException naming {@code field} plus the offending part
      */
-    public static RouteRule parse(String field, String text) throws InvalidKeyRequestException {
+    static RouteRule parse(String field, String text) throws InvalidKeyRequestException {
         if (text == null || text.isBlank()) {
             throw new InvalidKeyRequestException(field, "is empty");
         }
@@ -68,6 +68,11 @@ public final class RuleParser {
             }
         }
         return new RouteRule(tiers, ownerType, ownerId, tags, backend);
+    }
+
+    /** Checks a rule and returns its canonical text (what the routing table will show). */
+    public static String canonical(String field, String text) throws InvalidKeyRequestException {
+        return parse(field, text).toString();
     }
 
     static Set<KeyTier> parseTiers(String field, String value) throws InvalidKeyRequestException {
