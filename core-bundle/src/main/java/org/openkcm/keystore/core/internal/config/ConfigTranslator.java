@@ -18,16 +18,29 @@ final class ConfigTranslator {
     /** Fields of sections owned elsewhere that look like durations are checked as durations. */
     private static final Pattern DURATION_NAME = Pattern.compile(".*(Ttl|ttl|Timeout|timeout|Interval|interval|Idle|idle|Age|age)");
 
-    private final Map<String, String> origins;
-
-    private ConfigTranslator(Map<String, String> origins) {
-        this.origins = origins;
+    private ConfigTranslator() {
     }
 
     /** @return properties per PID, in file order */
     static Map<String, Map<String, Object>> translate(Map<String, Object> yaml, Map<String, String> env) throws InvalidKeyRequestException {
         Map<String, String> origins = EnvironmentOverrides.apply(yaml, env);
-        return new ConfigTranslator(origins).sections(yaml);
+        try {
+            return new ConfigTranslator().sections(yaml);
+        } catch (InvalidKeyRequestException e) {
+            throw withOrigin(e, origins);
+        }
+    }
+
+    /** Names the environment variable behind a rejected field, if one set it (or the list/section holding it). */
+    private static InvalidKeyRequestException withOrigin(InvalidKeyRequestException e, Map<String, String> origins) {
+        for (Map.Entry<String, String> o : origins.entrySet()) {
+            String f = e.field();
+            if (f.equals(o.getKey()) || f.startsWith(o.getKey() + ".") || f.startsWith(o.getKey() + "[")) {
+                String problem = e.getMessage().startsWith(f + ": ") ? e.getMessage().substring(f.length() + 2) : e.getMessage();
+                return new InvalidKeyRequestException(f + " (from " + o.getValue() + ")", problem);
+            }
+        }
+        return e;
     }
 
     private Map<String, Map<String, Object>> sections(Map<String, Object> yaml) throws InvalidKeyRequestException {
@@ -91,10 +104,9 @@ final class ConfigTranslator {
         return out;
     }
 
-    /** An error naming the field and, when an environment variable set it, the variable. */
+    /** An error naming the field (the environment variable behind it is added by {@link #translate}). */
     InvalidKeyRequestException error(String where, String problem) {
-        String origin = origins.get(where);
-        return new InvalidKeyRequestException(origin == null ? where : where + " (from " + origin + ")", problem);
+        return new InvalidKeyRequestException(where, problem);
     }
 
     static List<String> split(String text, String separator) {
