@@ -19,6 +19,7 @@ import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.model.Limits;
 import org.openkcm.keystore.model.Page;
+import org.openkcm.keystore.spi.BackendState;
 import org.openkcm.keystore.spi.Keystore;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -140,7 +141,9 @@ public final class PluginManager implements BackendDirectory, KeystoreAdmin {
     public BackendStatus checkHealth(String backend) throws KeystoreException {
         GuardedKeystore g = (GuardedKeystore) backend(backend);
         HealthRecord r = health.check(backend);
-        r.keyCount(countKeys(g));
+        BackendState state = r.state();
+        // counting pages through a backend that is down would only wait out its deadline
+        r.keyCount(state == BackendState.UP || state == BackendState.DEGRADED ? countKeys(g) : -1);
         return status(backend, true);
     }
 

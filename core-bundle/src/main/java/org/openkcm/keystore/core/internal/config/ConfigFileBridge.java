@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p>Path: {@code OPENKCM_KEYSTORE_CONFIG}, else the framework property {@value #PATH_PROPERTY}, else
  * {@code conf/config.yaml} under the working directory.
  */
-@Component(immediate = true, service = {})
-public final class ConfigFileBridge {
+@Component(immediate = true, service = ConfigFileStatus.class)
+public final class ConfigFileBridge implements ConfigFileStatus {
     static final String PATH_PROPERTY = "openkcm.keystore.config";
     static final String POLL_PROPERTY = "openkcm.keystore.config.pollMillis";
     /** Test hook: ignore the process environment (keeps in-container tests hermetic on a CI host). */
@@ -50,6 +50,9 @@ public final class ConfigFileBridge {
         return t;
     });
     private byte[] lastSeen;
+    private volatile String lastOutcome = "not read yet";
+    private final java.util.concurrent.atomic.AtomicLong applied = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong rejected = new java.util.concurrent.atomic.AtomicLong();
 
     @Activate
     public ConfigFileBridge(@Reference ConfigurationAdmin configAdmin, BundleContext context) {
@@ -104,12 +107,38 @@ public final class ConfigFileBridge {
 
     private void apply(byte[] content) {
         try {
-            sync.apply(new String(content, StandardCharsets.UTF_8), env);
+            Map<String, Map<String, Object>> pids = sync.apply(new String(content, StandardCharsets.UTF_8), env);
+            lastOutcome = "applied at " + java.time.Instant.now() + ": " + pids.keySet();
+            applied.incrementAndGet();
         } catch (InvalidKeyRequestException e) {
             LOG.error("Configuration {} rejected: {}. The previous configuration stays in force.", file, e.getMessage());
+            lastOutcome = "rejected at " + java.time.Instant.now() + ": " + e.getMessage() + " (previous configuration in force)";
+            rejected.incrementAndGet();
         } catch (IOException | RuntimeException e) {
             LOG.error("Configuration {} could not be applied: {}", file, e.toString());
+            lastOutcome = "failed at " + java.time.Instant.now() + ": " + e.getClass().getSimpleName();
+            rejected.incrementAndGet();
         }
+    }
+
+    @Override
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public String lastOutcome() {
+        return lastOutcome;
+    }
+
+    @Override
+    public long appliedCount() {
+        return applied.get();
+    }
+
+    @Override
+    public long rejectedCount() {
+        return rejected.get();
     }
 
     private static byte[] read(Path file) throws IOException {

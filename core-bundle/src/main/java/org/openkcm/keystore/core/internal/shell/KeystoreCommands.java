@@ -8,6 +8,7 @@ import org.openkcm.keystore.api.KeystoreAdmin;
 import org.openkcm.keystore.api.MigrationReport;
 import org.openkcm.keystore.api.RouteView;
 import org.openkcm.keystore.core.internal.backend.BackendDirectory;
+import org.openkcm.keystore.core.internal.config.ConfigFileStatus;
 import org.openkcm.keystore.model.BackendUnavailableException;
 import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyNotFoundException;
@@ -31,13 +32,16 @@ import org.osgi.service.component.annotations.ReferencePolicy;
         "osgi.command.function=backends", "osgi.command.function=routes", "osgi.command.function=list",
         "osgi.command.function=search", "osgi.command.function=show", "osgi.command.function=check",
         "osgi.command.function=migrate", "osgi.command.function=create", "osgi.command.function=get",
-        "osgi.command.function=rotate", "osgi.command.function=destroy" })
+        "osgi.command.function=rotate", "osgi.command.function=destroy", "osgi.command.function=config" })
 public final class KeystoreCommands {
     private final KeystoreAdmin admin;
     private final BackendDirectory directory;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile KeyService keyService;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ConfigFileStatus configFile;
 
     @Activate
     public KeystoreCommands(@Reference KeystoreAdmin admin, @Reference BackendDirectory directory) {
@@ -65,6 +69,16 @@ public final class KeystoreCommands {
             b.append(String.format("%2d. %-50s -> %s%n", r.position(), r.condition(), r.backend()));
         }
         return b.toString();
+    }
+
+    /** keystore:config — the watched config.yaml and what happened at its last change. */
+    public String config() {
+        ConfigFileStatus s = configFile;
+        if (s == null) {
+            return "error: BackendUnavailable: the configuration bridge is not running\n";
+        }
+        return "file:     " + s.file() + "\nlast:     " + s.lastOutcome() + "\napplied:  " + s.appliedCount() + "\nrejected: "
+                + s.rejectedCount() + "\n";
     }
 
     /** keystore:list [tier=] [owner=type:id] [status=A,B] [algorithm=] [prefix=] [id=] [tag.NAME=] [size=] [page=] */
