@@ -31,6 +31,8 @@ public final class SharedStore implements Keystore {
     private final AtomicInteger stores = new AtomicInteger();
     private final AtomicInteger calls = new AtomicInteger();
     private volatile IntPredicate failStore = n -> false;
+    private final AtomicInteger deletes = new AtomicInteger();
+    private volatile IntPredicate failDelete = n -> false;
 
     public SharedStore(String name, Map<KeyRef, KeyRecord> records) {
         this.name = name;
@@ -49,6 +51,11 @@ public final class SharedStore implements Keystore {
     public void failStoresWhere(IntPredicate nth) {
         stores.set(0);
         failStore = nth;
+    }
+
+    public void failDeletesWhere(IntPredicate nth) {
+        deletes.set(0);
+        failDelete = nth;
     }
 
     public int size() {
@@ -104,8 +111,11 @@ public final class SharedStore implements Keystore {
     }
 
     @Override
-    public boolean delete(KeyRef ref) {
+    public boolean delete(KeyRef ref) throws KeystoreException {
         calls.incrementAndGet();
+        if (failDelete.test(deletes.incrementAndGet())) {
+            throw new BackendUnavailableException(name, ref, "injected delete failure", Duration.ofMillis(10), null);
+        }
         return records.remove(ref) != null;
     }
 
