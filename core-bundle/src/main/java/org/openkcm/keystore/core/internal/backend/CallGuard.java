@@ -28,6 +28,10 @@ import org.openkcm.keystore.spi.Keystore;
  * {@link BackendUnavailableException} instead of piling up. Other backends have their own pools and are
  * not affected (a bulkhead). Memory and threads stay bounded whatever a backend does.
  *
+ * <p>Backends listed in {@code plugins.inlineBackends} (by default the in-process {@code inmemory}) are
+ * called on the caller's thread: for a map lookup the hand-off would cost about a hundred times the call
+ * itself, and such a backend does no I/O that could hang. Everything else below still applies to them.
+ *
  * <p>When the service a call used was replaced while the call ran (bundle update, higher-ranked
  * service), a transient failure is retried once on the new service within the same deadline, using the
  * caller's retry form (which, for writes, reconciles a write the old service may have completed).
@@ -102,6 +106,9 @@ final class CallGuard implements AutoCloseable {
     }
 
     private <T> T invoke(Keystore service, KeyRef ref, Call<T> call, long deadline, Duration timeout) throws KeystoreException {
+        if (settings.get().inlineBackends().contains(name)) {
+            return inline(service, ref, call);
+        }
         Future<T> future = submit(service, ref, call, timeout);
         try {
             return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -114,6 +121,20 @@ final class CallGuard implements AutoCloseable {
             future.cancel(true);
             Thread.currentThread().interrupt();
             throw new BackendUnavailableException(name, ref, "interrupted while waiting for the backend", null, null);
+        }
+    }
+
+    /**
+     * An inline backend (configured as in-process and non-blocking, e.g. InMemory) runs on the caller's
+     * thread: no hand-off, and so no deadline; errors are typed the same way.
+     */
+    private <T> T inline(Keystore service, KeyRef ref, Call<T> call) throws KeystoreException {
+        try {
+            return call.call(service);
+        } catch (KeystoreException e) {
+            throw e;
+        } catch (RuntimeException | LinkageError | StackOverflowError e) {
+            throw translate(ref, e);
         }
     }
 
