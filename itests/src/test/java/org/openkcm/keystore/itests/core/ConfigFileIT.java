@@ -103,7 +103,8 @@ public class ConfigFileIT extends CoreTestSupport {
                 current.replace("{tier: L2, backend: gamma}", "{tier: L7, backend: alpha}"),  // unknown tier
                 current.replace("callTimeout: 3s", "callTimeout: 3s\n  callTimout: 4s"),      // unknown field
                 current.replace("callTimeout: 3s", "callTimeout: quickly"),                  // bad duration
-                current.replace("default: beta", "default: alpha\ncolour: blue"))) {        // unknown section
+                current.replace("default: beta", "default: alpha\ncolour: blue"),          // unknown section
+                current + "backends:\n  inmemory: {maxEntrys: 5}\n")) {                   // not in the InMemory metatype
             long rejected = status("rejectedCount");
             write(bad);
             await("bad file rejected", () -> status("rejectedCount") > rejected);

@@ -51,6 +51,7 @@ final class CallGuard implements AutoCloseable {
     private final AtomicInteger threads = new AtomicInteger();
     private ThreadPoolExecutor executor;
     private PluginSettings executorSettings;
+    private boolean closed;
 
     CallGuard(String name, BackendServices services, Supplier<PluginSettings> settings, Consumer<KeystoreException> failures) {
         this.name = name;
@@ -140,6 +141,9 @@ final class CallGuard implements AutoCloseable {
 
     private <T> Future<T> submit(Keystore service, KeyRef ref, Call<T> call, Duration timeout) throws BackendUnavailableException {
         ThreadPoolExecutor pool = executor();
+        if (pool == null) {
+            throw new BackendUnavailableException(name, ref, "the plugin manager is stopping", null, null);
+        }
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
                 return pool.submit(() -> call.call(service));
@@ -159,7 +163,11 @@ final class CallGuard implements AutoCloseable {
         return new BackendUnavailableException(name, ref, "failed with " + cause.getClass().getName(), null, cause);
     }
 
+    /** @return the pool, or {@code null} once closed (a guard kept by a caller must not start threads again) */
     private synchronized ThreadPoolExecutor executor() {
+        if (closed) {
+            return null;
+        }
         PluginSettings s = settings.get();
         if (executor == null || executor.isShutdown() || executorSettings.maxConcurrentCalls() != s.maxConcurrentCalls()
                 || executorSettings.maxQueuedCalls() != s.maxQueuedCalls()) {
@@ -185,6 +193,7 @@ final class CallGuard implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
         if (executor != null) {
             executor.shutdownNow();
         }
