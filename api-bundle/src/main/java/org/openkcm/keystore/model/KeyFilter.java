@@ -115,6 +115,14 @@ public final class KeyFilter {
         return new KeyFilter(toBuilder(), ref);
     }
 
+    /**
+     * @param cursor a cursor from {@link Page#nextCursor()} of a listing with this filter
+     * @return a copy of this filter that continues after that cursor
+     */
+    public KeyFilter withCursor(String cursor) throws InvalidKeyRequestException {
+        return new KeyFilter(toBuilder(), cursor == null || cursor.isEmpty() ? null : decodeCursor(cursor));
+    }
+
     /** @return a copy of this filter with another page size (clamped to 1..{@link Limits#MAX_PAGE_SIZE}). */
     public KeyFilter withPageSize(int size) {
         Builder b = toBuilder();

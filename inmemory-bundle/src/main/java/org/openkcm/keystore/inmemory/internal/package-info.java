@@ -1,0 +1,2 @@
+/** The volatile InMemory backend. Private. */
+package org.openkcm.keystore.inmemory.internal;

@@ -1,0 +1,92 @@
+package org.openkcm.keystore.inmemory.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.Field;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.openkcm.keystore.model.CapacityExceededException;
+import org.openkcm.keystore.model.KeyFilter;
+import org.openkcm.keystore.model.KeyMetadata;
+import org.openkcm.keystore.model.KeyNotFoundException;
+import org.openkcm.keystore.model.KeyRef;
+import org.openkcm.keystore.model.KeyTier;
+import org.openkcm.keystore.spi.BackendState;
+import org.openkcm.keystore.testkit.Records;
+
+/** What is particular to the InMemory backend: its bound, zeroization, and index-driven listing. */
+class InMemoryKeystoreTest {
+    private final Records records = new Records();
+
+    @Test
+    void refusesStoresBeyondItsBoundAndKeepsWhatItHas() throws Exception {
+        InMemoryKeystore store = new InMemoryKeystore("inmemory", 3);
+        for (int i = 0; i < 3; i++) {
+            store.store(records.metadata("k" + i, 1, KeyTier.L4, records.tenant("t")).build(), Records.sealed(16));
+        }
+        KeyMetadata fourth = records.metadata("k3", 1, KeyTier.L4, records.tenant("t")).build();
+        assertThatThrownBy(() -> store.store(fourth, Records.sealed(16)))
+                .isInstanceOf(CapacityExceededException.class).hasMessageContaining("full");
+        assertThat(store.size()).isEqualTo(3);
+        assertThatThrownBy(() -> store.retrieve(fourth.ref())).isInstanceOf(KeyNotFoundException.class);
+        assertThat(store.health().state()).isEqualTo(BackendState.DEGRADED);
+
+        store.delete(KeyRef.of(records.id("k0"), 1));
+        store.store(fourth, Records.sealed(16));
+        assertThat(store.size()).isEqualTo(3);
+    }
+
+    @Test
+    void zeroizesSealedBytesOnDeleteAndOnClose() throws Exception {
+        InMemoryKeystore store = new InMemoryKeystore("inmemory", 10);
+        KeyMetadata a = records.metadata("a", 1, KeyTier.L4, records.tenant("t")).build();
+        KeyMetadata b = records.metadata("b", 1, KeyTier.L4, records.tenant("t")).build();
+        store.store(a, Records.sealed(32));
+        store.store(b, Records.sealed(32));
+        byte[] heldA = heldBytes(store, a.ref());
+        byte[] heldB = heldBytes(store, b.ref());
+
+        store.delete(a.ref());
+        assertThat(heldA).containsOnly(0);
+        assertThat(heldB).as("other records untouched").isNotEqualTo(new byte[32]);
+
+        store.close();
+        assertThat(heldB).containsOnly(0);
+        assertThat(store.size()).isZero();
+    }
+
+    @Test
+    void listingByOwnerWalksOnlyThatOwnersIndex() throws Exception {
+        InMemoryKeystore store = new InMemoryKeystore("inmemory", 100_000);
+        for (int i = 0; i < 20_000; i++) {
+            store.store(records.metadata("bulk" + i, 1, KeyTier.L4, records.tenant("big")).build(), Records.sealed(8));
+        }
+        KeyMetadata mine = records.metadata("zz-mine", 1, KeyTier.L2, records.tenant("small")).build();
+        store.store(mine, Records.sealed(8));
+
+        SecondaryIndex index = index(store);
+        KeyFilter byOwner = KeyFilter.builder().owner(records.tenant("small")).build();
+        assertThat(index.candidates(byOwner, java.util.Collections.emptyNavigableSet())).containsExactly(mine.ref());
+        assertThat(store.list(byOwner).items()).containsExactly(mine);
+        KeyFilter byTier = KeyFilter.builder().tier(KeyTier.L2).build();
+        assertThat(index.candidates(byTier, java.util.Collections.emptyNavigableSet())).containsExactly(mine.ref());
+
+        store.delete(mine.ref());
+        assertThat(index.candidates(byOwner, java.util.Collections.emptyNavigableSet())).isEmpty();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static byte[] heldBytes(InMemoryKeystore store, KeyRef ref) throws Exception {
+        Field f = InMemoryKeystore.class.getDeclaredField("records");
+        f.setAccessible(true);
+        Object entry = ((Map<KeyRef, ?>) f.get(store)).get(ref);
+        return (byte[]) entry.getClass().getMethod("sealed").invoke(entry);
+    }
+
+    private static SecondaryIndex index(InMemoryKeystore store) throws Exception {
+        Field f = InMemoryKeystore.class.getDeclaredField("index");
+        f.setAccessible(true);
+        return (SecondaryIndex) f.get(store);
+    }
+}
