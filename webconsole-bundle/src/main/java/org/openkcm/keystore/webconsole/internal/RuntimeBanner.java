@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 import org.openkcm.keystore.api.BackendStatus;
 import org.openkcm.keystore.api.KeystoreAdmin;
 import org.openkcm.keystore.api.RouteView;
+import org.openkcm.keystore.model.KeystoreException;
+import org.openkcm.keystore.spi.BackendState;
 import org.openkcm.keystore.spi.Keystore;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -100,15 +102,29 @@ public final class RuntimeBanner {
     private static void describe(StringBuilder b, KeystoreAdmin a) {
         List<BackendStatus> statuses = a.backends();
         b.append("  Backends:  ").append(statuses.isEmpty() ? " none" : "").append('\n');
-        for (BackendStatus s : statuses) {
+        for (BackendStatus listed : statuses) {
+            BackendStatus s = fresh(a, listed);
             b.append("    ").append(s.name()).append(' ').append(s.present() ? String.valueOf(s.state()) : "ABSENT")
                     .append(s.configured() ? "" : " (not configured)").append(s.persistent() ? " persistent" : " volatile")
                     .append(s.keyCount() >= 0 ? ", " + s.keyCount() + " records" : "")
-                    .append(s.detail() == null || s.detail().isEmpty() ? "" : " - " + s.detail()).append('\n');
+                    .append(s.state() == BackendState.UP || s.detail() == null || s.detail().isEmpty() ? "" : " - " + s.detail())
+                    .append('\n');
         }
         b.append("  Routing (first match wins):\n");
         for (RouteView r : a.routes()) {
             b.append("    ").append(r.position()).append(". ").append(r.condition()).append(" -> ").append(r.backend()).append('\n');
+        }
+    }
+
+    /** A backend that just arrived may not have been checked yet: check it now so the banner is current. */
+    private static BackendStatus fresh(KeystoreAdmin a, BackendStatus s) {
+        if (!s.present() || s.state() == BackendState.UP) {
+            return s;
+        }
+        try {
+            return a.checkHealth(s.name());
+        } catch (KeystoreException | RuntimeException e) {
+            return s;
         }
     }
 
