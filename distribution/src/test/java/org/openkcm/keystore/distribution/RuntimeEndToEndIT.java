@@ -28,15 +28,18 @@ import org.openqa.selenium.WebElement;
  * copy of distribution/target/runtime with real console credentials and a free port), checked through HTTP
  * and a real headless Chromium, hot-deployed into, and stopped with a signal like Ctrl-C.
  *
- * <p>{@link #CORE_PRESENT}: the core (KeystoreAdmin, KeyService, Gogo commands) is on other branches while
- * this is written. With {@code false} the test asserts the page says so; once the core is merged that
- * assertion fails on purpose - set it to {@code true}, which switches on the backend table, routing, key
- * creation through the shell, the search and the health re-check assertions.
+ * <p>The core is on other branches while this is written, so two switches say what the runtime must have:
+ * {@link #ADMIN_PRESENT} (KeystoreAdmin, from the core branch) and {@link #KEYS_PRESENT} (KeyService and the
+ * Gogo key commands, from the crypto branch). With {@code false} the test asserts the page says "not
+ * available"; once that part is merged the assertion fails on purpose - set the switch to {@code true}, which
+ * turns on the backend table, routing, health re-check and CSRF-accepted assertions (admin), and key creation
+ * through the shell, the search results and the first-key timing (keys).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RuntimeEndToEndIT {
-    static final boolean CORE_PRESENT = false;
+    static final boolean ADMIN_PRESENT = false;
+    static final boolean KEYS_PRESENT = false;
 
     static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     static final String USER = "e2e-operator";
@@ -82,7 +85,7 @@ class RuntimeEndToEndIT {
         assertThat(out).contains("Console:    http://127.0.0.1:" + runtime.port + PAGE);
         assertThat(out).contains("Hot deploy: " + runtime.bundlesDir);
         await("inmemory reported").atMost(Duration.ofSeconds(30)).until(() -> runtime.output().matches("(?s).*\\n\\s+inmemory UP.*"));
-        if (CORE_PRESENT) {
+        if (ADMIN_PRESENT) {
             assertThat(runtime.output()).contains("Routing (first match wins):");
         } else {
             assertThat(runtime.output()).contains("Core (KeystoreAdmin): not available yet");
@@ -108,7 +111,7 @@ class RuntimeEndToEndIT {
         assertThat(console.post(PAGE, USER, password, "action=checkHealth&backend=inmemory&csrf=forged", origin).statusCode()).isEqualTo(403);
         String page = console.get(PAGE, USER, password).body();
         String token = page.replaceAll("(?s).*name='csrf' value='([^']+)'.*", "$1");
-        if (CORE_PRESENT) {
+        if (ADMIN_PRESENT) {
             assertThat(token).as("token rendered in the forms").hasSizeGreaterThan(20).doesNotContain("<");
             assertThat(console.post(PAGE, USER, password, "action=checkHealth&backend=inmemory&csrf=" + token,
                     "http://evil.example").statusCode()).as("cross-site origin").isEqualTo(403);
@@ -128,16 +131,22 @@ class RuntimeEndToEndIT {
             WebElement services = browser.driver.findElement(By.id("service-table"));
             assertThat(rowOf(services, "inmemory")).contains("UP");
             String statline = browser.driver.findElement(By.className("statline")).getText();
-            if (CORE_PRESENT) {
-                assertThat(statline).contains("KeyService: available", "KeystoreAdmin: available");
+            assertThat(statline).contains(ADMIN_PRESENT ? "KeystoreAdmin: available" : "KeystoreAdmin: not available");
+            assertThat(statline).contains(KEYS_PRESENT ? "KeyService: available" : "KeyService: not available");
+            if (ADMIN_PRESENT) {
                 assertThat(rowOf(browser.driver.findElement(By.id("backend-table")), "inmemory")).contains("UP");
                 assertThat(browser.driver.findElement(By.id("route-table")).getText()).contains("inmemory");
+                WebElement old = browser.driver.findElement(By.id("openkcm-keystore"));
+                browser.driver.findElement(By.id("recheck-inmemory")).click();
+                browser.waitUpTo(Duration.ofSeconds(30)).until(org.openqa.selenium.support.ui.ExpectedConditions.stalenessOf(old));
+                assertThat(browser.driver.findElement(By.id("result")).getText()).startsWith("Health of inmemory: UP");
+            }
+            if (KEYS_PRESENT) {
+                assertThat(browser.driver.findElement(By.id("cache-table")).getText()).contains("Hit rate");
                 createKeysThroughTheShell();
-            } else {
-                assertThat(statline).contains("KeyService: not available", "KeystoreAdmin: not available");
             }
             search(browser, "tenant:e2e", "L2", "e2e-");
-            if (CORE_PRESENT) {
+            if (KEYS_PRESENT) {
                 browser.waitForText("key version(s) on this page", Duration.ofSeconds(10));
                 assertThat(browser.driver.findElement(By.id("key-table")).getText()).contains("e2e-acme", "e2e-globex");
             } else {
@@ -152,6 +161,11 @@ class RuntimeEndToEndIT {
             search(browser, "tenant:e2e", "L2", "e2e-");
             browser.screenshot(target.resolve("e2e/keystore-page.png"));
             assertThat(target.resolve("e2e/keystore-page.png")).isNotEmptyFile();
+
+            // metatype: the backends' (and, once merged, the core's) settings are on the configuration page
+            browser.driver.get("http://127.0.0.1:" + runtime.port + "/system/console/configMgr");
+            browser.waitForText("OpenKCM Keystore - InMemory backend", Duration.ofSeconds(30));
+            browser.screenshot(target.resolve("e2e/configuration-page.png"));
         }
     }
 
@@ -167,9 +181,9 @@ class RuntimeEndToEndIT {
             await("scratch registered").atMost(Duration.ofSeconds(30)).until(() -> servicesRow().contains("<td>scratch</td><td>UP</td>"));
             await("banner reports scratch").atMost(Duration.ofSeconds(10))
                     .until(() -> runtime.outputSince(mark).matches("(?s).*\\n\\s+scratch UP.*"));
-            if (CORE_PRESENT) {
+            if (ADMIN_PRESENT) {
                 // present but not configured: the core routes nothing to a backend it was not told about
-                assertThat(page()).contains("<td>scratch</td>");
+                assertThat(page()).contains("<tr><td>scratch</td><td>UP</td><td>false</td><td>true</td>");
             }
             awaitMoreRequests(load);
 
@@ -226,7 +240,7 @@ class RuntimeEndToEndIT {
     }
 
     /**
-     * CORE_PRESENT only. The exact command names come from the core's Gogo commands: adjust them here when
+     * KEYS_PRESENT only. The exact command names come from the core's Gogo commands: adjust them here when
      * the core is merged. Creates two L2 keys and waits until the shell confirms both.
      */
     private void createKeysThroughTheShell() {
