@@ -95,6 +95,20 @@ class RuntimeEndToEndIT {
 
     @Test
     @Order(2)
+    void gogoShellAnswersOnTheRuntimesStdin() {
+        int mark = runtime.lineCount();
+        runtime.shell("lb openkcm");
+        await("lb output").atMost(Duration.ofSeconds(20)).until(() -> runtime.outputSince(mark).contains("OpenKCM Keystore :: Web Console plugin"));
+        assertThat(runtime.outputSince(mark)).contains("Active").contains("OpenKCM Keystore :: InMemory backend");
+        if (ADMIN_PRESENT) {
+            int mark2 = runtime.lineCount();
+            runtime.shell("keystore:routes");
+            await("keystore:routes").atMost(Duration.ofSeconds(20)).until(() -> runtime.outputSince(mark2).contains("-> inmemory"));
+        }
+    }
+
+    @Test
+    @Order(2)
     void consoleNeedsTheConfiguredLoginAndNeverAdminAdmin() {
         assertThat(console.status(PAGE, null, null)).isEqualTo(401);
         assertThat(console.status(PAGE, "admin", "admin")).isEqualTo(401);
@@ -240,15 +254,16 @@ class RuntimeEndToEndIT {
     }
 
     /**
-     * KEYS_PRESENT only. The exact command names come from the core's Gogo commands: adjust them here when
-     * the core is merged. Creates two L2 keys and waits until the shell confirms both.
+     * KEYS_PRESENT only. Uses the core's Gogo command {@code keystore:create tier owner [id=..]} (as on the
+     * core branch at the time of writing). Creates two L2 keys and waits until the shell printed both.
      */
     private void createKeysThroughTheShell() {
         int mark = runtime.lineCount();
-        runtime.shell("keystore:create L2 tenant:e2e --id e2e-acme");
-        runtime.shell("keystore:create L2 tenant:e2e --id e2e-globex");
+        runtime.shell("keystore:create L2 tenant:e2e id=e2e-acme");
+        runtime.shell("keystore:create L2 tenant:e2e id=e2e-globex");
         await("keys created").atMost(Duration.ofSeconds(30))
                 .until(() -> runtime.outputSince(mark).contains("e2e-acme") && runtime.outputSince(mark).contains("e2e-globex"));
+        assertThat(runtime.outputSince(mark)).doesNotContain("error:");
         long firstKeyMillis = (System.nanoTime() - runtime.startedNanos) / 1_000_000;
         try {
             Files.writeString(workDir.resolve("figures.txt"), "run.sh -> keys stored through the shell (after console ready): "
