@@ -83,7 +83,7 @@ class RuntimeEndToEndIT {
         await("banner").atMost(Duration.ofSeconds(30)).until(() -> runtime.output().contains("== OpenKCM Keystore =="));
         String out = runtime.output();
         assertThat(out).contains("Console:    http://127.0.0.1:" + runtime.port + PAGE);
-        assertThat(out).contains("Hot deploy: " + runtime.bundlesDir);
+        assertThat(out).contains("Hot deploy: " + runtime.runtimeDir.resolve("bundles") + "," + runtime.bundlesDir);
         await("inmemory reported").atMost(Duration.ofSeconds(30)).until(() -> runtime.output().matches("(?s).*\\n\\s+inmemory UP.*"));
         if (ADMIN_PRESENT) {
             assertThat(runtime.output()).contains("Routing (first match wins):");
@@ -99,7 +99,8 @@ class RuntimeEndToEndIT {
         int mark = runtime.lineCount();
         runtime.shell("lb openkcm");
         await("lb output").atMost(Duration.ofSeconds(20)).until(() -> runtime.outputSince(mark).contains("OpenKCM Keystore :: Web Console plugin"));
-        assertThat(runtime.outputSince(mark)).contains("Active").contains("OpenKCM Keystore :: InMemory backend");
+        assertThat(runtime.outputSince(mark)).contains("Active").contains("OpenKCM Keystore :: InMemory backend")
+                .as("shipped in runtime/bundles, installed by FileInstall").contains("OpenKCM Keystore :: OpenBao backend");
         if (ADMIN_PRESENT) {
             int mark2 = runtime.lineCount();
             runtime.shell("keystore:routes");

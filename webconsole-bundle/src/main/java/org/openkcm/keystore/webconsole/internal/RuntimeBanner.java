@@ -105,8 +105,9 @@ public final class RuntimeBanner {
         for (BackendStatus listed : statuses) {
             BackendStatus s = fresh(a, listed);
             b.append("    ").append(s.name()).append(' ').append(s.present() ? String.valueOf(s.state()) : "ABSENT")
-                    .append(s.configured() ? "" : " (not configured)").append(s.persistent() ? " persistent" : " volatile")
-                    .append(s.keyCount() >= 0 ? ", " + s.keyCount() + " records" : "")
+                    .append(s.configured() ? "" : " (not configured)")
+                    .append(!s.present() ? "" : s.persistent() ? " persistent" : " volatile")
+                    .append(s.present() && s.keyCount() >= 0 ? ", " + s.keyCount() + " records" : "")
                     .append(s.state() == BackendState.UP || s.detail() == null || s.detail().isEmpty() ? "" : " - " + s.detail())
                     .append('\n');
         }
