@@ -14,16 +14,19 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 usage() {
   sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
-  echo "Options: --dev (accept admin/admin), --rebuild (build even if up to date), --no-build, --help"
+  echo "Options: --dev (accept admin/admin), --rebuild (build even if up to date), --no-build,"
+  echo "         --build-only (build if stale, then exit), --help"
 }
 
 REBUILD=false
+BUILD_ONLY=false
 NO_BUILD="${OPENKCM_NO_BUILD:-false}"
 for arg in "$@"; do
   case "$arg" in
     --dev) export OPENKCM_KEYSTORE_DEV=true ;;
     --rebuild) REBUILD=true ;;
     --no-build) NO_BUILD=true ;;
+    --build-only) BUILD_ONLY=true ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown option $arg" >&2; usage >&2; exit 2 ;;
   esac
@@ -49,6 +52,8 @@ if [ ! -f "$RUNTIME/bin/felix.jar" ]; then
   echo "run.sh: no runtime at $RUNTIME (build it: ./mvnw -DskipTests -pl distribution -am package)" >&2
   exit 1
 fi
+
+$BUILD_ONLY && exit 0
 
 export OPENKCM_BUNDLES_DIR="${OPENKCM_BUNDLES_DIR:-$REPO/bundles}"
 echo "Starting OpenKCM Keystore from $RUNTIME (hot deploy: $OPENKCM_BUNDLES_DIR)"

@@ -9,9 +9,8 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUNS="${1:-3}"
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-# build once up front so the figures are start-up only (run.sh would build a stale runtime itself)
-(cd "$REPO" && ./run.sh --help >/dev/null)
-"$REPO/run.sh" --no-build --help >/dev/null
+# build once up front (if stale) so the figures are start-up only
+"$REPO/run.sh" --build-only
 
 for run in $(seq 1 "$RUNS"); do
   WORK="$(mktemp -d)"
@@ -21,7 +20,7 @@ for run in $(seq 1 "$RUNS"); do
   exec 3<>"$WORK/stdin"
   t0=$(now_ms)
   OPENKCM_SHELL=stdin OPENKCM_HTTP_PORT="$PORT" OPENKCM_CONSOLE_USER="$USER" OPENKCM_CONSOLE_PASSWORD="$PASS" \
-    OPENKCM_BUNDLES_DIR="$WORK/bundles" "$REPO/run.sh" <&3 >"$WORK/out.log" 2>&1 &
+    OPENKCM_BUNDLES_DIR="$WORK/bundles" "$REPO/run.sh" --no-build <&3 >"$WORK/out.log" 2>&1 &
   PID=$!
   until [ "$(curl -s -o /dev/null -w '%{http_code}' -u "$USER:$PASS" "http://127.0.0.1:$PORT/system/console/keystore")" = 200 ]; do
     kill -0 "$PID" 2>/dev/null || { echo "runtime exited:"; cat "$WORK/out.log"; exit 1; }
