@@ -186,7 +186,7 @@ class RuntimeEndToEndIT {
 
     @Test
     @Order(5)
-    void hotDeployedBackendArrivesAndLeavesWhileRequestsRun() throws Exception {
+    void hotDeployedBackendArrivesUpdatesAndLeavesWhileRequestsRun() throws Exception {
         Path jar = Paths.get(System.getProperty("e2e.testbackend"));
         assertThat(jar).as("the scratch backend bundle (testbackend-bundle)").isRegularFile();
         try (ConsoleLoad load = new ConsoleLoad(console, PAGE + "?search=1&owner=tenant:e2e", USER, password)) {
@@ -202,12 +202,22 @@ class RuntimeEndToEndIT {
             }
             awaitMoreRequests(load);
 
+            // replacing the jar updates the bundle in place (FileInstall sees a newer file)
+            int markUpdate = runtime.lineCount();
+            Path deployed = runtime.bundlesDir.resolve(jar.getFileName());
+            copyAtomically(jar, runtime.bundlesDir);
+            Files.setLastModifiedTime(deployed, java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(5)));
+            await("bundle updated").atMost(Duration.ofSeconds(30))
+                    .until(() -> runtime.outputSince(markUpdate).contains("Updating bundle openkcm-keystore-testbackend"));
+            await("scratch back after the update").atMost(Duration.ofSeconds(30)).until(() -> servicesRow().contains("<td>scratch</td><td>UP</td>"));
+            awaitMoreRequests(load);
+
             int mark2 = runtime.lineCount();
             Files.delete(runtime.bundlesDir.resolve(jar.getFileName()));
             await("scratch gone").atMost(Duration.ofSeconds(30)).until(() -> !servicesRow().contains("<td>scratch</td>"));
             await("banner reprinted without scratch").atMost(Duration.ofSeconds(10))
-                    .until(() -> runtime.outputSince(mark2).contains("inmemory UP"));
-            assertThat(runtime.outputSince(mark2)).doesNotContain("scratch UP");
+                    .until(() -> runtime.outputSince(mark2).contains("== OpenKCM Keystore ==")
+                            && lastBanner().contains("inmemory UP") && !lastBanner().contains("scratch"));
             awaitMoreRequests(load);
             assertThat(load.failures()).as("every request while the backend came and went").isEmpty();
         }
@@ -220,6 +230,11 @@ class RuntimeEndToEndIT {
         assertThat(runtime.output()).contains("InMemory backend 'inmemory' stopped; its records were zeroized");
         assertThat(exit).as("exit status after SIGTERM").isIn(0, 143);
         assertThat(runtime.output()).doesNotContain(password);
+    }
+
+    private String lastBanner() {
+        String out = runtime.output();
+        return out.substring(out.lastIndexOf("== OpenKCM Keystore =="));
     }
 
     private void awaitMoreRequests(ConsoleLoad load) {
