@@ -20,8 +20,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.openqa.selenium.By;
-import org.openqa.selenium.WebElement;
 
 /**
  * End to end, as a user: the built runtime started with the README's command ({@code ./run.sh}, on a private
@@ -143,37 +141,22 @@ class RuntimeEndToEndIT {
         try (Browser browser = new Browser(workDir.resolve("chromium-profile"))) {
             browser.driver.get("http://" + USER + ":" + password + "@127.0.0.1:" + runtime.port + PAGE);
             browser.waitForText("Backend services present", Duration.ofSeconds(30));
-            WebElement services = browser.driver.findElement(By.id("service-table"));
-            assertThat(rowOf(services, "inmemory")).contains("UP");
-            String statline = browser.driver.findElement(By.className("statline")).getText();
-            assertThat(statline).contains(ADMIN_PRESENT ? "KeystoreAdmin: available" : "KeystoreAdmin: not available");
-            assertThat(statline).contains(KEYS_PRESENT ? "KeyService: available" : "KeyService: not available");
+            KeystorePageSteps page = new KeystorePageSteps(browser);
+            assertThat(page.row("service-table", "inmemory")).contains("UP");
+            assertThat(page.statusLine()).contains(ADMIN_PRESENT ? "KeystoreAdmin: available" : "KeystoreAdmin: not available")
+                    .contains(KEYS_PRESENT ? "KeyService: available" : "KeyService: not available");
             if (ADMIN_PRESENT) {
-                assertThat(rowOf(browser.driver.findElement(By.id("backend-table")), "inmemory")).contains("UP");
-                assertThat(browser.driver.findElement(By.id("route-table")).getText()).contains("inmemory");
-                WebElement old = browser.driver.findElement(By.id("openkcm-keystore"));
-                browser.driver.findElement(By.id("recheck-inmemory")).click();
-                browser.waitUpTo(Duration.ofSeconds(30)).until(org.openqa.selenium.support.ui.ExpectedConditions.stalenessOf(old));
-                assertThat(browser.driver.findElement(By.id("result")).getText()).startsWith("Health of inmemory: UP");
+                assertThat(page.row("backend-table", "inmemory")).contains("UP");
+                assertThat(page.text("route-table")).contains("inmemory");
+                assertThat(page.recheck("inmemory")).startsWith("Health of inmemory: UP");
             }
             if (KEYS_PRESENT) {
-                assertThat(browser.driver.findElement(By.id("cache-table")).getText()).contains("Hit rate");
+                assertThat(page.text("cache-table")).contains("Hit rate");
                 createKeysThroughTheShell();
             }
-            search(browser, "tenant:e2e", "L2", "e2e-");
-            if (KEYS_PRESENT) {
-                browser.waitForText("key version(s) on this page", Duration.ofSeconds(10));
-                assertThat(browser.driver.findElement(By.id("key-table")).getText()).contains("e2e-acme", "e2e-globex");
-            } else {
-                browser.waitForText("KeyService not available", Duration.ofSeconds(10));
-            }
-            // what was typed comes back in the form, encoded: markup in a field stays text
-            assertThat(browser.driver.findElement(By.id("f-owner")).getAttribute("value")).isEqualTo("tenant:e2e");
-            search(browser, "tenant:e2e", "", "\"><b id='injected'>x</b>");
-            browser.waitForText("Key metadata search", Duration.ofSeconds(10));
-            assertThat(browser.driver.findElements(By.id("injected"))).as("no markup injected").isEmpty();
-            assertThat(browser.driver.findElement(By.id("f-idPrefix")).getAttribute("value")).isEqualTo("\"><b id='injected'>x</b>");
-            search(browser, "tenant:e2e", "L2", "e2e-");
+            searchFindsTheKeys(browser, page);
+            markupTypedIntoTheFormStaysText(browser, page);
+            page.search("tenant:e2e", "L2", "e2e-");
             browser.screenshot(target.resolve("e2e/keystore-page.png"));
             assertThat(target.resolve("e2e/keystore-page.png")).isNotEmptyFile();
 
@@ -182,6 +165,25 @@ class RuntimeEndToEndIT {
             browser.waitForText("OpenKCM Keystore - InMemory backend", Duration.ofSeconds(30));
             browser.screenshot(target.resolve("e2e/configuration-page.png"));
         }
+    }
+
+    private static void searchFindsTheKeys(Browser browser, KeystorePageSteps page) {
+        page.search("tenant:e2e", "L2", "e2e-");
+        if (KEYS_PRESENT) {
+            browser.waitForText("key version(s) on this page", Duration.ofSeconds(10));
+            assertThat(page.text("key-table")).contains("e2e-acme", "e2e-globex");
+        } else {
+            browser.waitForText("KeyService not available", Duration.ofSeconds(10));
+        }
+        assertThat(page.fieldValue("f-owner")).as("the form keeps what was typed").isEqualTo("tenant:e2e");
+    }
+
+    private static void markupTypedIntoTheFormStaysText(Browser browser, KeystorePageSteps page) {
+        String markup = "\"><b id='injected'>x</b>";
+        page.search("tenant:e2e", "", markup);
+        browser.waitForText("Key metadata search", Duration.ofSeconds(10));
+        assertThat(page.has("injected")).as("no markup injected").isFalse();
+        assertThat(page.fieldValue("f-idPrefix")).isEqualTo(markup);
     }
 
     @Test
@@ -250,23 +252,6 @@ class RuntimeEndToEndIT {
         String p = page();
         int start = p.indexOf("id='service-table'");
         return start < 0 ? "" : p.substring(start, p.indexOf("</table>", start));
-    }
-
-    private static String rowOf(WebElement table, String name) {
-        return table.findElements(By.cssSelector("tbody tr")).stream().map(WebElement::getText)
-                .filter(t -> t.startsWith(name + " ")).findFirst().orElse("(no row for " + name + " in: " + table.getText() + ")");
-    }
-
-    private static void search(Browser browser, String owner, String tier, String idPrefix) {
-        WebElement form = browser.driver.findElement(By.id("search-form"));
-        form.findElement(By.name("owner")).clear();
-        form.findElement(By.name("owner")).sendKeys(owner);
-        new org.openqa.selenium.support.ui.Select(form.findElement(By.name("tier"))).selectByValue(tier);
-        form.findElement(By.name("idPrefix")).clear();
-        form.findElement(By.name("idPrefix")).sendKeys(idPrefix);
-        WebElement old = browser.driver.findElement(By.id("openkcm-keystore"));
-        form.findElement(By.id("search-submit")).click();
-        browser.waitUpTo(Duration.ofSeconds(30)).until(org.openqa.selenium.support.ui.ExpectedConditions.stalenessOf(old));
     }
 
     /**
