@@ -99,6 +99,13 @@ final class RuntimeProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** @return the exit status once it ended (waits for the output to be read to the end first) */
+    int exitValue() throws InterruptedException {
+        process.waitFor();
+        pump.join(10_000);
+        return process.exitValue();
+    }
+
     /** Stops it the way Ctrl-C does (a signal; Felix's shutdown hook stops the framework) and waits. */
     int stop() throws InterruptedException {
         // ProcessHandle.destroy only signals (SIGTERM); Process.destroy would also close our end of its
