@@ -163,6 +163,10 @@ class RuntimeEndToEndIT {
             // metatype: the backends' (and, once merged, the core's) settings are on the configuration page
             browser.driver.get("http://127.0.0.1:" + runtime.port + "/system/console/configMgr");
             browser.waitForText("OpenKCM Keystore - InMemory backend", Duration.ofSeconds(30));
+            browser.waitForText("OpenKCM Keystore - OpenBao backend", Duration.ofSeconds(10));
+            if (ADMIN_PRESENT) {
+                browser.waitForText("OpenKCM Keystore routing", Duration.ofSeconds(10));
+            }
             browser.screenshot(target.resolve("e2e/configuration-page.png"));
         }
     }
