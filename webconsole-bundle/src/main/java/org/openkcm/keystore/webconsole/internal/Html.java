@@ -82,8 +82,13 @@ final class Html {
     }
 
     static String select(String label, String name, Object selected, Iterable<?> options) {
+        return select(label, name, selected, options, true);
+    }
+
+    /** @param anyOption whether an empty "any" choice comes first (search criteria) or a value is required */
+    static String select(String label, String name, Object selected, Iterable<?> options, boolean anyOption) {
         StringBuilder b = new StringBuilder("<label>" + text(label) + " <select name='" + attr(name) + "' id='"
-                + attr("f-" + name) + "'><option value=''>any</option>");
+                + attr("f-" + name) + "'>" + (anyOption ? "<option value=''>any</option>" : ""));
         for (Object o : options) {
             String v = String.valueOf(o);
             b.append("<option value='").append(attr(v)).append('\'').append(v.equals(String.valueOf(selected)) ? " selected" : "")

@@ -141,7 +141,7 @@ final class KeystorePage {
         }
         List<String> names = admin.backends().stream().map(BackendStatus::name).toList();
         html.raw("<form method='post' id='migrate-form'>" + Html.hidden("action", "migrate") + Html.hidden("csrf", csrfToken)
-                + search.fields() + Html.select("Target backend", "target", "", names)
+                + search.fields() + Html.select("Target backend", "target", "", names, false)
                 + "<input type='submit' value='Migrate matching keys' id='migrate-submit'></form>");
     }
 

@@ -48,7 +48,8 @@ class KeystorePageTest {
         String html = render(null, admin("<script>alert(1)</script>"), Map.of(), false);
         assertThat(html).doesNotContain("<script>").contains("&lt;script&gt;alert(1)&lt;/script&gt;")
                 .contains("<td>inmemory</td><td>DEGRADED</td>").contains("<td>owner=&lt;b&gt;</td>")
-                .contains("name='csrf' value='tok-123'").contains("id='recheck-inmemory'").contains("id='migrate-form'");
+                .contains("name='csrf' value='tok-123'").contains("id='recheck-inmemory'").contains("id='migrate-form'")
+                .contains("<select name='target' id='f-target'><option value='inmemory'>");
     }
 
     @Test
