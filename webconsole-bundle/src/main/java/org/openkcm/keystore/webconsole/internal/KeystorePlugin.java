@@ -42,16 +42,21 @@ public final class KeystorePlugin extends AbstractServlet {
     private static final Logger LOG = LoggerFactory.getLogger(KeystorePlugin.class);
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    private transient volatile KeyService keyService;
+    transient volatile KeyService keyService;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    private transient volatile KeystoreAdmin keystoreAdmin;
+    transient volatile KeystoreAdmin keystoreAdmin;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    private transient volatile List<Keystore> keystores;
+    transient volatile List<Keystore> keystores;
 
     private final String csrfToken = newToken();
     private final transient ActionResults results = new ActionResults();
+
+    /** The per-runtime token the page's action forms carry. */
+    String csrfToken() {
+        return csrfToken;
+    }
 
     @Override
     public void renderContent(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -63,7 +68,7 @@ public final class KeystorePlugin extends AbstractServlet {
     }
 
     @Override
-    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    public void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
         if (!sameOrigin(request) || !tokenMatches(request.getParameter("csrf"))) {
             LOG.warn("Rejected a console action without a valid CSRF token from {}", request.getRemoteAddr());
             response.sendError(HttpServletResponse.SC_FORBIDDEN, "missing or invalid CSRF token");
