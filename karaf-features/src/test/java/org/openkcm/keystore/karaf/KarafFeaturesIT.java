@@ -14,6 +14,7 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -107,6 +108,10 @@ class KarafFeaturesIT {
         for (String pid : List.of("routing", "rootkey", "cache", "plugins", "inmemory")) {
             assertThat(etc.resolve("org.openkcm.keystore." + pid + ".cfg")).as("etc file of PID %s", pid).isRegularFile();
         }
+        // OpenBao's file is only an example until saved as .cfg: no configuration, so no OpenBao backend
+        assertThat(etc.resolve("org.openkcm.keystore.openbao.cfg.example")).isRegularFile();
+        assertThat(etc.resolve("org.openkcm.keystore.openbao.cfg")).doesNotExist();
+        assertThat(shell.keystoreServices()).doesNotContain("keystore.backend = openbao");
         // typed values survive: routing rules are a 2-element array, the master key file is interpolated
         ShellResult routing = karaf.shell("config:property-list --pid org.openkcm.keystore.routing");
         assertThat(routing.output()).contains("rules = [tier=L2,L3 -> openbao, tier=L4 -> inmemory]", "defaultBackend = inmemory");
@@ -140,6 +145,10 @@ class KarafFeaturesIT {
         shell.assertOpens("karaf-l3", "L3", "karaf-l2@1", "inmemory");
         shell.assertOpens("karaf-l4", "L4", "karaf-l3@1", "inmemory");
         assertThat(shell.keystore("get karaf-never-created").output()).contains("error: KeyNotFound");
+        // the local root key went where etc/org.openkcm.keystore.rootkey.cfg says, readable by the owner only
+        Path masterKey = karaf.home().resolve("etc/openkcm-keystore-master.key");
+        assertThat(masterKey).isRegularFile();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(masterKey))).isEqualTo("rw-------");
     }
 
     @Test
