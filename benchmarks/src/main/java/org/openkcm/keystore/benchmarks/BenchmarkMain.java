@@ -13,7 +13,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs every benchmark at 1 and 2 threads in one go and prints ops/s and the core/floor cost ratios.
- * Accepts JMH's -f, -wi, -i, -w, -r options (defaults: 1 fork, 3 x 1 s warm-up, 5 x 1 s measurement).
+ * Accepts JMH's -f, -wi, -i, -w, -r options (defaults: 1 fork, 4 x 2 s warm-up, 5 x 1 s measurement: the core's
+ * longer paths need the longer warm-up on a busy 2-core machine, where C2 compiles late).
  */
 public final class BenchmarkMain {
     private static final String[][] PAIRS = {
@@ -34,8 +35,8 @@ public final class BenchmarkMain {
             Options o = new OptionsBuilder().include(BenchmarkMain.class.getPackageName() + "\\..*Bench\\..*")
                     .mode(Mode.Throughput).timeUnit(TimeUnit.SECONDS).threads(threads)
                     .forks(cli.getForkCount().orElse(1))
-                    .warmupIterations(cli.getWarmupIterations().orElse(3))
-                    .warmupTime(cli.getWarmupTime().orElse(TimeValue.seconds(1)))
+                    .warmupIterations(cli.getWarmupIterations().orElse(4))
+                    .warmupTime(cli.getWarmupTime().orElse(TimeValue.seconds(2)))
                     .measurementIterations(cli.getMeasurementIterations().orElse(5))
                     .measurementTime(cli.getMeasurementTime().orElse(TimeValue.seconds(1)))
                     .jvmArgsAppend("-Xmx3g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
@@ -66,5 +67,10 @@ public final class BenchmarkMain {
             }
         }
         System.out.println("(ns/op = per operation per thread; ops/s = all threads together)");
+        try {
+            System.out.println("load average after the run: " + java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim());
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux: nothing to add
+        }
     }
 }
