@@ -79,7 +79,7 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
         }
         Object ranking = props.get(Constants.SERVICE_RANKING);
         selector.add(new RootKeySelector.Candidate(name.toString(), ranking instanceof Integer r ? r : 0,
-                (Long) props.get(Constants.SERVICE_ID), provider::getService));
+                (Long) props.get(Constants.SERVICE_ID), RootKeySelector.once(provider::getService)));
     }
 
     void unbindRootKeyProvider(ComponentServiceObjects<RootKeyProvider> provider, Map<String, Object> props) {

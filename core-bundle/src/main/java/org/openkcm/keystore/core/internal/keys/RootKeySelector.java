@@ -33,6 +33,24 @@ final class RootKeySelector implements RootKeyProvider {
         this.configured = Objects.requireNonNull(configuredName);
     }
 
+    /**
+     * @return a supplier that gets the service on first use and then keeps it: every {@code getService}
+     *         counts a use that DS releases only at unbind
+     */
+    static java.util.function.Supplier<RootKeyProvider> once(java.util.function.Supplier<RootKeyProvider> getter) {
+        return new java.util.function.Supplier<>() {
+            private volatile RootKeyProvider got;
+
+            @Override
+            public synchronized RootKeyProvider get() {
+                if (got == null) {
+                    got = getter.get();
+                }
+                return got;
+            }
+        };
+    }
+
     void configure(String name) {
         this.configured = Objects.requireNonNull(name);
     }
