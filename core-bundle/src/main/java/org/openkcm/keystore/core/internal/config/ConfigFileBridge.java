@@ -1,0 +1,149 @@
+package org.openkcm.keystore.core.internal.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bridges config.yaml and the environment into ConfigAdmin, and keeps watching the file: a change applies
+ * at runtime (within the poll interval, 1 s by default); an invalid file is rejected with one log line
+ * naming the field and the configuration in force stays. Polling the content, rather than directory
+ * events, also sees editors that replace the file and Kubernetes ConfigMap symlink swaps. A file that
+ * disappears changes nothing (an editor's save may remove it for a moment).
+ *
+ * <p>Path: {@code OPENKCM_KEYSTORE_CONFIG}, else the framework property {@value #PATH_PROPERTY}, else
+ * {@code conf/config.yaml} under the working directory.
+ */
+@Component(immediate = true, service = ConfigFileStatus.class)
+public final class ConfigFileBridge implements ConfigFileStatus {
+    static final String PATH_PROPERTY = "openkcm.keystore.config";
+    static final String POLL_PROPERTY = "openkcm.keystore.config.pollMillis";
+    /** Test hook: ignore the process environment (keeps in-container tests hermetic on a CI host). */
+    static final String IGNORE_ENV_PROPERTY = "openkcm.keystore.config.ignoreEnvironment";
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigFileBridge.class);
+
+    private final ConfigSync sync;
+    private final Path file;
+    private final Map<String, String> env;
+    private final long pollMillis;
+    private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "keystore-config-watch");
+        t.setDaemon(true);
+        return t;
+    });
+    private byte[] lastSeen;
+    private volatile String lastOutcome = "not read yet";
+    private final java.util.concurrent.atomic.AtomicLong applied = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong rejected = new java.util.concurrent.atomic.AtomicLong();
+
+    @Activate
+    public ConfigFileBridge(@Reference ConfigurationAdmin configAdmin, BundleContext context) {
+        this.env = Boolean.parseBoolean(context.getProperty(IGNORE_ENV_PROPERTY)) ? Map.of() : System.getenv();
+        String configured = env.get(EnvironmentOverrides.CONFIG_PATH_VARIABLE);
+        if (configured == null || configured.isBlank()) {
+            configured = context.getProperty(PATH_PROPERTY);
+        }
+        this.file = Paths.get(configured == null || configured.isBlank() ? "conf/config.yaml" : configured).toAbsolutePath();
+        String poll = context.getProperty(POLL_PROPERTY);
+        this.pollMillis = poll == null ? 1000 : Math.max(50, Long.parseLong(poll.trim()));
+        this.sync = new ConfigSync(configAdmin, "config.yaml");
+    }
+
+    @Activate
+    void activate() {
+        LOG.info("Configuration file: {} (watched every {} ms)", file, pollMillis);
+        check(true);
+        watcher.scheduleWithFixedDelay(() -> check(false), pollMillis, pollMillis, TimeUnit.MILLISECONDS);
+    }
+
+    @Deactivate
+    void deactivate() {
+        watcher.shutdownNow();
+    }
+
+    /** Reads the file and applies it if its content changed since the last look (or at start). */
+    private synchronized void check(boolean atStart) {
+        byte[] content;
+        try {
+            content = read(file);
+        } catch (NoSuchFileException e) {
+            if (atStart) {
+                LOG.info("No configuration file at {}: using environment variables and defaults", file);
+                apply(new byte[0]);
+                lastSeen = new byte[0];
+            } else if (lastSeen != null && lastSeen.length > 0) {
+                LOG.warn("Configuration file {} disappeared; the configuration in force stays", file);
+                lastSeen = new byte[0];
+            }
+            return;
+        } catch (IOException e) {
+            LOG.error("Cannot read configuration file {}: {}; the configuration in force stays", file, e.toString());
+            return;
+        }
+        if (!atStart && Arrays.equals(content, lastSeen)) {
+            return;
+        }
+        lastSeen = content;
+        apply(content);
+    }
+
+    private void apply(byte[] content) {
+        try {
+            Map<String, Map<String, Object>> pids = sync.apply(new String(content, StandardCharsets.UTF_8), env);
+            lastOutcome = "applied at " + java.time.Instant.now() + ": " + pids.keySet();
+            applied.incrementAndGet();
+        } catch (InvalidKeyRequestException e) {
+            LOG.error("Configuration {} rejected: {}. The previous configuration stays in force.", file, e.getMessage());
+            lastOutcome = "rejected at " + java.time.Instant.now() + ": " + e.getMessage() + " (previous configuration in force)";
+            rejected.incrementAndGet();
+        } catch (IOException | RuntimeException e) {
+            LOG.error("Configuration {} could not be applied: {}", file, e.toString());
+            lastOutcome = "failed at " + java.time.Instant.now() + ": " + e.getClass().getSimpleName();
+            rejected.incrementAndGet();
+        }
+    }
+
+    @Override
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public String lastOutcome() {
+        return lastOutcome;
+    }
+
+    @Override
+    public long appliedCount() {
+        return applied.get();
+    }
+
+    @Override
+    public long rejectedCount() {
+        return rejected.get();
+    }
+
+    private static byte[] read(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(YamlConfigReader.MAX_BYTES + 1);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package org.openkcm.keystore.core.internal.config;
+
+import java.io.IOException;
+import java.lang.reflect.Array;
+import java.util.Dictionary;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes a validated config.yaml (+ environment) into ConfigAdmin, one configuration per PID, marked with
+ * {@value #SOURCE_PROPERTY} so the bridge knows which configurations are its own.
+ *
+ * <p>Rules: a PID is written only when its properties differ from what ConfigAdmin holds (so an unrelated
+ * file edit does not undo a Web Console change to another section); a section removed from the file
+ * removes the bridge's configuration of that PID (the component falls back to its defaults, or to a
+ * Karaf {@code .cfg}); configurations the bridge did not write are never deleted. Invalid text changes
+ * nothing. Values are never logged, only PIDs and field names.
+ */
+final class ConfigSync {
+    static final String SOURCE_PROPERTY = "openkcm.keystore.source";
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigSync.class);
+    private static final Set<String> ADMIN_PROPERTIES = Set.of("service.pid", "service.factoryPid", "service.bundleLocation");
+
+    private final ConfigurationAdmin configAdmin;
+    private final String source;
+
+    ConfigSync(ConfigurationAdmin configAdmin, String source) {
+        this.configAdmin = configAdmin;
+        this.source = source;
+    }
+
+    /**
+     * Validates and applies.
+     *
+     * @return the properties per PID now in force from this source
+     * @throws InvalidKeyRequestException naming the first invalid field; ConfigAdmin is unchanged
+     */
+    synchronized Map<String, Map<String, Object>> apply(String yamlText, Map<String, String> env) throws InvalidKeyRequestException, IOException {
+        Map<String, Map<String, Object>> next = ConfigTranslator.translate(YamlConfigReader.read(yamlText), env);
+        for (Map.Entry<String, Map<String, Object>> e : next.entrySet()) {
+            write(e.getKey(), e.getValue());
+        }
+        removeDropped(next.keySet());
+        return next;
+    }
+
+    private void write(String pid, Map<String, Object> props) throws IOException {
+        Configuration c = configAdmin.getConfiguration(pid, "?");
+        Dictionary<String, Object> current = c.getProperties();
+        Map<String, Object> wanted = new HashMap<>(props);
+        wanted.put(SOURCE_PROPERTY, source);
+        if (current != null && same(current, wanted)) {
+            return;
+        }
+        c.update(new Hashtable<>(wanted));
+        LOG.info("Configuration {} updated from {} (fields {})", pid, source, props.keySet());
+    }
+
+    private void removeDropped(Set<String> keep) throws IOException {
+        Configuration[] ours;
+        try {
+            ours = configAdmin.listConfigurations("(" + SOURCE_PROPERTY + "=" + source + ")");
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        if (ours == null) {
+            return;
+        }
+        for (Configuration c : ours) {
+            if (!keep.contains(c.getPid())) {
+                c.delete();
+                LOG.info("Configuration {} removed: its section is no longer in {}", c.getPid(), source);
+            }
+        }
+    }
+
+    private static boolean same(Dictionary<String, Object> current, Map<String, Object> wanted) {
+        int count = 0;
+        for (Enumeration<String> keys = current.keys(); keys.hasMoreElements();) {
+            String k = keys.nextElement();
+            if (ADMIN_PROPERTIES.contains(k)) {
+                continue;
+            }
+            count++;
+            if (!equal(current.get(k), wanted.get(k))) {
+                return false;
+            }
+        }
+        return count == wanted.size();
+    }
+
+    private static boolean equal(Object a, Object b) {
+        if (a != null && b != null && a.getClass().isArray() && b.getClass().isArray()) {
+            int n = Array.getLength(a);
+            if (n != Array.getLength(b)) {
+                return false;
+            }
+            for (int i = 0; i < n; i++) {
+                if (!Objects.equals(Array.get(a, i), Array.get(b, i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return Objects.equals(a, b);
+    }
+}

@@ -1,0 +1,115 @@
+package org.openkcm.keystore.core.internal.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.openkcm.keystore.core.internal.routing.RuleParser;
+import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.Limits;
+
+/**
+ * Turns the yaml tree (with environment overrides laid over it) into one property map per ConfigAdmin
+ * PID, validating every field on the way. All or nothing: the first invalid field throws, naming it
+ * (and the environment variable it came from, if any), and nothing is produced.
+ */
+final class ConfigTranslator {
+    private static final Pattern FIELD = Pattern.compile("[a-z][A-Za-z0-9]{0,63}");
+    /** Fields of sections owned elsewhere that look like durations are checked as durations. */
+    private static final Pattern DURATION_NAME = Pattern.compile(".*(Ttl|ttl|Timeout|timeout|Interval|interval|Idle|idle|Age|age)");
+
+    private ConfigTranslator() {
+    }
+
+    /** @return properties per PID, in file order */
+    static Map<String, Map<String, Object>> translate(Map<String, Object> yaml, Map<String, String> env) throws InvalidKeyRequestException {
+        Map<String, String> origins = EnvironmentOverrides.apply(yaml, env);
+        try {
+            return new ConfigTranslator().sections(yaml);
+        } catch (InvalidKeyRequestException e) {
+            throw withOrigin(e, origins);
+        }
+    }
+
+    /** Names the environment variable behind a rejected field, if one set it (or the list/section holding it). */
+    private static InvalidKeyRequestException withOrigin(InvalidKeyRequestException e, Map<String, String> origins) {
+        for (Map.Entry<String, String> o : origins.entrySet()) {
+            String f = e.field();
+            if (f.equals(o.getKey()) || f.startsWith(o.getKey() + ".") || f.startsWith(o.getKey() + "[")) {
+                String problem = e.getMessage().startsWith(f + ": ") ? e.getMessage().substring(f.length() + 2) : e.getMessage();
+                return new InvalidKeyRequestException(f + " (from " + o.getValue() + ")", problem);
+            }
+        }
+        return e;
+    }
+
+    private Map<String, Map<String, Object>> sections(Map<String, Object> yaml) throws InvalidKeyRequestException {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : yaml.entrySet()) {
+            if (e.getKey().equals("backends")) {
+                for (Map.Entry<String, Object> b : mapping("backends", e.getValue()).entrySet()) {
+                    String name = RuleParser.checkBackendName("backends." + Limits.printable(b.getKey()), b.getKey());
+                    if (ConfigSchema.RESERVED_BACKEND_NAMES.contains(name)) {
+                        throw new InvalidKeyRequestException("backends." + name, "is a reserved name");
+                    }
+                    ConfigSchema.Section s = ConfigSchema.backend(name);
+                    merge(out, s.pid(), section(s, b.getValue()));
+                }
+                continue;
+            }
+            ConfigSchema.Section s = ConfigSchema.section(e.getKey()).orElseThrow(() -> new InvalidKeyRequestException(
+                    Limits.printable(e.getKey()), "unknown section (expected routing, backends, plugins, health, cache, rootKey)"));
+            merge(out, s.pid(), section(s, e.getValue()));
+        }
+        return out;
+    }
+
+    private static void merge(Map<String, Map<String, Object>> out, String pid, Map<String, Object> props) {
+        out.computeIfAbsent(pid, p -> new LinkedHashMap<>()).putAll(props);
+    }
+
+    private Map<String, Object> section(ConfigSchema.Section s, Object value) throws InvalidKeyRequestException {
+        Map<String, Object> props = new LinkedHashMap<>();
+        if (value == null) {
+            return props; // "cache:" with nothing under it: defaults
+        }
+        for (Map.Entry<String, Object> f : mapping(s.path(), value).entrySet()) {
+            String field = s.canonical(f.getKey());
+            String where = s.path() + "." + Limits.printable(f.getKey());
+            if (!FIELD.matcher(field).matches()) {
+                throw error(where, "is not a valid field name (camelCase letters and digits)");
+            }
+            if (f.getValue() == null) {
+                continue; // "token:" with no value: unset
+            }
+            FieldType type = s.type(field).orElse(null);
+            if (type == null && s.strict()) {
+                throw error(where, "unknown field (known: " + String.join(", ", s.fields().keySet()) + ")");
+            }
+            boolean secret = ConfigSchema.isSecret(s, field);
+            props.put(field, type == null ? FieldValues.untyped(this, where, field, f.getValue(), secret, DURATION_NAME)
+                    : FieldValues.typed(this, where, type, f.getValue(), secret));
+        }
+        return props;
+    }
+
+    private Map<String, Object> mapping(String where, Object value) throws InvalidKeyRequestException {
+        if (!(value instanceof Map<?, ?> m)) {
+            throw error(where, "must be a mapping of fields");
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            out.put(String.valueOf(e.getKey()), e.getValue());
+        }
+        return out;
+    }
+
+    /** An error naming the field (the environment variable behind it is added by {@link #translate}). */
+    InvalidKeyRequestException error(String where, String problem) {
+        return new InvalidKeyRequestException(where, problem);
+    }
+
+    static List<String> split(String text, String separator) {
+        return List.of(text.split(separator)).stream().map(String::trim).filter(t -> !t.isEmpty()).toList();
+    }
+}

@@ -1,0 +1,188 @@
+package org.openkcm.keystore.core.internal.shell;
+
+import java.util.Arrays;
+import java.util.List;
+import org.openkcm.keystore.api.BackendStatus;
+import org.openkcm.keystore.api.KeyService;
+import org.openkcm.keystore.api.KeystoreAdmin;
+import org.openkcm.keystore.api.MigrationReport;
+import org.openkcm.keystore.api.RouteView;
+import org.openkcm.keystore.core.internal.backend.BackendDirectory;
+import org.openkcm.keystore.core.internal.config.ConfigFileStatus;
+import org.openkcm.keystore.model.BackendUnavailableException;
+import org.openkcm.keystore.model.KeyMetadata;
+import org.openkcm.keystore.model.KeyNotFoundException;
+import org.openkcm.keystore.model.KeyRef;
+import org.openkcm.keystore.model.KeystoreException;
+import org.openkcm.keystore.model.Page;
+import org.openkcm.keystore.spi.KeyRecord;
+import org.openkcm.keystore.spi.Keystore;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/**
+ * Operator commands in the Gogo shell, scope {@code keystore}. Every command returns text; a failure is
+ * one line {@code error: Kind: message}. Key material is never printed: {@code get} shows metadata, a
+ * key check value and the outcome of an encrypt/decrypt round trip.
+ */
+@Component(service = KeystoreCommands.class, property = { "osgi.command.scope=keystore",
+        "osgi.command.function=backends", "osgi.command.function=routes", "osgi.command.function=list",
+        "osgi.command.function=search", "osgi.command.function=show", "osgi.command.function=check",
+        "osgi.command.function=migrate", "osgi.command.function=create", "osgi.command.function=get",
+        "osgi.command.function=rotate", "osgi.command.function=destroy", "osgi.command.function=config" })
+public final class KeystoreCommands {
+    private final KeystoreAdmin admin;
+    private final BackendDirectory directory;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile KeyService keyService;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ConfigFileStatus configFile;
+
+    @Activate
+    public KeystoreCommands(@Reference KeystoreAdmin admin, @Reference BackendDirectory directory) {
+        this.admin = admin;
+        this.directory = directory;
+    }
+
+    /** For tests outside OSGi. */
+    KeystoreCommands(KeystoreAdmin admin, BackendDirectory directory, KeyService keyService) {
+        this(admin, directory);
+        this.keyService = keyService;
+    }
+
+    /** keystore:backends — every configured or present backend with its last known state. */
+    public String backends() {
+        StringBuilder b = new StringBuilder(Formats.backendHeader()).append('\n');
+        admin.backends().forEach(s -> b.append(Formats.backendLine(s)).append('\n'));
+        return b.toString();
+    }
+
+    /** keystore:routes — the routing rules in evaluation order, the default last. */
+    public String routes() {
+        StringBuilder b = new StringBuilder();
+        for (RouteView r : admin.routes()) {
+            b.append(String.format("%2d. %-50s -> %s%n", r.position(), r.condition(), r.backend()));
+        }
+        return b.toString();
+    }
+
+    /** keystore:config — the watched config.yaml and what happened at its last change. */
+    public String config() {
+        ConfigFileStatus s = configFile;
+        if (s == null) {
+            return "error: BackendUnavailable: the configuration bridge is not running\n";
+        }
+        return "file:     " + s.file() + "\nlast:     " + s.lastOutcome() + "\napplied:  " + s.appliedCount() + "\nrejected: "
+                + s.rejectedCount() + "\n";
+    }
+
+    /** keystore:list [tier=] [owner=type:id] [status=A,B] [algorithm=] [prefix=] [id=] [tag.NAME=] [size=] [page=] */
+    public String list(String... args) {
+        return run(() -> {
+            Page<KeyMetadata> page = directory.list(ShellArguments.parse(args).filter());
+            StringBuilder b = new StringBuilder(Formats.KEY_HEADER).append('\n');
+            page.items().forEach(m -> b.append(Formats.keyLine(m)).append('\n'));
+            b.append(page.items().size()).append(" key(s)");
+            page.nextCursor().ifPresent(c -> b.append("; next page: page=").append(c));
+            return b.append('\n').toString();
+        });
+    }
+
+    /** keystore:search — the same as list. */
+    public String search(String... args) {
+        return list(args);
+    }
+
+    /** keystore:show id[@version] — one record's metadata and where it is stored. */
+    public String show(String key) {
+        return run(() -> {
+            KeyRef ref = KeyRef.parse(key);
+            for (Keystore k : directory.configured()) {
+                try {
+                    KeyRecord r = k.retrieve(ref);
+                    StringBuilder b = new StringBuilder(Formats.keyDetails(r.metadata()));
+                    Formats.line(b, "backend", k.info().name());
+                    Formats.line(b, "record", r.sealedLength() + " sealed bytes, revision " + r.revision());
+                    return b.toString();
+                } catch (KeyNotFoundException e) {
+                    // try the next backend
+                }
+            }
+            throw new KeyNotFoundException(ref, null, "key " + ref + " is in no configured backend");
+        });
+    }
+
+    /** keystore:check [backend] — health now (all configured backends when none is named). */
+    public String check(String... backend) {
+        return run(() -> {
+            StringBuilder b = new StringBuilder(Formats.backendHeader()).append('\n');
+            List<String> names = backend.length > 0 ? Arrays.asList(backend)
+                    : admin.backends().stream().filter(BackendStatus::configured).map(BackendStatus::name).toList();
+            for (String n : names) {
+                b.append(Formats.backendLine(admin.checkHealth(n))).append('\n');
+            }
+            return b.toString();
+        });
+    }
+
+    /** keystore:migrate target [filter arguments as for list] — copy, verify, delete at the source. */
+    public String migrate(String target, String... filter) {
+        return run(() -> {
+            MigrationReport r = admin.migrate(ShellArguments.parse(filter).filter(), target);
+            StringBuilder b = new StringBuilder(String.format("migrated to %s: %d moved, %d skipped, %d failed%n", r.target(), r.moved(),
+                    r.skipped(), r.failed()));
+            r.failures().forEach(f -> b.append("  ").append(f).append('\n'));
+            return b.toString();
+        });
+    }
+
+    /** keystore:create tier owner [id=] [parent=] [algorithm=] [size=] [status=] [expires=] [tag.NAME=] */
+    public String create(String tier, String owner, String... args) {
+        return run(() -> Formats.keyDetails(service().create(KeyRequests.create(tier, owner, ShellArguments.parse(args)))));
+    }
+
+    /** keystore:get id[@version] — opens the key; prints metadata, key check value and a round trip, never material. */
+    public String get(String key) {
+        return run(() -> KeyRequests.describeOpened(service(), KeyRef.parse(key)));
+    }
+
+    /** keystore:rotate id — creates the next version as ACTIVE. */
+    public String rotate(String keyId) {
+        return run(() -> Formats.keyDetails(service().rotate(keyId)));
+    }
+
+    /** keystore:destroy id [cascade] — crypto-shreds every version. */
+    public String destroy(String keyId, String... cascade) {
+        return run(() -> {
+            boolean all = cascade.length > 0 && cascade[0].equals("cascade");
+            service().destroy(keyId, all);
+            return "destroyed " + keyId + (all ? " and its children" : "") + "\n";
+        });
+    }
+
+    private KeyService service() throws BackendUnavailableException {
+        KeyService s = keyService;
+        if (s == null) {
+            throw new BackendUnavailableException("core", "the key service (crypto core) is not running", null);
+        }
+        return s;
+    }
+
+    private static String run(Command c) {
+        try {
+            return c.run();
+        } catch (KeystoreException e) {
+            return Formats.error(e) + "\n";
+        }
+    }
+
+    @FunctionalInterface
+    private interface Command {
+        String run() throws KeystoreException;
+    }
+}

@@ -1,0 +1,26 @@
+package org.openkcm.keystore.core.internal.backend;
+
+import java.util.Map;
+import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.spi.Keystore;
+
+/** Access to the plugin manager fixture for tests of other packages. */
+public final class Fixtures {
+    private final Fixture fx;
+
+    public Fixtures(String[] rules, String defaultBackend) throws InvalidKeyRequestException {
+        fx = new Fixture(rules, defaultBackend, Map.of("healthInterval", "1h"));
+    }
+
+    public PluginManager manager() {
+        return fx.manager;
+    }
+
+    public void register(String name, int ranking, Keystore k) {
+        fx.register(name, ranking, k);
+    }
+
+    public void close() {
+        fx.close();
+    }
+}

@@ -1,0 +1,131 @@
+package org.openkcm.keystore.core.internal.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.openkcm.keystore.model.InvalidKeyRequestException;
+
+class ConfigTranslatorTest {
+    static final String EXAMPLE = """
+            routing:
+              default: inmemory
+              rules:
+                - tier: [L2, L3]
+                  owner: "tenant:eu-*"
+                  tags: {region: eu}
+                  backend: openbao
+                - tier: L4
+                  backend: inmemory
+                - "tag.region=us -> openbao"
+              backends: [legacy]
+            backends:
+              openbao:
+                address: https://127.0.0.1:8200
+                token: s.file-token-value
+                mount: secret
+              inmemory:
+                maxEntries: 5000
+            plugins:
+              callTimeout: 2s
+              maxConcurrentCalls: 8
+            cache:
+              ttl: 5m
+              maxEntries: 1000
+            rootKey:
+              provider: local
+              masterKeyFile: conf/master.key
+            """;
+
+    private static Map<String, Map<String, Object>> translate(String yaml, Map<String, String> env) throws InvalidKeyRequestException {
+        return ConfigTranslator.translate(YamlConfigReader.read(yaml), env);
+    }
+
+    @Test
+    void everySectionGoesToItsPidWithTypedValues() throws Exception {
+        Map<String, Map<String, Object>> pids = translate(EXAMPLE, Map.of());
+        assertThat(pids).containsOnlyKeys("org.openkcm.keystore.routing", "org.openkcm.keystore.openbao", "org.openkcm.keystore.inmemory",
+                "org.openkcm.keystore.plugins", "org.openkcm.keystore.cache", "org.openkcm.keystore.rootkey");
+        Map<String, Object> routing = pids.get("org.openkcm.keystore.routing");
+        assertThat((String[]) routing.get("rules")).containsExactly("tier=L2,L3 owner=tenant:eu-* tag.region=eu -> openbao",
+                "tier=L4 -> inmemory", "tag.region=us -> openbao");
+        assertThat(routing.get("defaultBackend")).isEqualTo("inmemory");
+        assertThat((String[]) routing.get("backends")).containsExactly("legacy");
+        assertThat(pids.get("org.openkcm.keystore.openbao")).containsEntry("address", "https://127.0.0.1:8200")
+                .containsEntry("token", "s.file-token-value").containsEntry("mount", "secret");
+        assertThat(pids.get("org.openkcm.keystore.inmemory")).containsEntry("maxEntries", 5000);
+        assertThat(pids.get("org.openkcm.keystore.plugins")).containsEntry("callTimeout", "2s").containsEntry("maxConcurrentCalls", 8);
+        assertThat(pids.get("org.openkcm.keystore.cache")).containsEntry("ttl", "5m").containsEntry("maxEntries", 1000);
+        assertThat(pids.get("org.openkcm.keystore.rootkey")).containsEntry("provider", "local");
+    }
+
+    @Test
+    void environmentOverridesTheFileAndBaoVariablesMapToOpenBao() throws Exception {
+        Map<String, Map<String, Object>> pids = translate(EXAMPLE, Map.of(
+                "OPENKCM_KEYSTORE_PLUGINS_CALL_TIMEOUT", "750ms",
+                "OPENKCM_KEYSTORE_BACKENDS_INMEMORY_MAX_ENTRIES", "42",
+                "BAO_ADDR", "http://127.0.0.1:8201", "BAO_TOKEN", "s.env-token", "BAO_NAMESPACE", "team-a",
+                "OPENKCM_KEYSTORE_BACKENDS_OPENBAO_ADDRESS", "http://127.0.0.1:8300",
+                "OPENKCM_KEYSTORE_ROUTING_RULES", "tier=L4 -> inmemory; * -> openbao",
+                "OPENKCM_KEYSTORE_CONFIG", "/elsewhere/config.yaml",
+                "OPENKCM_KEYSTORE_HOME", "/opt/keystore"));
+        assertThat(pids.get("org.openkcm.keystore.plugins")).containsEntry("callTimeout", "750ms").containsEntry("maxConcurrentCalls", 8);
+        assertThat(pids.get("org.openkcm.keystore.inmemory")).containsEntry("maxEntries", 42);
+        // OPENKCM_KEYSTORE_* beats BAO_*, which beats the file
+        assertThat(pids.get("org.openkcm.keystore.openbao")).containsEntry("address", "http://127.0.0.1:8300")
+                .containsEntry("token", "s.env-token").containsEntry("namespace", "team-a");
+        assertThat((String[]) pids.get("org.openkcm.keystore.routing").get("rules")).containsExactly("tier=L4 -> inmemory", "* -> openbao");
+    }
+
+    @Test
+    void environmentAloneConfiguresABackendNamedWithUnderscores() throws Exception {
+        Map<String, Map<String, Object>> pids = translate("backends:\n  bao_eu: {address: 'http://127.0.0.1:1'}\n",
+                Map.of("OPENKCM_KEYSTORE_BACKENDS_BAO_EU_MOUNT", "kv-eu", "OPENKCM_KEYSTORE_ROOT_KEY_PROVIDER", "openbao-transit"));
+        assertThat(pids.get("org.openkcm.keystore.bao_eu")).containsEntry("mount", "kv-eu");
+        assertThat(pids.get("org.openkcm.keystore.rootkey")).containsEntry("provider", "openbao-transit");
+    }
+
+    @Test
+    void invalidConfigurationIsRejectedNamingTheField() {
+        assertRejected("routing:\n  rules:\n    - {tier: L9, backend: x}\n", Map.of(), "routing.rules[0].tier");
+        assertRejected("routing:\n  rules:\n    - {tier: L2, backend: x, colour: red}\n", Map.of(), "routing.rules[0].colour");
+        assertRejected("routing:\n  defualt: x\n", Map.of(), "routing.defualt");
+        assertRejected("plugins:\n  callTimeout: soon\n", Map.of(), "plugins.callTimeout");
+        assertRejected("plugins:\n  callTimeout: 5\n", Map.of(), "plugins.callTimeout");
+        assertRejected("health:\n  interval: -3s\n", Map.of(), "plugins.interval");
+        assertRejected("plugins:\n  maxConcurrentCalls: many\n", Map.of(), "plugins.maxConcurrentCalls");
+        assertRejected("cache:\n  ttl: forever\n", Map.of(), "cache.ttl");
+        assertRejected("caches:\n  ttl: 5s\n", Map.of(), "caches");
+        assertRejected("backends:\n  routing: {}\n", Map.of(), "backends.routing");
+        assertRejected("backends:\n  openbao: {address: 'ftp://x'}\n", Map.of(), "backends.openbao.address");
+        assertRejected("plugins: {}\n", Map.of("OPENKCM_KEYSTORE_PLUGINS_CALL_TIMOUT", "1s"),
+                "plugins.callTimout (from OPENKCM_KEYSTORE_PLUGINS_CALL_TIMOUT)");
+        assertRejected("", Map.of("OPENKCM_KEYSTORE_PLUGINS_HEALTH_TIMEOUT", "later"),
+                "plugins.healthTimeout (from OPENKCM_KEYSTORE_PLUGINS_HEALTH_TIMEOUT)");
+    }
+
+    @Test
+    void badYamlNamesTheLineButNeverEchoesItsContent() {
+        String yaml = "backends:\n  openbao:\n    token: s.super-secret-token: oops\n";
+        assertThatThrownBy(() -> translate(yaml, Map.of())).isInstanceOf(InvalidKeyRequestException.class)
+                .hasMessageContaining("config.yaml").hasMessageContaining("line 3").hasMessageNotContaining("super-secret");
+    }
+
+    @Test
+    void yamlTagsThatConstructObjectsAreRefused() {
+        assertThatThrownBy(() -> translate("cache: !!javax.script.ScriptEngineManager [x]\n", Map.of()))
+                .isInstanceOf(InvalidKeyRequestException.class).hasMessageContaining("config.yaml");
+    }
+
+    @Test
+    void secretsAreNeverEchoedInErrors() {
+        assertThatThrownBy(() -> translate("backends:\n  openbao:\n    token: [s.list-token]\n", Map.of()))
+                .hasMessageContaining("backends.openbao.token").hasMessageNotContaining("s.list-token");
+    }
+
+    private static void assertRejected(String yaml, Map<String, String> env, String field) {
+        assertThatThrownBy(() -> translate(yaml, env)).isInstanceOf(InvalidKeyRequestException.class)
+                .satisfies(e -> assertThat(((InvalidKeyRequestException) e).field()).isEqualTo(field));
+    }
+}

@@ -1,0 +1,142 @@
+package org.openkcm.keystore.itests.core;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.openkcm.keystore.api.RouteView;
+import org.openkcm.keystore.model.KeyMetadata;
+import org.openkcm.keystore.model.KeyTier;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.ServiceReference;
+
+/**
+ * config.yaml bridged into ConfigAdmin and watched: an edit re-routes new keys at runtime; a bad file
+ * (YAML syntax, unknown tier, unknown field, bad duration) is rejected and the configuration in force stays.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class ConfigFileIT extends CoreTestSupport {
+    private static final String INITIAL = """
+            routing:
+              rules:
+                - {tier: L2, backend: alpha}
+                - {tier: [L3, L4], owner: "tenant:eu-*", backend: beta}
+              default: beta
+            plugins:
+              callTimeout: 3s
+            """;
+
+    @Configuration
+    public Option[] config() throws IOException {
+        Path file = Files.createTempDirectory("openkcm-config-it").resolve("config.yaml");
+        Files.writeString(file, INITIAL);
+        file.getParent().toFile().deleteOnExit();
+        file.toFile().deleteOnExit();
+        file.resolveSibling("config.yaml.tmp").toFile().deleteOnExit();
+        return coreOptions(frameworkProperty("openkcm.keystore.config").value(file.toString()));
+    }
+
+    private Path file() {
+        return Paths.get(context.getProperty("openkcm.keystore.config"));
+    }
+
+    /** Replaces the file the way editors and ConfigMaps do: write aside, then move over it. */
+    private void write(String yaml) {
+        try {
+            Path tmp = file().resolveSibling("config.yaml.tmp");
+            Files.writeString(tmp, yaml, StandardCharsets.UTF_8);
+            Files.move(tmp, file(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private long status(String method) {
+        try {
+            ServiceReference<?>[] refs = context.getServiceReferences("org.openkcm.keystore.core.internal.config.ConfigFileStatus", null);
+            if (refs == null) {
+                return -1;
+            }
+            Object s = context.getService(refs[0]);
+            Method m = s.getClass().getMethod(method);
+            return (Long) m.invoke(s);
+        } catch (ReflectiveOperationException | org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    public void editingTheFileReroutesNewKeysAndBadEditsAreRejectedKeepingTheOldConfiguration() throws Exception {
+        register("alpha", 0, new SharedStore("alpha"));
+        register("beta", 0, new SharedStore("beta"));
+        register("gamma", 0, new SharedStore("gamma"));
+        KeyMetadata l2 = key("t1", KeyTier.L2, "tenant:acme");
+        KeyMetadata l3eu = key("s1", KeyTier.L3, "tenant:eu-1");
+        await("initial file applied", () -> route(l2).equals("alpha"));
+        assertEquals("beta", route(l3eu));
+
+        String current = INITIAL.replace("{tier: L2, backend: alpha}", "{tier: L2, backend: gamma}");
+        write(current);
+        await("L2 re-routed to gamma at runtime", () -> route(l2).equals("gamma"));
+        assertEquals("beta", route(l3eu));
+        List<RouteView> inForce = admin().routes();
+
+        for (String bad : List.of(
+                "routing:\n  rules:\n    - {tier: L2, backend: alpha\n",                     // YAML syntax
+                current.replace("{tier: L2, backend: gamma}", "{tier: L7, backend: alpha}"),  // unknown tier
+                current.replace("callTimeout: 3s", "callTimeout: 3s\n  callTimout: 4s"),      // unknown field
+                current.replace("callTimeout: 3s", "callTimeout: quickly"),                  // bad duration
+                current.replace("default: beta", "default: alpha\ncolour: blue"))) {        // unknown section
+            long rejected = status("rejectedCount");
+            write(bad);
+            await("bad file rejected", () -> status("rejectedCount") > rejected);
+            assertEquals(inForce, admin().routes());
+            assertEquals("gamma", route(l2));
+        }
+
+        long applied = status("appliedCount");
+        write(INITIAL);
+        await("a good file after bad ones applies again", () -> status("appliedCount") > applied && route(l2).equals("alpha"));
+    }
+
+    @Test
+    public void theBridgeWritesEachSectionToItsPid() throws Exception {
+        await("routing PID written", () -> pidProperty("org.openkcm.keystore.routing", "rules") != null);
+        await("plugins PID written", () -> "3s".equals(pidProperty("org.openkcm.keystore.plugins", "callTimeout")));
+        assertEquals("config.yaml", pidProperty("org.openkcm.keystore.plugins", "openkcm.keystore.source"));
+        assertTrue(status("appliedCount") >= 1);
+    }
+
+    private Object pidProperty(String pid, String name) {
+        try {
+            org.osgi.service.cm.Configuration[] cs = configAdmin().listConfigurations("(service.pid=" + pid + ")");
+            return cs == null || cs[0].getProperties() == null ? null : cs[0].getProperties().get(name);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String route(KeyMetadata m) {
+        try {
+            return routeOf(m);
+        } catch (Exception e) {
+            return "error: " + e;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package org.openkcm.keystore.itests.core;
+
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import org.junit.After;
+import org.openkcm.keystore.api.KeystoreAdmin;
+import org.openkcm.keystore.itests.KeystoreTestSupport;
+import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.KeyMetadata;
+import org.openkcm.keystore.model.KeyNotFoundException;
+import org.openkcm.keystore.model.KeyRef;
+import org.openkcm.keystore.model.KeyTier;
+import org.openkcm.keystore.model.KeystoreException;
+import org.openkcm.keystore.model.Owner;
+import org.openkcm.keystore.spi.KeyRecord;
+import org.openkcm.keystore.spi.Keystore;
+import org.ops4j.pax.exam.Option;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/** Helpers for the core's in-container tests: backends as services, configuration, the directory. */
+public abstract class CoreTestSupport extends KeystoreTestSupport {
+    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+
+    /** The base runtime with the process environment ignored, so a CI host's BAO_ADDR cannot leak in. */
+    protected static Option[] coreOptions(Option... extra) {
+        List<Option> o = new ArrayList<>(List.of(baseOptions(),
+                frameworkProperty("openkcm.keystore.config.ignoreEnvironment").value("true"),
+                frameworkProperty("openkcm.keystore.config.pollMillis").value("100")));
+        o.addAll(List.of(extra));
+        return o.toArray(new Option[0]);
+    }
+
+    @After
+    public void unregisterTestBackends() {
+        for (ServiceRegistration<?> r : registrations) {
+            try {
+                r.unregister();
+            } catch (IllegalStateException e) {
+                // already unregistered by the test
+            }
+        }
+    }
+
+    protected ServiceRegistration<Keystore> register(String name, int ranking, Keystore k) {
+        Dictionary<String, Object> props = new Hashtable<>(Map.of(Keystore.BACKEND_PROPERTY, name, "service.ranking", ranking));
+        ServiceRegistration<Keystore> r = context.registerService(Keystore.class, k, props);
+        registrations.add(r);
+        return r;
+    }
+
+    protected ConfigurationAdmin configAdmin() throws InterruptedException {
+        await("ConfigurationAdmin", () -> !services(ConfigurationAdmin.class, null).isEmpty());
+        return context.getService(services(ConfigurationAdmin.class, null).get(0));
+    }
+
+    protected void configure(String pid, Map<String, Object> props) throws Exception {
+        Configuration c = configAdmin().getConfiguration(pid, "?");
+        c.update(new Hashtable<>(props));
+    }
+
+    protected KeystoreAdmin admin() throws InterruptedException {
+        await("KeystoreAdmin", () -> !services(KeystoreAdmin.class, null).isEmpty());
+        return context.getService(services(KeystoreAdmin.class, null).get(0));
+    }
+
+    protected Directory directory() throws Exception {
+        await("BackendDirectory", () -> directoryRef() != null);
+        return new Directory(context.getService(directoryRef()));
+    }
+
+    private ServiceReference<?> directoryRef() {
+        try {
+            ServiceReference<?>[] refs = context.getServiceReferences(Directory.SERVICE, null);
+            return refs == null ? null : refs[0];
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** @return the name of the backend a new key with this metadata is routed to now */
+    protected String routeOf(KeyMetadata m) throws Exception {
+        return directory().route(m).info().name();
+    }
+
+    protected static KeyMetadata key(String id, KeyTier tier, String owner, String... tags) throws InvalidKeyRequestException {
+        KeyMetadata.Builder b = KeyMetadata.builder().ref(KeyRef.of(id, 1)).tier(tier).owner(Owner.parse(owner));
+        if (tier != KeyTier.L2) {
+            b.parent(KeyRef.of("parent-" + id, 1));
+        }
+        for (int i = 0; i + 1 < tags.length; i += 2) {
+            b.tag(tags[i], tags[i + 1]);
+        }
+        return b.build();
+    }
+
+    /** @return how many configured backends hold the record (an existing key is found by trying each) */
+    protected int copiesOf(KeyRef ref) throws Exception {
+        int n = 0;
+        for (Keystore k : directory().configured()) {
+            try {
+                KeyRecord r = k.retrieve(ref);
+                n += r == null ? 0 : 1;
+            } catch (KeyNotFoundException e) {
+                // not here
+            }
+        }
+        return n;
+    }
+
+    protected static void check(boolean condition, String what) {
+        if (!condition) {
+            throw new AssertionError(what);
+        }
+    }
+
+    protected interface Io {
+        void run() throws KeystoreException;
+    }
+}
