@@ -1,0 +1,20 @@
+package org.openkcm.keystore.core.internal.cache;
+
+import java.time.Duration;
+
+/** One tier's cache policy; {@code maxEntries == 0} switches both layers off for the tier. */
+public record TierPolicy(int maxEntries, Duration ttl, Duration idle, boolean plaintext) {
+    public TierPolicy {
+        if (maxEntries < 0 || ttl.isNegative() || ttl.isZero() || idle.isNegative() || idle.isZero()) {
+            throw new IllegalArgumentException("cache policy needs maxEntries >= 0 and positive ttl/idle");
+        }
+    }
+
+    public boolean enabled() {
+        return maxEntries > 0;
+    }
+
+    public boolean plaintextEnabled() {
+        return plaintext && maxEntries > 0;
+    }
+}
