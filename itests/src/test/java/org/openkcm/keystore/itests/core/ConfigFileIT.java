@@ -88,6 +88,7 @@ public class ConfigFileIT extends CoreTestSupport {
         register("gamma", 0, new SharedStore("gamma"));
         KeyMetadata l2 = key("t1", KeyTier.L2, "tenant:acme");
         KeyMetadata l3eu = key("s1", KeyTier.L3, "tenant:eu-1");
+        write(INITIAL);
         await("initial file applied", () -> route(l2).equals("alpha"));
         assertEquals("beta", route(l3eu));
 
@@ -102,7 +103,8 @@ public class ConfigFileIT extends CoreTestSupport {
                 current.replace("{tier: L2, backend: gamma}", "{tier: L7, backend: alpha}"),  // unknown tier
                 current.replace("callTimeout: 3s", "callTimeout: 3s\n  callTimout: 4s"),      // unknown field
                 current.replace("callTimeout: 3s", "callTimeout: quickly"),                  // bad duration
-                current.replace("default: beta", "default: alpha\ncolour: blue"))) {        // unknown section
+                current.replace("default: beta", "default: alpha\ncolour: blue"),          // unknown section
+                current + "backends:\n  inmemory: {maxEntrys: 5}\n")) {                   // not in the InMemory metatype
             long rejected = status("rejectedCount");
             write(bad);
             await("bad file rejected", () -> status("rejectedCount") > rejected);
@@ -113,14 +115,40 @@ public class ConfigFileIT extends CoreTestSupport {
         long applied = status("appliedCount");
         write(INITIAL);
         await("a good file after bad ones applies again", () -> status("appliedCount") > applied && route(l2).equals("alpha"));
+
+        // a section removed from the file: the bridge's configuration of that PID goes, the component's defaults return
+        write(INITIAL.substring(0, INITIAL.indexOf("plugins:")));
+        await("plugins PID removed", () -> pidProperty("org.openkcm.keystore.plugins", "callTimeout") == null);
+        assertEquals("alpha", route(l2));
     }
 
     @Test
     public void theBridgeWritesEachSectionToItsPid() throws Exception {
+        write(INITIAL); // tests share one framework and file: start from the initial content
         await("routing PID written", () -> pidProperty("org.openkcm.keystore.routing", "rules") != null);
         await("plugins PID written", () -> "3s".equals(pidProperty("org.openkcm.keystore.plugins", "callTimeout")));
         assertEquals("config.yaml", pidProperty("org.openkcm.keystore.plugins", "openkcm.keystore.source"));
         assertTrue(status("appliedCount") >= 1);
+    }
+
+    @Test
+    public void metatypeDescribesTheCorePidsForTheWebConsole() throws Exception {
+        await("MetaTypeService", () -> !services(org.osgi.service.metatype.MetaTypeService.class, null).isEmpty());
+        org.osgi.service.metatype.MetaTypeService mts = context.getService(services(org.osgi.service.metatype.MetaTypeService.class, null).get(0));
+        org.osgi.service.metatype.MetaTypeInformation info = mts.getMetaTypeInformation(installedBundle("openkcm-keystore-core"));
+        java.util.Set<String> routing = ids(info.getObjectClassDefinition("org.openkcm.keystore.routing", null));
+        java.util.Set<String> plugins = ids(info.getObjectClassDefinition("org.openkcm.keystore.plugins", null));
+        assertEquals(java.util.Set.of("rules", "defaultBackend", "backends"), routing);
+        assertTrue(plugins.toString(), plugins.containsAll(java.util.Set.of("callTimeout", "absentWait", "healthInterval",
+                "unhealthyInterval", "healthTimeout", "degradedLatency", "maxConcurrentCalls", "inlineBackends")));
+    }
+
+    private static java.util.Set<String> ids(org.osgi.service.metatype.ObjectClassDefinition ocd) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (org.osgi.service.metatype.AttributeDefinition a : ocd.getAttributeDefinitions(org.osgi.service.metatype.ObjectClassDefinition.ALL)) {
+            out.add(a.getID());
+        }
+        return out;
     }
 
     private Object pidProperty(String pid, String name) {

@@ -28,6 +28,10 @@ import org.openkcm.keystore.spi.Keystore;
  * {@link BackendUnavailableException} instead of piling up. Other backends have their own pools and are
  * not affected (a bulkhead). Memory and threads stay bounded whatever a backend does.
  *
+ * <p>Backends listed in {@code plugins.inlineBackends} (by default the in-process {@code inmemory}) are
+ * called on the caller's thread: for a map lookup the hand-off would cost about a hundred times the call
+ * itself, and such a backend does no I/O that could hang. Everything else below still applies to them.
+ *
  * <p>When the service a call used was replaced while the call ran (bundle update, higher-ranked
  * service), a transient failure is retried once on the new service within the same deadline, using the
  * caller's retry form (which, for writes, reconciles a write the old service may have completed).
@@ -47,6 +51,7 @@ final class CallGuard implements AutoCloseable {
     private final AtomicInteger threads = new AtomicInteger();
     private ThreadPoolExecutor executor;
     private PluginSettings executorSettings;
+    private boolean closed;
 
     CallGuard(String name, BackendServices services, Supplier<PluginSettings> settings, Consumer<KeystoreException> failures) {
         this.name = name;
@@ -102,6 +107,9 @@ final class CallGuard implements AutoCloseable {
     }
 
     private <T> T invoke(Keystore service, KeyRef ref, Call<T> call, long deadline, Duration timeout) throws KeystoreException {
+        if (settings.get().inlineBackends().contains(name)) {
+            return inline(service, ref, call);
+        }
         Future<T> future = submit(service, ref, call, timeout);
         try {
             return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -117,8 +125,25 @@ final class CallGuard implements AutoCloseable {
         }
     }
 
+    /**
+     * An inline backend (configured as in-process and non-blocking, e.g. InMemory) runs on the caller's
+     * thread: no hand-off, and so no deadline; errors are typed the same way.
+     */
+    private <T> T inline(Keystore service, KeyRef ref, Call<T> call) throws KeystoreException {
+        try {
+            return call.call(service);
+        } catch (KeystoreException e) {
+            throw e;
+        } catch (RuntimeException | LinkageError | StackOverflowError e) {
+            throw translate(ref, e);
+        }
+    }
+
     private <T> Future<T> submit(Keystore service, KeyRef ref, Call<T> call, Duration timeout) throws BackendUnavailableException {
         ThreadPoolExecutor pool = executor();
+        if (pool == null) {
+            throw new BackendUnavailableException(name, ref, "the plugin manager is stopping", null, null);
+        }
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
                 return pool.submit(() -> call.call(service));
@@ -138,7 +163,11 @@ final class CallGuard implements AutoCloseable {
         return new BackendUnavailableException(name, ref, "failed with " + cause.getClass().getName(), null, cause);
     }
 
+    /** @return the pool, or {@code null} once closed (a guard kept by a caller must not start threads again) */
     private synchronized ThreadPoolExecutor executor() {
+        if (closed) {
+            return null;
+        }
         PluginSettings s = settings.get();
         if (executor == null || executor.isShutdown() || executorSettings.maxConcurrentCalls() != s.maxConcurrentCalls()
                 || executorSettings.maxQueuedCalls() != s.maxQueuedCalls()) {
@@ -164,6 +193,7 @@ final class CallGuard implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
         if (executor != null) {
             executor.shutdownNow();
         }

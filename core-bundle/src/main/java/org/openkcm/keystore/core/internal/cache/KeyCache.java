@@ -29,8 +29,9 @@ public final class KeyCache implements AutoCloseable {
     private final TierCaches[] order;
     private final Cache<String, KeyMetadata> active;
 
+    /** With the coarse clock and a background sweep: the production set-up. */
     public KeyCache(CacheSettings settings) {
-        this(settings, Ticker.systemTicker(), true);
+        this(settings, new CoarseTicker(), true);
     }
 
     /** @param sweep whether a background scheduler removes (and zeroizes) expired entries when idle */
@@ -207,5 +208,8 @@ public final class KeyCache implements AutoCloseable {
             t.invalidateAll();
         }
         active.invalidateAll();
+        if (ticker instanceof CoarseTicker c) {
+            c.close();
+        }
     }
 }

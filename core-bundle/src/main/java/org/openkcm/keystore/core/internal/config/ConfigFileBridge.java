@@ -19,6 +19,8 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +52,9 @@ public final class ConfigFileBridge implements ConfigFileStatus {
         return t;
     });
     private byte[] lastSeen;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile FieldCatalog catalog;
     private volatile String lastOutcome = "not read yet";
     private final java.util.concurrent.atomic.AtomicLong applied = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong rejected = new java.util.concurrent.atomic.AtomicLong();
@@ -62,9 +67,11 @@ public final class ConfigFileBridge implements ConfigFileStatus {
             configured = context.getProperty(PATH_PROPERTY);
         }
         this.file = Paths.get(configured == null || configured.isBlank() ? "conf/config.yaml" : configured).toAbsolutePath();
-        String poll = context.getProperty(POLL_PROPERTY);
-        this.pollMillis = poll == null ? 1000 : Math.max(50, Long.parseLong(poll.trim()));
-        this.sync = new ConfigSync(configAdmin, "config.yaml");
+        this.pollMillis = pollMillis(context.getProperty(POLL_PROPERTY));
+        this.sync = new ConfigSync(configAdmin, "config.yaml", () -> {
+            FieldCatalog c = catalog;
+            return c == null ? FieldCatalog.NONE : c;
+        });
     }
 
     @Activate
@@ -139,6 +146,15 @@ public final class ConfigFileBridge implements ConfigFileStatus {
     @Override
     public long rejectedCount() {
         return rejected.get();
+    }
+
+    private static long pollMillis(String value) {
+        try {
+            return value == null ? 1000 : Math.max(50, Long.parseLong(value.trim()));
+        } catch (NumberFormatException e) {
+            LOG.warn("Ignoring {}={}: not a number of milliseconds; polling every second", POLL_PROPERTY, value);
+            return 1000;
+        }
     }
 
     private static byte[] read(Path file) throws IOException {

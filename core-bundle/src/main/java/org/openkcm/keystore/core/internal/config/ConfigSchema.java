@@ -37,7 +37,7 @@ final class ConfigSchema {
 
     static final Section PLUGINS = new Section("plugins", PID_PREFIX + "plugins", true,
             ordered("callTimeout", FieldType.DURATION, "absentWait", FieldType.DURATION, "maxConcurrentCalls", FieldType.INT,
-                    "maxQueuedCalls", FieldType.INT, "healthInterval", FieldType.DURATION, "unhealthyInterval",
+                    "maxQueuedCalls", FieldType.INT, "inlineBackends", FieldType.BACKEND_LIST, "healthInterval", FieldType.DURATION, "unhealthyInterval",
                     FieldType.DURATION, "healthTimeout", FieldType.DURATION, "degradedLatency", FieldType.DURATION),
             Map.of("interval", "healthInterval", "timeout", "healthTimeout"));
 

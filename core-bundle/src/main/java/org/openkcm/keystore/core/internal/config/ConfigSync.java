@@ -33,10 +33,12 @@ final class ConfigSync {
 
     private final ConfigurationAdmin configAdmin;
     private final String source;
+    private final java.util.function.Supplier<FieldCatalog> catalog;
 
-    ConfigSync(ConfigurationAdmin configAdmin, String source) {
+    ConfigSync(ConfigurationAdmin configAdmin, String source, java.util.function.Supplier<FieldCatalog> catalog) {
         this.configAdmin = configAdmin;
         this.source = source;
+        this.catalog = catalog;
     }
 
     /**
@@ -46,7 +48,7 @@ final class ConfigSync {
      * @throws InvalidKeyRequestException naming the first invalid field; ConfigAdmin is unchanged
      */
     synchronized Map<String, Map<String, Object>> apply(String yamlText, Map<String, String> env) throws InvalidKeyRequestException, IOException {
-        Map<String, Map<String, Object>> next = ConfigTranslator.translate(YamlConfigReader.read(yamlText), env);
+        Map<String, Map<String, Object>> next = ConfigTranslator.translate(YamlConfigReader.read(yamlText), env, catalog.get());
         for (Map.Entry<String, Map<String, Object>> e : next.entrySet()) {
             write(e.getKey(), e.getValue());
         }

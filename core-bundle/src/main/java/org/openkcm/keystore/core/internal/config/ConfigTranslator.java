@@ -18,14 +18,23 @@ final class ConfigTranslator {
     /** Fields of sections owned elsewhere that look like durations are checked as durations. */
     private static final Pattern DURATION_NAME = Pattern.compile(".*(Ttl|ttl|Timeout|timeout|Interval|interval|Idle|idle|Age|age)");
 
-    private ConfigTranslator() {
+    private final FieldCatalog catalog;
+
+    private ConfigTranslator(FieldCatalog catalog) {
+        this.catalog = catalog;
     }
 
     /** @return properties per PID, in file order */
     static Map<String, Map<String, Object>> translate(Map<String, Object> yaml, Map<String, String> env) throws InvalidKeyRequestException {
+        return translate(yaml, env, FieldCatalog.NONE);
+    }
+
+    /** @param catalog the owning bundles' metatype: sections owned elsewhere reject fields it does not list */
+    static Map<String, Map<String, Object>> translate(Map<String, Object> yaml, Map<String, String> env, FieldCatalog catalog)
+            throws InvalidKeyRequestException {
         Map<String, String> origins = EnvironmentOverrides.apply(yaml, env);
         try {
-            return new ConfigTranslator().sections(yaml);
+            return new ConfigTranslator(catalog).sections(yaml);
         } catch (InvalidKeyRequestException e) {
             throw withOrigin(e, origins);
         }
@@ -73,6 +82,7 @@ final class ConfigTranslator {
         if (value == null) {
             return props; // "cache:" with nothing under it: defaults
         }
+        java.util.Optional<java.util.Set<String>> described = s.strict() ? java.util.Optional.empty() : catalog.fields(s.pid());
         for (Map.Entry<String, Object> f : mapping(s.path(), value).entrySet()) {
             String field = s.canonical(f.getKey());
             String where = s.path() + "." + Limits.printable(f.getKey());
@@ -85,6 +95,10 @@ final class ConfigTranslator {
             FieldType type = s.type(field).orElse(null);
             if (type == null && s.strict()) {
                 throw error(where, "unknown field (known: " + String.join(", ", s.fields().keySet()) + ")");
+            }
+            if (described.isPresent() && !described.get().contains(field)) {
+                throw error(where, "unknown field: the metatype of " + s.pid() + " declares "
+                        + String.join(", ", new java.util.TreeSet<>(described.get())));
             }
             boolean secret = ConfigSchema.isSecret(s, field);
             props.put(field, type == null ? FieldValues.untyped(this, where, field, f.getValue(), secret, DURATION_NAME)

@@ -13,10 +13,10 @@ import org.openkcm.keystore.core.internal.cache.CachedKey;
 import org.openkcm.keystore.core.internal.cache.KeyCache;
 import org.openkcm.keystore.core.internal.crypto.DataCipher;
 import org.openkcm.keystore.core.internal.crypto.RootKeyConfig;
+import org.openkcm.keystore.model.ConcurrentUpdateException;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.openkcm.keystore.model.KeyFilter;
 import org.openkcm.keystore.model.KeyMetadata;
-import org.openkcm.keystore.model.KeyNotFoundException;
 import org.openkcm.keystore.model.KeyRef;
 import org.openkcm.keystore.model.KeyStatus;
 import org.openkcm.keystore.model.KeystoreException;
@@ -118,7 +118,7 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
             h.close(); // the active index was stale: drop it and look again
             cache.invalidate(active.ref());
         }
-        throw new KeyNotFoundException(null, null, "key '" + keyId + "' changed while being opened; try again");
+        throw new ConcurrentUpdateException(null, null, "key '" + keyId + "' changed while being opened; try again");
     }
 
     @Override

@@ -33,7 +33,6 @@ public final class RoutingConfiguration implements Router, ConfigurationListener
     public static final String OPENBAO_PID = "org.openkcm.keystore.openbao";
     private static final Logger LOG = LoggerFactory.getLogger(RoutingConfiguration.class);
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configAdmin;
 
     private volatile RoutingConfig config;
@@ -49,6 +48,28 @@ public final class RoutingConfiguration implements Router, ConfigurationListener
         }
     }
 
+    /** ConfigAdmin may arrive after activation: re-decide the OpenBao fallback then. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindConfigAdmin(ConfigurationAdmin cm) {
+        configAdmin = cm;
+        refresh();
+    }
+
+    void unbindConfigAdmin(ConfigurationAdmin cm) {
+        if (configAdmin == cm) {
+            configAdmin = null;
+        }
+    }
+
+    private void refresh() {
+        RoutingConfig c = config;
+        if (c != null) {
+            synchronized (this) {
+                rebuild(c);
+            }
+        }
+    }
+
     @Override
     public RoutingTable table() {
         return table;
@@ -56,10 +77,8 @@ public final class RoutingConfiguration implements Router, ConfigurationListener
 
     @Override
     public void configurationEvent(ConfigurationEvent event) {
-        if (OPENBAO_PID.equals(event.getPid()) && config != null) {
-            synchronized (this) {
-                rebuild(config);
-            }
+        if (OPENBAO_PID.equals(event.getPid())) {
+            refresh();
         }
     }
 

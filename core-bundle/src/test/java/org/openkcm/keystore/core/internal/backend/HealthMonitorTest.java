@@ -51,6 +51,36 @@ class HealthMonitorTest {
     }
 
     @Test
+    void eachStateTransitionIsLoggedOnceNotOnEveryCheck() throws Exception {
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            fx = new Fixture(new String[] { "* -> vault" }, "vault", Map.of("healthInterval", "20ms", "unhealthyInterval", "20ms"));
+            java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
+            AtomicReference<BackendHealth> health = new AtomicReference<>(BackendHealth.of(BackendState.SEALED, "sealed", Duration.ZERO));
+            InMemoryKeystore real = new InMemoryKeystore("vault", 10);
+            fx.register("vault", 0, (Keystore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] { Keystore.class }, (p, m, args) -> {
+                        if (m.getName().equals("health")) {
+                            checks.incrementAndGet();
+                            return health.get();
+                        }
+                        return m.invoke(real, args);
+                    }));
+            await().atMost(Duration.ofSeconds(10)).until(() -> checks.get() >= 5);
+            health.set(BackendHealth.up(Duration.ZERO));
+            int upFrom = checks.get();
+            await().atMost(Duration.ofSeconds(10)).until(() -> checks.get() >= upFrom + 5);
+        } finally {
+            System.setErr(original);
+        }
+        String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(log.lines().filter(l -> l.contains("Backend 'vault' is SEALED"))).hasSize(1);
+        assertThat(log.lines().filter(l -> l.contains("Backend 'vault' is UP (was SEALED)"))).hasSize(1);
+    }
+
+    @Test
     void onDemandCheckReportsStateLatencyKeyCountAndSlowBackendsAsDegraded() throws Exception {
         fx = new Fixture(new String[] { "* -> vault" }, "vault", Map.of("healthInterval", "1h", "degradedLatency", "5ms"));
         InMemoryKeystore real = new InMemoryKeystore("vault", 10);

@@ -219,6 +219,25 @@ class PluginManagerTest {
     }
 
     @Test
+    void inlineBackendsRunOnTheCallersThreadOthersOnTheirOwnWorkers() throws Exception {
+        fixture(Map.of("inlineBackends", new String[] { "inmemory" }));
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        for (String name : new String[] { "inmemory", "vault" }) {
+            InMemoryKeystore real = new InMemoryKeystore(name, 10);
+            fx.register(name, 0, (Keystore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] { Keystore.class }, (p, m, args) -> {
+                        if (m.getName().equals("retrieve")) {
+                            threads.add(name + "=" + Thread.currentThread().getName());
+                        }
+                        return m.invoke(real, args);
+                    }));
+            real.store(l2("k"), SEALED);
+            fx.manager.backend(name).retrieve(KeyRef.of("k", 1));
+        }
+        assertThat(threads).containsExactlyInAnyOrder("inmemory=" + Thread.currentThread().getName(), "vault=keystore-vault-1");
+    }
+
+    @Test
     void invalidSettingsAreRejectedAndThePreviousOnesStay() throws Exception {
         fixture(Map.of("callTimeout", "300ms"));
         fx.manager.configure(org.openkcm.keystore.core.internal.support.Annotations.of(PluginsConfig.class, Map.of("callTimeout", "later")));

@@ -106,6 +106,19 @@ class ConfigTranslatorTest {
     }
 
     @Test
+    void sectionsOwnedByOtherBundlesAreCheckedAgainstTheirMetatypeWhenInstalled() throws Exception {
+        FieldCatalog catalog = pid -> pid.equals("org.openkcm.keystore.openbao")
+                ? java.util.Optional.of(java.util.Set.of("address", "token", "mount")) : java.util.Optional.empty();
+        assertThatThrownBy(() -> ConfigTranslator.translate(YamlConfigReader.read("backends:\n  openbao: {adress: 'http://127.0.0.1:1'}\n"),
+                Map.of(), catalog)).isInstanceOf(InvalidKeyRequestException.class)
+                .satisfies(e -> assertThat(((InvalidKeyRequestException) e).field()).isEqualTo("backends.openbao.adress"))
+                .hasMessageContaining("address, mount, token");
+        // no metatype for this backend: its fields pass with their yaml types
+        assertThat(ConfigTranslator.translate(YamlConfigReader.read("backends:\n  postgres: {url: x, poolSize: 4}\n"), Map.of(), catalog)
+                .get("org.openkcm.keystore.postgres")).containsEntry("poolSize", 4);
+    }
+
+    @Test
     void badYamlNamesTheLineButNeverEchoesItsContent() {
         String yaml = "backends:\n  openbao:\n    token: s.super-secret-token: oops\n";
         assertThatThrownBy(() -> translate(yaml, Map.of())).isInstanceOf(InvalidKeyRequestException.class)

@@ -1,0 +1,17 @@
+package org.openkcm.keystore.core.internal.config;
+
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The fields a PID's owning bundle declares in its metatype, so config.yaml sections owned by other
+ * bundles (a backend, the cache, the root key) can reject unknown fields too. Internal service.
+ */
+public interface FieldCatalog {
+
+    /** @return the attribute ids of the PID's ObjectClassDefinition, empty when no installed bundle describes it */
+    Optional<Set<String>> fields(String pid);
+
+    /** A catalog that knows nothing (no MetaType service): those sections are checked by the bridge's own schema only. */
+    FieldCatalog NONE = pid -> Optional.empty();
+}
