@@ -1,0 +1,58 @@
+package org.openkcm.keystore.benchmarks;
+
+import java.util.List;
+import java.util.Map;
+import org.openjdk.jmh.results.Result;
+
+/** Prints the OpenBao figures as Markdown tables with the targets of issue 5 marked met or MISSED. */
+final class BaoReport {
+    private BaoReport() {
+    }
+
+    static void print(Map<String, Result> jmh, List<LoadDriver.Result> load, String loadAverage) {
+        System.out.println();
+        System.out.println("| retrieve (1 thread, JMH) | µs/op | ± (99.9%) |");
+        System.out.println("| --- | --- | --- |");
+        for (Map.Entry<String, Result> e : jmh.entrySet()) {
+            System.out.printf("| %s | %,.1f | %,.1f |%n", e.getKey(), e.getValue().getScore(), e.getValue().getScoreError());
+        }
+        Double bare = score(jmh, "bareDriverRead");
+        Double off = score(jmh, "coreOpenL3CacheOff");
+        Double on = score(jmh, "coreOpenL3CacheOn");
+        Double none = score(jmh, "refCoreOpenL3NoCacheAtAll");
+        System.out.println();
+        System.out.println("| comparison | ratio | target |");
+        System.out.println("| --- | --- | --- |");
+        if (bare != null && off != null) {
+            double overhead = off / bare - 1;
+            System.out.printf("| (a) core, L3 cache off / bare driver read | %.3f (overhead %+.1f%%) | <= +10%% %s |%n", off / bare,
+                    overhead * 100, overhead <= 0.10 ? "met" : "MISSED");
+        }
+        if (bare != null && on != null) {
+            double speedup = bare / on;
+            System.out.printf("| (b) bare driver read / core, cache on (hot keys) | %,.0fx faster | >= 100x %s |%n", speedup,
+                    speedup >= 100 ? "met" : "MISSED");
+        }
+        if (bare != null && none != null) {
+            System.out.printf("| (ref) core, every cache off / bare driver read | %.3f | (reference: two KV reads + root unwrap) |%n",
+                    none / bare);
+        }
+        System.out.println();
+        System.out.println("| (c) operation | callers | calls | errors | ops/s | p50 ms | p95 ms | p99 ms | >= 1000 ops/s | p95 < 100 ms |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        for (LoadDriver.Result r : load) {
+            System.out.printf("| %s | %d | %,d | %d | %,.0f | %.2f | %.2f | %.2f | %s | %s |%n", r.op(), r.callers(), r.calls(), r.errors(),
+                    r.opsPerSecond(), r.p50Ms(), r.p95Ms(), r.p99Ms(), r.opsPerSecond() >= 1000 ? "met" : "MISSED",
+                    r.p95Ms() < 100 ? "met" : "MISSED");
+            if (r.firstError() != null) {
+                System.out.println("  first error: " + r.firstError());
+            }
+        }
+        System.out.println("load average after the run: " + loadAverage);
+    }
+
+    private static Double score(Map<String, Result> jmh, String name) {
+        Result r = jmh.get(name);
+        return r == null ? null : r.getScore();
+    }
+}
