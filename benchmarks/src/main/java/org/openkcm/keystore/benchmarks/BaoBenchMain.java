@@ -14,15 +14,18 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.openkcm.keystore.api.CreateKeyRequest;
 import org.openkcm.keystore.api.KeyHandle;
 import org.openkcm.keystore.core.internal.cache.CacheSettings;
 import org.openkcm.keystore.model.KeyTier;
+import org.openkcm.keystore.model.Owner;
 import org.openkcm.keystore.openbao.testing.OpenBaoServer;
 
 /**
  * Benchmarks against a real local OpenBao (dev mode, loopback, free port), started here through the test
  * harness and stopped at the end (also on Ctrl-C): JMH for retrieve through the core vs a bare driver
- * read, then the load driver at 1, 8 and 32 callers for retrieve and create. Prints Markdown tables.
+ * read, the same comparison interleaved call by call, then the load driver at 1, 8 and 32 callers for
+ * retrieve and create. Prints Markdown tables.
  * Accepts JMH's -f, -wi, -w, -i, -r and {@code --load-warmup-ms} / {@code --load-ms} for the load phases.
  */
 public final class BaoBenchMain {
@@ -44,8 +47,10 @@ public final class BaoBenchMain {
             System.setProperty(BaoEnv.TOKEN_FILE_PROPERTY, tokenFile.toString());
             System.out.println("bao " + bao.address() + " (dev mode, in-memory storage); load average " + loadAverage());
             Map<String, Result> jmh = runJmh(cli);
+            Interleaved.Result ab = Interleaved.run(loadWarmup, 2 * loadMeasure);
+            System.out.println(ab);
             List<LoadDriver.Result> load = runLoad(loadWarmup, loadMeasure);
-            BaoReport.print(jmh, load, loadAverage());
+            BaoReport.print(jmh, ab, load, loadAverage());
         } finally {
             bao.close();
             Runtime.getRuntime().removeShutdownHook(stopper);
@@ -71,7 +76,10 @@ public final class BaoBenchMain {
         return score;
     }
 
-    /** Retrieve (L3 cache off: every call is a KV read) and create (an L3 on OpenBao) at 1, 8, 32 callers. */
+    /**
+     * Retrieve (L3 cache off: every call is a KV read) and create (an L3 on OpenBao) at 1, 8, 32 callers;
+     * then, as a reference, L4 creates, which the default routing keeps off OpenBao.
+     */
     private static List<LoadDriver.Result> runLoad(long warmup, long measure) throws Exception {
         LoadDriver driver = new LoadDriver(warmup, measure);
         List<LoadDriver.Result> out = new ArrayList<>();
@@ -87,6 +95,14 @@ public final class BaoBenchMain {
             }
             for (int callers : CALLERS) {
                 out.add(driver.run("create L3", callers, (c, n) -> env.service.create(env.l3Request)));
+                System.out.println(out.get(out.size() - 1));
+            }
+        }
+        // the high-volume tier for reference: L4 goes to inmemory by default, its L3 parent lives on OpenBao (cached)
+        try (BaoEnv env = new BaoEnv(CacheSettings.defaults(), 1)) {
+            CreateKeyRequest l4 = CreateKeyRequest.builder(KeyTier.L4, Owner.service("bench")).parentId(env.l3s[0].id()).build();
+            for (int callers : CALLERS) {
+                out.add(driver.run("(ref) create L4 (inmemory; L3 parent on OpenBao)", callers, (c, n) -> env.service.create(l4)));
                 System.out.println(out.get(out.size() - 1));
             }
         }

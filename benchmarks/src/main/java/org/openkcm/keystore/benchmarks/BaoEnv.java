@@ -46,11 +46,16 @@ final class BaoEnv implements AutoCloseable {
     final KeyRef[] l3s;
 
     BaoEnv(CacheSettings cache, int l3Count) throws KeystoreException {
+        this(cache, l3Count, false);
+    }
+
+    /** @param inlineOpenBao call OpenBao on the caller's thread (no worker hand-off, no deadline): a reference only */
+    BaoEnv(CacheSettings cache, int l3Count, boolean inlineOpenBao) throws KeystoreException {
         openbao = BenchOpenBao.keystore(address(), token(), prefix);
         Map<String, Keystore> backends = new LinkedHashMap<>();
         backends.put("openbao", openbao);
         backends.put("inmemory", memory);
-        plugins = BenchPlugins.start(backends);
+        plugins = inlineOpenBao ? BenchPlugins.start(backends, "inmemory", "openbao") : BenchPlugins.start(backends);
         String masterKey = Base64.getEncoder().encodeToString(ThreadCrypto.randomBytes(32));
         root = new LocalRootKeyProvider(Path.of("unused.key"), n -> masterKey);
         service = new CryptoKeyService(plugins, root, new KeyCache(cache));

@@ -16,6 +16,7 @@ import org.openkcm.keystore.api.KeyHandle;
 import org.openkcm.keystore.core.internal.cache.CacheSettings;
 import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyTier;
+import org.openkcm.keystore.spi.KeyRecord;
 
 /**
  * Retrieving an L3 held by a real OpenBao: through the whole core ({@code KeyService.open} -> placement
@@ -72,6 +73,20 @@ public class OpenBaoRetrieveBenchmarks {
         }
     }
 
+    /** As {@link L3Uncached}, but OpenBao called on the caller's thread: what the worker hand-off costs. */
+    @State(Scope.Benchmark)
+    public static class L3UncachedInline extends EnvState {
+        @Override
+        CacheSettings cache() {
+            return CacheSettings.defaults().with(KeyTier.L3, CacheSettings.policy(0, 1, 1, false));
+        }
+
+        @Override
+        boolean inline() {
+            return true;
+        }
+    }
+
     /** The keys of an uncached environment, read by the bare driver at the paths the backend uses. */
     @State(Scope.Benchmark)
     public static class Bare {
@@ -101,9 +116,13 @@ public class OpenBaoRetrieveBenchmarks {
 
         abstract CacheSettings cache();
 
+        boolean inline() {
+            return false;
+        }
+
         @Setup(Level.Trial)
         public void setUp() throws Exception {
-            env = new BaoEnv(cache(), KEYS);
+            env = new BaoEnv(cache(), KEYS, inline());
         }
 
         @TearDown(Level.Trial)
@@ -130,6 +149,17 @@ public class OpenBaoRetrieveBenchmarks {
 
     @Benchmark
     public KeyMetadata coreOpenL3CacheOn(Cached s, Walk w) throws Exception {
+        return s.open(w.next());
+    }
+
+    /** The OpenBao backend's own retrieve (one KV read + record decoding), no core in front. */
+    @Benchmark
+    public KeyRecord refBackendRetrieve(L3Uncached s, Walk w) throws Exception {
+        return s.env.openbao.retrieve(s.env.l3s[w.next()]);
+    }
+
+    @Benchmark
+    public KeyMetadata refCoreOpenL3CacheOffInline(L3UncachedInline s, Walk w) throws Exception {
         return s.open(w.next());
     }
 

@@ -17,8 +17,12 @@ public final class BenchPlugins {
     private BenchPlugins() {
     }
 
-    /** @return an activated plugin manager with {@code backends} (name -> service) bound */
-    public static PluginManager start(Map<String, Keystore> backends) throws KeystoreException {
+    /**
+     * @param inline backends called on the caller's thread (default: {@code inmemory} only; listing
+     *        {@code openbao} too removes the worker hand-off and the deadline: a measurement reference only)
+     * @return an activated plugin manager with {@code backends} (name -> service) bound
+     */
+    public static PluginManager start(Map<String, Keystore> backends, String... inline) throws KeystoreException {
         RoutingTable table = RoutingTable.parse(new String[] { "tier=L2,L3 -> openbao", "tier=L4 -> inmemory" }, "inmemory",
                 new String[0], true);
         PluginManager manager = new PluginManager(() -> table);
@@ -32,7 +36,7 @@ public final class BenchPlugins {
         }
         // bound first (as SCR does with static-greedy services present), so the first health check finds them;
         // the periodic checks would add requests to the measured server: once an hour is "never" for a run
-        manager.activate(config(Map.of("healthInterval", "1h")));
+        manager.activate(config(Map.of("healthInterval", "1h", "inlineBackends", inline.length == 0 ? new String[] { "inmemory" } : inline)));
         return manager;
     }
 
