@@ -20,6 +20,7 @@ public final class BenchmarkMain {
     private static final String[][] PAIRS = {
         {"cached L4 retrieve vs bare Caffeine get+copy", "coreCachedOpen", "floorCaffeineCopy"},
         {"(ref) cached L4 retrieve vs Caffeine with the same TTL/idle policy", "coreCachedOpen", "refCaffeinePolicyCopy"},
+        {"(ref) cached L4 retrieve, L4 idle expiry off, vs bare Caffeine get+copy", "refCoreCachedOpenNoIdle", "floorCaffeineCopy"},
         {"L4 create vs crypto floor", "coreCreateL4", "floorCreateL4"},
         {"(ref) L4 create vs crypto floor + metadata + InMemory store", "coreCreateL4", "refFloorPlusInMemoryStore"},
         {"uncached L4 open vs crypto floor", "coreUncachedOpen", "floorOpen"},

@@ -119,6 +119,36 @@ class ConfigTranslatorTest {
     }
 
     @Test
+    void nestedAndDottedFieldsOfOtherBundlesBecomeTheDottedPropertiesDsReads() throws Exception {
+        FieldCatalog catalog = pid -> pid.equals("org.openkcm.keystore.cache")
+                ? java.util.Optional.of(java.util.Set.of("l2.maxEntries", "l2.ttlSeconds", "l4.maxEntries")) : java.util.Optional.empty();
+        Map<String, Map<String, Object>> pids = ConfigTranslator.translate(YamlConfigReader.read(
+                "cache:\n  l2: {maxEntries: 500, ttlSeconds: 60}\n  l4.maxEntries: 9\n"),
+                Map.of("OPENKCM_KEYSTORE_CACHE_L4_MAX_ENTRIES", "10"), catalog);
+        assertThat(pids.get("org.openkcm.keystore.cache")).containsEntry("l2.maxEntries", 500).containsEntry("l2.ttlSeconds", 60)
+                .containsEntry("l4.maxEntries", "10").doesNotContainKey("l4MaxEntries");
+        assertThatThrownBy(() -> ConfigTranslator.translate(YamlConfigReader.read("cache:\n  l2: {maxEntrys: 5}\n"), Map.of(), catalog))
+                .satisfies(e -> assertThat(((InvalidKeyRequestException) e).field()).isEqualTo("cache.l2.maxEntrys"));
+    }
+
+    @Test
+    void theTransitRootKeySharesTheOpenBaoConnectionUnlessItSetsItsOwn() throws Exception {
+        Map<String, Map<String, Object>> pids = translate("""
+                backends:
+                  openbao: {address: 'https://127.0.0.1:8200', mount: kv, namespace: team-a}
+                rootKey:
+                  provider: openbao-transit
+                  transit: {keyName: root-1, mount: transit-eu}
+                """, Map.of("BAO_TOKEN", "s.env-token"));
+        assertThat(pids.get("org.openkcm.keystore.rootkey")).containsEntry("provider", "openbao-transit").doesNotContainKey("transit.keyName");
+        assertThat(pids.get("org.openkcm.keystore.openbao.transit")).containsEntry("keyName", "root-1").containsEntry("mount", "transit-eu")
+                .containsEntry("address", "https://127.0.0.1:8200").containsEntry("token", "s.env-token").containsEntry("namespace", "team-a");
+        // only the KV backend: no Transit PID
+        assertThat(translate("backends:\n  openbao: {address: 'http://127.0.0.1:1'}\n", Map.of()))
+                .doesNotContainKey("org.openkcm.keystore.openbao.transit");
+    }
+
+    @Test
     void badYamlNamesTheLineButNeverEchoesItsContent() {
         String yaml = "backends:\n  openbao:\n    token: s.super-secret-token: oops\n";
         assertThatThrownBy(() -> translate(yaml, Map.of())).isInstanceOf(InvalidKeyRequestException.class)
