@@ -210,6 +210,8 @@ public class OpenBaoRuntimeIT extends OpenBaoTestSupport {
         assertEquals("failures callers saw: " + types, Map.of(BackendSealedException.class, types.get(BackendSealedException.class)),
                 types);
         assertTrue("slowest call " + slowest + " ms exceeds the 5 s call deadline", slowest < CALL_DEADLINE_MS);
+        // a record of what the callers saw, in the failsafe output (no key material: counts and times only)
+        System.out.println("seal under load: " + load.outcomes.size() + " calls, failures " + types + ", slowest " + slowest + " ms");
     }
 
     /** Raw bytes and their 8-byte prefix, hex, and base64 (standard/URL-safe, padded or not). */

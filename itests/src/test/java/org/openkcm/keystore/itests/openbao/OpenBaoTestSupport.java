@@ -50,7 +50,10 @@ public abstract class OpenBaoTestSupport extends CoreTestSupport {
             cache.put(tier + ".maxEntries", 0);
         }
         configureOnce("org.openkcm.keystore.cache", cache);
-        configureOnce("org.openkcm.keystore.plugins", Map.of("healthInterval", "1s", "unhealthyInterval", "500ms"));
+        if (configAdmin().getConfiguration("org.openkcm.keystore.plugins", "?").getProperties() == null) {
+            // and wait until the plugin manager runs with them: the seal test relies on the 1 s checks
+            configurePlugins(Map.of("healthInterval", "1s", "unhealthyInterval", "500ms"));
+        }
         configureOnce("org.openkcm.keystore.openbao", Map.of("address", BaoCli.address(), "token", BaoCli.token(), "mount", "secret",
                 "prefix", prefix(), "connectTimeoutMillis", 1000, "readTimeoutMillis", 3000));
         await("openbao UP and routed", () -> {
