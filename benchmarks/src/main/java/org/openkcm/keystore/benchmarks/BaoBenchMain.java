@@ -98,6 +98,22 @@ public final class BaoBenchMain {
                 System.out.println(out.get(out.size() - 1));
             }
         }
+        // floors: what the same server does for bare driver requests at the same concurrency
+        try (BaoEnv env = new BaoEnv(CacheSettings.defaults(), 256); BareDriver bare = new BareDriver(BaoEnv.address(), BaoEnv.token())) {
+            String[] paths = new String[env.l3s.length];
+            for (int i = 0; i < paths.length; i++) {
+                paths[i] = env.driverPath(env.l3s[i]);
+            }
+            for (int callers : CALLERS) {
+                out.add(driver.run("(floor) bare driver KV read", callers, (c, n) -> bare.read(paths[(int) ((c * 7919L + n) % paths.length)])));
+                System.out.println(out.get(out.size() - 1));
+            }
+            Map<String, Object> small = Map.of("sealed", "x".repeat(168), "tier", "L3");
+            for (int callers : CALLERS) {
+                out.add(driver.run("(floor) bare driver KV write", callers, (c, n) -> bare.write("secret/" + env.prefix + "/floor/c" + c + "-" + n, small)));
+                System.out.println(out.get(out.size() - 1));
+            }
+        }
         // the high-volume tier for reference: L4 goes to inmemory by default, its L3 parent lives on OpenBao (cached)
         try (BaoEnv env = new BaoEnv(CacheSettings.defaults(), 1)) {
             CreateKeyRequest l4 = CreateKeyRequest.builder(KeyTier.L4, Owner.service("bench")).parentId(env.l3s[0].id()).build();

@@ -68,7 +68,7 @@ final class BaoReport {
     }
 
     private static String target(LoadDriver.Result r, boolean met) {
-        return r.op().startsWith("(ref)") ? (met ? "(met)" : "(missed)") : met ? "met" : "MISSED";
+        return r.op().startsWith("(") ? (met ? "(met)" : "(missed)") : met ? "met" : "MISSED";
     }
 
     private static Double score(Map<String, Result> jmh, String name) {

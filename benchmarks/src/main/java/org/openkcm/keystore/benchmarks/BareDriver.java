@@ -49,6 +49,14 @@ final class BareDriver implements AutoCloseable {
         return r.getData();
     }
 
+    /** One KV v2 write of a small secret (no check-and-set); fails on anything but 200. */
+    void write(String driverPath, Map<String, Object> data) throws VaultException {
+        int status = vault.logical().write(driverPath, data).getRestResponse().getStatus();
+        if (status != 200) {
+            throw new IllegalStateException("bare write of " + driverPath + " answered " + status);
+        }
+    }
+
     @Override
     public void close() {
         executor.shutdownNow();
