@@ -64,7 +64,29 @@ final class BaoReport {
                 System.out.println("  first error: " + r.firstError());
             }
         }
+        printFloorRatios(load);
         System.out.println("load average after the run: " + loadAverage);
+    }
+
+    /** Throughput against what the same server gave bare driver requests at the same concurrency. */
+    private static void printFloorRatios(List<LoadDriver.Result> load) {
+        System.out.println();
+        System.out.println("| callers | retrieve ops/s / bare read ops/s | create L3 ops/s x 4 requests / bare write ops/s |");
+        System.out.println("| --- | --- | --- |");
+        for (int callers : new int[] { 1, 8, 32 }) {
+            Double retrieve = ops(load, "retrieve L3", callers);
+            Double read = ops(load, "(floor) bare driver KV read", callers);
+            Double create = ops(load, "create L3", callers);
+            Double write = ops(load, "(floor) bare driver KV write", callers);
+            if (retrieve != null && read != null && create != null && write != null) {
+                System.out.printf("| %d | %.2f | %.2f |%n", callers, retrieve / read, 4 * create / write);
+            }
+        }
+    }
+
+    private static Double ops(List<LoadDriver.Result> load, String opPrefix, int callers) {
+        return load.stream().filter(r -> r.op().startsWith(opPrefix) && r.callers() == callers).map(LoadDriver.Result::opsPerSecond)
+                .findFirst().orElse(null);
     }
 
     private static String target(LoadDriver.Result r, boolean met) {
