@@ -9,7 +9,6 @@ import org.openkcm.keystore.api.KeyHandle;
 import org.openkcm.keystore.core.internal.cache.CacheSettings;
 import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyRef;
-import org.openkcm.keystore.model.KeyTier;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Scope;
@@ -51,34 +50,6 @@ public class CachedRetrieveBench {
     @TearDown(Level.Trial)
     public void tearDown() {
         core.close();
-    }
-
-    /** The core with idle expiry off for L4 (TTL only): what the idle bookkeeping costs on a hit. */
-    @State(Scope.Benchmark)
-    public static class NoIdle {
-        BenchCore core;
-        KeyRef[] refs;
-
-        @Setup(Level.Trial)
-        public void setUp() throws Exception {
-            core = new BenchCore(CacheSettings.defaults().with(KeyTier.L4, CacheSettings.policy(100_000, 300, 0, true)));
-            refs = new KeyRef[Cursor.KEYS];
-            for (int i = 0; i < refs.length; i++) {
-                refs[i] = core.service.create(core.l4Request).ref();
-            }
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() {
-            core.close();
-        }
-    }
-
-    @Benchmark
-    public KeyMetadata refCoreCachedOpenNoIdle(NoIdle s, Cursor c) throws Exception {
-        try (KeyHandle h = s.core.service.open(s.refs[c.next()])) {
-            return h.metadata();
-        }
     }
 
     @Benchmark
