@@ -14,11 +14,6 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
-import org.openkcm.keystore.api.CreateKeyRequest;
-import org.openkcm.keystore.api.KeyHandle;
-import org.openkcm.keystore.core.internal.cache.CacheSettings;
-import org.openkcm.keystore.model.KeyTier;
-import org.openkcm.keystore.model.Owner;
 import org.openkcm.keystore.openbao.testing.OpenBaoServer;
 
 /**
@@ -29,8 +24,6 @@ import org.openkcm.keystore.openbao.testing.OpenBaoServer;
  * Accepts JMH's -f, -wi, -w, -i, -r and {@code --load-warmup-ms} / {@code --load-ms} for the load phases.
  */
 public final class BaoBenchMain {
-    private static final int[] CALLERS = { 1, 8, 32 };
-
     private BaoBenchMain() {
     }
 
@@ -49,7 +42,7 @@ public final class BaoBenchMain {
             Map<String, Result> jmh = runJmh(cli);
             Interleaved.Result ab = Interleaved.run(loadWarmup, 2 * loadMeasure);
             System.out.println(ab);
-            List<LoadDriver.Result> load = runLoad(loadWarmup, loadMeasure);
+            List<LoadDriver.Result> load = LoadPhases.run(loadWarmup, loadMeasure);
             BaoReport.print(jmh, ab, load, loadAverage());
         } finally {
             bao.close();
@@ -74,55 +67,6 @@ public final class BaoBenchMain {
             score.put(b.substring(b.lastIndexOf('.') + 1), r.getPrimaryResult());
         }
         return score;
-    }
-
-    /**
-     * Retrieve (L3 cache off: every call is a KV read) and create (an L3 on OpenBao) at 1, 8, 32 callers;
-     * then, as a reference, L4 creates, which the default routing keeps off OpenBao.
-     */
-    private static List<LoadDriver.Result> runLoad(long warmup, long measure) throws Exception {
-        LoadDriver driver = new LoadDriver(warmup, measure);
-        List<LoadDriver.Result> out = new ArrayList<>();
-        CacheSettings l3Off = CacheSettings.defaults().with(KeyTier.L3, CacheSettings.policy(0, 1, 1, false));
-        try (BaoEnv env = new BaoEnv(l3Off, 256)) {
-            for (int callers : CALLERS) {
-                out.add(driver.run("retrieve L3 (cache off)", callers, (c, n) -> {
-                    try (KeyHandle h = env.service.open(env.l3s[(int) ((c * 7919L + n) % env.l3s.length)])) {
-                        h.metadata();
-                    }
-                }));
-                System.out.println(out.get(out.size() - 1));
-            }
-            for (int callers : CALLERS) {
-                out.add(driver.run("create L3", callers, (c, n) -> env.service.create(env.l3Request)));
-                System.out.println(out.get(out.size() - 1));
-            }
-        }
-        // floors: what the same server does for bare driver requests at the same concurrency
-        try (BaoEnv env = new BaoEnv(CacheSettings.defaults(), 256); BareDriver bare = new BareDriver(BaoEnv.address(), BaoEnv.token())) {
-            String[] paths = new String[env.l3s.length];
-            for (int i = 0; i < paths.length; i++) {
-                paths[i] = env.driverPath(env.l3s[i]);
-            }
-            for (int callers : CALLERS) {
-                out.add(driver.run("(floor) bare driver KV read", callers, (c, n) -> bare.read(paths[(int) ((c * 7919L + n) % paths.length)])));
-                System.out.println(out.get(out.size() - 1));
-            }
-            Map<String, Object> small = Map.of("sealed", "x".repeat(168), "tier", "L3");
-            for (int callers : CALLERS) {
-                out.add(driver.run("(floor) bare driver KV write", callers, (c, n) -> bare.write("secret/" + env.prefix + "/floor/c" + c + "-" + n, small)));
-                System.out.println(out.get(out.size() - 1));
-            }
-        }
-        // the high-volume tier for reference: L4 goes to inmemory by default, its L3 parent lives on OpenBao (cached)
-        try (BaoEnv env = new BaoEnv(CacheSettings.defaults(), 1)) {
-            CreateKeyRequest l4 = CreateKeyRequest.builder(KeyTier.L4, Owner.service("bench")).parentId(env.l3s[0].id()).build();
-            for (int callers : CALLERS) {
-                out.add(driver.run("(ref) create L4 (inmemory; L3 parent on OpenBao)", callers, (c, n) -> env.service.create(l4)));
-                System.out.println(out.get(out.size() - 1));
-            }
-        }
-        return out;
     }
 
     private static Path tokenFile(String token) throws IOException {

@@ -155,18 +155,7 @@ public class OpenBaoRuntimeIT extends OpenBaoTestSupport {
         long unsealAt;
         boolean sealed = false;
         try {
-            for (int i = 0; i < 2; i++) {
-                load.start("open-" + i, () -> {
-                    byte[] m = material(s, l3);
-                    assertArrayEquals(before, m);
-                    return l3.ref();
-                });
-            }
-            load.start("create", () -> {
-                KeyMetadata m = meta(s, KeyTier.L3, Owner.service("ledger"), l2.id());
-                created.add(m.ref());
-                return m.ref();
-            });
+            startCallers(load, s, l3, before, created);
             await("calls succeed before the seal", () -> load.successesSince(0) >= 6);
             BaoCli.ok("operator", "seal");
             sealed = true;
@@ -193,6 +182,22 @@ public class OpenBaoRuntimeIT extends OpenBaoTestSupport {
             assertEquals(ref, bao.retrieve(ref).metadata().ref());
             Arrays.fill(material(s, bao.retrieve(ref).metadata()), (byte) 0);
         }
+    }
+
+    /** Two callers open the L3 (and check its material), one creates L3s under the same L2 (and records them). */
+    private static void startCallers(CallerLoad load, KeyService s, KeyMetadata l3, byte[] before, List<KeyRef> created) {
+        for (int i = 0; i < 2; i++) {
+            load.start("open-" + i, () -> {
+                assertArrayEquals(before, material(s, l3));
+                return l3.ref();
+            });
+        }
+        String l2 = l3.parent().orElseThrow().id();
+        load.start("create", () -> {
+            KeyMetadata m = meta(s, KeyTier.L3, Owner.service("ledger"), l2);
+            created.add(m.ref());
+            return m.ref();
+        });
     }
 
     /** Only typed sealed errors, none slower than the call deadline, and nothing succeeded while sealed. */
