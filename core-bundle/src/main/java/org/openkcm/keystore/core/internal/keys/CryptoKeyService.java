@@ -1,0 +1,221 @@
+package org.openkcm.keystore.core.internal.keys;
+
+import java.time.Instant;
+import java.util.Map;
+import org.openkcm.keystore.api.CacheStatistics;
+import org.openkcm.keystore.api.CreateKeyRequest;
+import org.openkcm.keystore.api.KeyHandle;
+import org.openkcm.keystore.api.KeyService;
+import org.openkcm.keystore.core.internal.backend.BackendDirectory;
+import org.openkcm.keystore.core.internal.cache.CacheConfig;
+import org.openkcm.keystore.core.internal.cache.CacheSettings;
+import org.openkcm.keystore.core.internal.cache.CachedKey;
+import org.openkcm.keystore.core.internal.cache.KeyCache;
+import org.openkcm.keystore.core.internal.crypto.DataCipher;
+import org.openkcm.keystore.core.internal.crypto.RootKeyConfig;
+import org.openkcm.keystore.model.ConcurrentUpdateException;
+import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.KeyFilter;
+import org.openkcm.keystore.model.KeyMetadata;
+import org.openkcm.keystore.model.KeyRef;
+import org.openkcm.keystore.model.KeyStatus;
+import org.openkcm.keystore.model.KeystoreException;
+import org.openkcm.keystore.model.Limits;
+import org.openkcm.keystore.model.Page;
+import org.openkcm.keystore.spi.RootKeyProvider;
+import org.osgi.framework.Constants;
+import org.osgi.service.component.ComponentServiceObjects;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The crypto core. Persists only through {@link BackendDirectory}; wraps L2 keys with the root-key
+ * provider whose name the {@value RootKeyConfig#PID} configuration ({@code provider}) gives, chosen by
+ * name among the registered ones ({@link RootKeySelector}). Cache policy comes from
+ * {@value CacheConfig#PID} (whose metatype {@link CacheConfig} designates itself, as a component with two
+ * PIDs cannot carry a Designate) and is applied on the fly.
+ */
+@Component(service = KeyService.class, configurationPid = {CacheConfig.PID, RootKeyConfig.PID},
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+public final class CryptoKeyService implements KeyService, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CryptoKeyService.class);
+
+    private final KeyPlacement placement;
+    private final KeyResolver resolver;
+    private final KeyVersions versions;
+    private final KeyCreator creator;
+    private final KeyRotation rotation;
+    private final KeyLifecycle lifecycle;
+    private final KeyDestroyer destroyer;
+    private final RootKeyProvider root;
+    private volatile KeyCache cache;
+
+    @Activate
+    public CryptoKeyService(@Reference(name = "backendDirectory") BackendDirectory directory, CacheConfig cacheConfig,
+            RootKeyConfig rootConfig) {
+        this(directory, new RootKeySelector(rootConfig.provider()), new KeyCache(CacheSettings.from(cacheConfig)));
+        LOG.info("Crypto core active; root key provider '{}'", rootConfig.provider());
+    }
+
+    /**
+     * Every registered root-key provider, tracked without getting it: the selector gets only the one the
+     * configuration names (so the local provider, a delayed component, is not activated needlessly).
+     */
+    @Reference(name = "rootKeyProviders", service = RootKeyProvider.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindRootKeyProvider(ComponentServiceObjects<RootKeyProvider> provider, Map<String, Object> props) {
+        Object name = props.get(RootKeyProvider.PROVIDER_PROPERTY);
+        if (name == null || !(root instanceof RootKeySelector selector)) {
+            return;
+        }
+        Object ranking = props.get(Constants.SERVICE_RANKING);
+        selector.add(new RootKeySelector.Candidate(name.toString(), ranking instanceof Integer r ? r : 0,
+                (Long) props.get(Constants.SERVICE_ID), RootKeySelector.once(provider::getService)));
+    }
+
+    void unbindRootKeyProvider(ComponentServiceObjects<RootKeyProvider> provider, Map<String, Object> props) {
+        if (root instanceof RootKeySelector selector) {
+            selector.remove((Long) props.get(Constants.SERVICE_ID));
+        }
+    }
+
+    /** Outside OSGi (tests, benchmarks). */
+    public CryptoKeyService(BackendDirectory directory, RootKeyProvider root, KeyCache cache) {
+        this.cache = cache;
+        this.root = root;
+        this.placement = new KeyPlacement(directory);
+        this.resolver = new KeyResolver(placement, this::cache, root);
+        this.versions = new KeyVersions(placement, this::cache);
+        KeyChildren children = new KeyChildren(directory);
+        this.creator = new KeyCreator(placement, resolver, versions, root);
+        this.rotation = new KeyRotation(versions, resolver, root);
+        this.lifecycle = new KeyLifecycle(placement, children, this::cache);
+        this.destroyer = new KeyDestroyer(versions, children, placement, this::cache);
+    }
+
+    @Modified
+    void modified(CacheConfig cacheConfig, RootKeyConfig rootConfig) {
+        if (root instanceof RootKeySelector selector && !selector.name().equals(rootConfig.provider())) {
+            selector.configure(rootConfig.provider());
+            LOG.info("Root key provider switched to '{}'", rootConfig.provider());
+        }
+        KeyCache old = cache;
+        cache = new KeyCache(CacheSettings.from(cacheConfig));
+        old.close();
+        LOG.info("Key cache policy changed; caches rebuilt (the old ones were zeroized)");
+    }
+
+    KeyCache cache() {
+        return cache;
+    }
+
+    @Override
+    public KeyMetadata create(CreateKeyRequest request) throws KeystoreException {
+        return creator.create(required("request", request), cache);
+    }
+
+    @Override
+    public KeyHandle open(KeyRef ref) throws KeystoreException {
+        CachedKey k = resolver.resolve(required("keyId", ref), KeyIds.tierHint(ref.id()));
+        return new OpenedKey(k.metadata(), k.material());
+    }
+
+    @Override
+    public KeyHandle openActive(String keyId) throws KeystoreException {
+        Limits.checkId("keyId", keyId);
+        for (int attempt = 0; attempt < 2; attempt++) {
+            KeyMetadata active = versions.active(keyId);
+            if (active == null) {
+                versions.read(keyId); // throws KeyNotFoundException for an unknown key
+                throw new InvalidKeyRequestException("status", "key '" + keyId + "' has no ACTIVE version");
+            }
+            KeyHandle h = open(active.ref());
+            if (h.metadata().status() == KeyStatus.ACTIVE) {
+                return h;
+            }
+            h.close(); // the active index was stale: drop it and look again
+            cache.invalidate(active.ref());
+        }
+        throw new ConcurrentUpdateException(null, null, "key '" + keyId + "' changed while being opened; try again");
+    }
+
+    @Override
+    public byte[] encrypt(String keyId, byte[] plaintext, byte[] aad) throws KeystoreException {
+        try (KeyHandle h = openActive(keyId)) {
+            return h.encrypt(plaintext, aad);
+        }
+    }
+
+    @Override
+    public byte[] decrypt(String keyId, byte[] ciphertext, byte[] aad) throws KeystoreException {
+        KeyRef ref = KeyRef.of(keyId, DataCipher.keyVersion(ciphertext));
+        try (KeyHandle h = open(ref)) {
+            return h.decrypt(ciphertext, aad);
+        }
+    }
+
+    @Override
+    public KeyMetadata rotate(String keyId) throws KeystoreException {
+        Limits.checkId("keyId", keyId);
+        return rotation.rotate(keyId, cache);
+    }
+
+    @Override
+    public KeyMetadata changeStatus(KeyRef ref, KeyStatus next) throws KeystoreException {
+        return lifecycle.changeStatus(required("keyId", ref), next);
+    }
+
+    @Override
+    public KeyMetadata updateMetadata(KeyRef ref, Map<String, String> tags, Instant expiresAt) throws KeystoreException {
+        return lifecycle.updateMetadata(required("keyId", ref), tags, expiresAt);
+    }
+
+    @Override
+    public void destroy(String keyId, boolean cascade) throws KeystoreException {
+        destroyer.destroy(keyId, cascade);
+    }
+
+    @Override
+    public KeyMetadata metadata(KeyRef ref) throws KeystoreException {
+        KeyMetadata m = cache.cachedMetadata(required("keyId", ref));
+        if (m != null) {
+            return m;
+        }
+        Located l = placement.retrieve(ref);
+        cache.putSealed(l.record(), l.backend());
+        return l.record().metadata();
+    }
+
+    @Override
+    public Page<KeyMetadata> list(KeyFilter filter) throws KeystoreException {
+        return placement.directory().list(required("filter", filter));
+    }
+
+    @Override
+    public CacheStatistics cacheStatistics() {
+        return cache.statistics();
+    }
+
+    /** Zeroizes every cached key. */
+    @Deactivate
+    @Override
+    public void close() {
+        cache.close();
+    }
+
+    private static <T> T required(String field, T value) throws InvalidKeyRequestException {
+        if (value == null) {
+            throw new InvalidKeyRequestException(field, "is required");
+        }
+        return value;
+    }
+}

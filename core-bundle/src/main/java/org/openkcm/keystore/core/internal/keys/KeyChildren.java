@@ -1,0 +1,57 @@
+package org.openkcm.keystore.core.internal.keys;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.openkcm.keystore.core.internal.backend.BackendDirectory;
+import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.KeyFilter;
+import org.openkcm.keystore.model.KeyMetadata;
+import org.openkcm.keystore.model.KeyRef;
+import org.openkcm.keystore.model.KeyStatus;
+import org.openkcm.keystore.model.KeyTier;
+import org.openkcm.keystore.model.KeystoreException;
+import org.openkcm.keystore.model.Limits;
+import org.openkcm.keystore.model.Page;
+
+/**
+ * Finds a key's children across every backend by the reserved parent tag and the child tier, a filter
+ * the backends evaluate themselves. "Live" = any version not DESTROYED.
+ */
+final class KeyChildren {
+    private final BackendDirectory directory;
+
+    KeyChildren(BackendDirectory directory) {
+        this.directory = directory;
+    }
+
+    /** @return ids of keys with a live version under {@code parentId}, or under exactly {@code parentVersion} if given */
+    Set<String> live(String parentId, KeyTier parentTier, KeyRef parentVersion) throws KeystoreException {
+        Set<String> ids = new LinkedHashSet<>();
+        if (parentTier == KeyTier.L4) {
+            return ids;
+        }
+        KeyTier childTier = parentTier == KeyTier.L2 ? KeyTier.L3 : KeyTier.L4;
+        KeyFilter f = KeyFilter.builder().tier(childTier).tag(ReservedTags.PARENT, parentId).pageSize(Limits.MAX_PAGE_SIZE).build();
+        while (true) {
+            Page<KeyMetadata> page = directory.list(f);
+            for (KeyMetadata m : page.items()) {
+                if (m.status() != KeyStatus.DESTROYED && (parentVersion == null || parentVersion.equals(m.parent().orElse(null)))) {
+                    ids.add(m.id());
+                }
+            }
+            if (page.nextCursor().isEmpty()) {
+                return ids;
+            }
+            f = KeyFilter.builder().tier(childTier).tag(ReservedTags.PARENT, parentId).pageSize(Limits.MAX_PAGE_SIZE)
+                    .cursor(page.nextCursor().get()).build();
+        }
+    }
+
+    void refuseIfWrapping(KeyMetadata parent, KeyRef version) throws KeystoreException {
+        Set<String> live = live(parent.id(), parent.tier(), version);
+        if (!live.isEmpty()) {
+            throw new InvalidKeyRequestException("status", "key " + version + " still wraps " + live.size()
+                    + " live child key(s), e.g. '" + live.iterator().next() + "'; destroy or rotate them first");
+        }
+    }
+}

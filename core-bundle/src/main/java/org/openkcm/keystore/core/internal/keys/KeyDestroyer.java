@@ -1,0 +1,76 @@
+package org.openkcm.keystore.core.internal.keys;
+
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.openkcm.keystore.core.internal.cache.KeyCache;
+import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.KeyMetadata;
+import org.openkcm.keystore.model.KeyNotFoundException;
+import org.openkcm.keystore.model.KeystoreException;
+import org.openkcm.keystore.model.Limits;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Crypto-shreds every version of a key. Refused while live children exist unless cascading; a cascade
+ * (and any multi-version delete) first tags every version with {@code openkcm.saga=destroy}, the intent
+ * the reconciler rolls forward if we stop half-way (shredding cannot be rolled back), then destroys the
+ * children depth-first, then the key's versions.
+ */
+final class KeyDestroyer {
+    private static final Logger LOG = LoggerFactory.getLogger(KeyDestroyer.class);
+
+    private final KeyVersions versions;
+    private final KeyChildren children;
+    private final KeyPlacement placement;
+    private final Supplier<KeyCache> cache;
+
+    KeyDestroyer(KeyVersions versions, KeyChildren children, KeyPlacement placement, Supplier<KeyCache> cache) {
+        this.versions = versions;
+        this.children = children;
+        this.placement = placement;
+        this.cache = cache;
+    }
+
+    void destroy(String keyId, boolean cascade) throws KeystoreException {
+        Limits.checkId("keyId", keyId);
+        KeyVersions.Versions v = versions.read(keyId);
+        KeyMetadata first = v.first();
+        Set<String> live = children.live(keyId, first.tier(), null);
+        if (!live.isEmpty() && !cascade) {
+            throw new InvalidKeyRequestException("cascade", "key '" + keyId + "' has " + live.size() + " live child key(s), e.g. '"
+                    + live.iterator().next() + "'; destroy them first or ask for a cascade");
+        }
+        if (!live.isEmpty() || v.all().size() > 1) {
+            markIntent(v);
+        }
+        for (String child : live) {
+            try {
+                destroy(child, true);
+            } catch (KeyNotFoundException e) {
+                // destroyed concurrently: what we wanted
+            }
+        }
+        for (KeyMetadata m : v.all()) {
+            v.home().delete(m.ref());
+            cache.get().invalidate(m.ref());
+        }
+        placement.forget(keyId);
+        LOG.info("Key '{}' destroyed: {} version(s) shredded{}", keyId, v.all().size(),
+                live.isEmpty() ? "" : ", after " + live.size() + " child key(s)");
+    }
+
+    private static void markIntent(KeyVersions.Versions v) throws KeystoreException {
+        for (KeyMetadata m : v.all()) {
+            MetadataUpdates.update(v.home(), m.ref(), cur -> {
+                TreeMap<String, String> tags = new TreeMap<>(cur.tags());
+                if (tags.size() >= Limits.MAX_TAGS && !tags.containsKey(ReservedTags.SAGA)) {
+                    tags.remove(tags.lastKey()); // the record is about to be shredded; its intent matters more
+                }
+                tags.put(ReservedTags.SAGA, ReservedTags.SAGA_DESTROY);
+                return MetadataUpdates.touched(cur).tags(tags).build();
+            });
+        }
+    }
+}
