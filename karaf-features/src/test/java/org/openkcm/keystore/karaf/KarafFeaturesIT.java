@@ -45,7 +45,7 @@ class KarafFeaturesIT {
 
     private static final String WEBCONSOLE = "openkcm-keystore-webconsole";
     private static final String CONSOLE_USER = "karaf-it";
-    /** Steps that create and open keys: they need the crypto core's KeyService (see karaf.it.excludedGroups). */
+    /** Steps that create and open keys (the crypto core's KeyService); -Dkaraf.it.excludedGroups=key-service leaves them out. */
     private static final String NEEDS_KEY_SERVICE = "key-service";
     private static final String EXAMPLE_ADDRESS = "address = \"http://127.0.0.1:8200\"";
     private static final String EXAMPLE_TOKEN = "token = \"$[env:BAO_TOKEN]\"";
