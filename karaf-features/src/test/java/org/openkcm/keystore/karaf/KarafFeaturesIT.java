@@ -64,7 +64,7 @@ class KarafFeaturesIT {
         StagingRepository staging = BuildUnderTest.stage(BuildUnderTest.workDir().resolve("staging"));
         karaf = KarafInstance.unpack(BuildUnderTest.distribution(), BuildUnderTest.workDir(), BuildUnderTest.localRepository(),
                 staging.root(), timeout);
-        // the Web Console plugin refuses to run (and stops the JVM) without a console login from the environment
+        // the Web Console plugin refuses to serve (it stops the console bundle) without a console login from the environment
         karaf.start(Map.of("OPENKCM_CONSOLE_USER", CONSOLE_USER, "OPENKCM_CONSOLE_PASSWORD", consolePassword));
         shell = new KarafShell(karaf);
         ShellResult added = karaf.shell("feature:repo-add " + BuildUnderTest.featuresRepositoryUrl(staging));
