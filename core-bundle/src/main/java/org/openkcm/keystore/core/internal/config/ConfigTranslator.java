@@ -14,7 +14,8 @@ import org.openkcm.keystore.model.Limits;
  * (and the environment variable it came from, if any), and nothing is produced.
  */
 final class ConfigTranslator {
-    private static final Pattern FIELD = Pattern.compile("[a-z][A-Za-z0-9]{0,63}");
+    /** camelCase, or dotted camelCase segments as DS turns {@code l2_maxEntries()} into {@code l2.maxEntries}. */
+    private static final Pattern FIELD = Pattern.compile("[a-z][A-Za-z0-9]{0,63}(\\.[a-z][A-Za-z0-9]{0,63}){0,3}");
     /** Fields of sections owned elsewhere that look like durations are checked as durations. */
     private static final Pattern DURATION_NAME = Pattern.compile(".*(Ttl|ttl|Timeout|timeout|Interval|interval|Idle|idle|Age|age)");
 
@@ -83,8 +84,9 @@ final class ConfigTranslator {
             return props; // "cache:" with nothing under it: defaults
         }
         java.util.Optional<java.util.Set<String>> described = s.strict() ? java.util.Optional.empty() : catalog.fields(s.pid());
-        for (Map.Entry<String, Object> f : mapping(s.path(), value).entrySet()) {
-            String field = s.canonical(f.getKey());
+        Map<String, Object> fields = s.strict() ? mapping(s.path(), value) : flatten(s.path(), "", mapping(s.path(), value));
+        for (Map.Entry<String, Object> f : fields.entrySet()) {
+            String field = described.map(d -> matching(d, s.canonical(f.getKey()))).orElse(s.canonical(f.getKey()));
             String where = s.path() + "." + Limits.printable(f.getKey());
             if (!FIELD.matcher(field).matches()) {
                 throw error(where, "is not a valid field name (camelCase letters and digits)");
@@ -105,6 +107,39 @@ final class ConfigTranslator {
                     : FieldValues.typed(this, where, type, f.getValue(), secret));
         }
         return props;
+    }
+
+    /**
+     * Nested mappings of sections owned elsewhere become dotted names: {@code l2: {maxEntries: 5}} is
+     * {@code l2.maxEntries}, the property DS reads for {@code l2_maxEntries()}.
+     */
+    private Map<String, Object> flatten(String where, String prefix, Map<String, Object> m) throws InvalidKeyRequestException {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+            String name = prefix + e.getKey();
+            if (e.getValue() instanceof Map<?, ?>) {
+                out.putAll(flatten(where, name + ".", mapping(where + "." + name, e.getValue())));
+            } else {
+                out.put(name, e.getValue());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The declared id a field stands for, ignoring case, dots and underscores, so that the variable
+     * {@code OPENKCM_KEYSTORE_CACHE_L2_MAX_ENTRIES} (read as {@code l2MaxEntries}) sets {@code l2.maxEntries}.
+     */
+    private static String matching(java.util.Set<String> declared, String field) {
+        if (declared.contains(field)) {
+            return field;
+        }
+        String key = normalized(field);
+        return declared.stream().filter(d -> normalized(d).equals(key)).findFirst().orElse(field);
+    }
+
+    private static String normalized(String name) {
+        return name.replace(".", "").replace("_", "").toLowerCase(java.util.Locale.ROOT);
     }
 
     private Map<String, Object> mapping(String where, Object value) throws InvalidKeyRequestException {

@@ -119,6 +119,19 @@ class ConfigTranslatorTest {
     }
 
     @Test
+    void nestedAndDottedFieldsOfOtherBundlesBecomeTheDottedPropertiesDsReads() throws Exception {
+        FieldCatalog catalog = pid -> pid.equals("org.openkcm.keystore.cache")
+                ? java.util.Optional.of(java.util.Set.of("l2.maxEntries", "l2.ttlSeconds", "l4.maxEntries")) : java.util.Optional.empty();
+        Map<String, Map<String, Object>> pids = ConfigTranslator.translate(YamlConfigReader.read(
+                "cache:\n  l2: {maxEntries: 500, ttlSeconds: 60}\n  l4.maxEntries: 9\n"),
+                Map.of("OPENKCM_KEYSTORE_CACHE_L4_MAX_ENTRIES", "10"), catalog);
+        assertThat(pids.get("org.openkcm.keystore.cache")).containsEntry("l2.maxEntries", 500).containsEntry("l2.ttlSeconds", 60)
+                .containsEntry("l4.maxEntries", "10").doesNotContainKey("l4MaxEntries");
+        assertThatThrownBy(() -> ConfigTranslator.translate(YamlConfigReader.read("cache:\n  l2: {maxEntrys: 5}\n"), Map.of(), catalog))
+                .satisfies(e -> assertThat(((InvalidKeyRequestException) e).field()).isEqualTo("cache.l2.maxEntrys"));
+    }
+
+    @Test
     void badYamlNamesTheLineButNeverEchoesItsContent() {
         String yaml = "backends:\n  openbao:\n    token: s.super-secret-token: oops\n";
         assertThatThrownBy(() -> translate(yaml, Map.of())).isInstanceOf(InvalidKeyRequestException.class)
