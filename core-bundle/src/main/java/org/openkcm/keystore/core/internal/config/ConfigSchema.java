@@ -38,7 +38,8 @@ final class ConfigSchema {
     static final Section PLUGINS = new Section("plugins", PID_PREFIX + "plugins", true,
             ordered("callTimeout", FieldType.DURATION, "absentWait", FieldType.DURATION, "maxConcurrentCalls", FieldType.INT,
                     "maxQueuedCalls", FieldType.INT, "inlineBackends", FieldType.BACKEND_LIST, "healthInterval", FieldType.DURATION, "unhealthyInterval",
-                    FieldType.DURATION, "healthTimeout", FieldType.DURATION, "degradedLatency", FieldType.DURATION),
+                    FieldType.DURATION, "healthTimeout", FieldType.DURATION, "degradedLatency", FieldType.DURATION, "breakerFailures", FieldType.INT,
+                    "breakerOpenTime", FieldType.DURATION),
             Map.of("interval", "healthInterval", "timeout", "healthTimeout"));
 
     static final Section CACHE = new Section("cache", PID_PREFIX + "cache", false, Map.of(), Map.of());
