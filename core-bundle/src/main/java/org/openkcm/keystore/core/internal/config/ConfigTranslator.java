@@ -68,7 +68,7 @@ final class ConfigTranslator {
                 continue;
             }
             ConfigSchema.Section s = ConfigSchema.section(e.getKey()).orElseThrow(() -> new InvalidKeyRequestException(
-                    Limits.printable(e.getKey()), "unknown section (expected routing, backends, plugins, health, cache, rootKey)"));
+                    Limits.printable(e.getKey()), "unknown section (expected routing, backends, plugins, health, cache, rootKey, reconciler)"));
             merge(out, s.pid(), section(s, e.getValue()));
         }
         return out;
