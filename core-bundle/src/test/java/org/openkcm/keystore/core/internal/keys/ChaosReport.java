@@ -12,6 +12,11 @@ final class ChaosReport {
 
     static void check(String name, long seed, ChaosRun run, ChaosInvariants inv, List<FaultInjectingKeystore> faulty,
             ReconcileReport last, long startNanos, int minOperations) {
+        check(name, seed, run, inv, faulty, last, startNanos, minOperations, 0.10);
+    }
+
+    static void check(String name, long seed, ChaosRun run, ChaosInvariants inv, List<FaultInjectingKeystore> faulty,
+            ReconcileReport last, long startNanos, int minOperations, double minFaultShare) {
         long calls = faulty.stream().mapToLong(FaultInjectingKeystore::calls).sum();
         long faults = faulty.stream().mapToLong(FaultInjectingKeystore::faultsInjected).sum();
         long millis = (System.nanoTime() - startNanos) / 1_000_000;
@@ -29,7 +34,7 @@ final class ChaosReport {
                 + " plaintext_found=%d violations=%d seed=%d duration_ms=%d%n", name, run.operations, faults, inv.orphanCount(),
                 inv.lost.size(), inv.plaintext.size(), run.violations.size(), seed, millis);
         assertThat(run.operations).isGreaterThanOrEqualTo(minOperations);
-        assertThat((double) faults / calls).as("share of faulted backend calls").isGreaterThanOrEqualTo(0.10);
+        assertThat((double) faults / calls).as("share of faulted backend calls").isGreaterThanOrEqualTo(minFaultShare);
         assertThat(run.violations).as("answers no fault explains").isEmpty();
         assertThat(inv.orphans).as("orphans (PENDING, intent tags, children without parent, duplicates)").isEmpty();
         assertThat(inv.half).as("keys reported failed that are half there").isEmpty();

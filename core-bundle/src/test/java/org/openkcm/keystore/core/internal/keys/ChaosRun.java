@@ -40,6 +40,8 @@ final class ChaosRun {
     private final Random random;
     private final Limits limits;
     int operations;
+    /** operations done so far, readable from another thread (the test that kills the backend) */
+    final java.util.concurrent.atomic.AtomicInteger progress = new java.util.concurrent.atomic.AtomicInteger();
     /** what the reconciler passes during the run repaired, summed */
     int reconciled;
     int succeeded;
@@ -68,6 +70,7 @@ final class ChaosRun {
             } catch (KeystoreException | RuntimeException e) {
                 violations.add("op " + i + ": unexpected " + e);
             }
+            progress.incrementAndGet();
             if (reconcileEvery > 0 && (i + 1) % reconcileEvery == 0) {
                 reconciled += core.service().reconcile(Duration.ZERO, true).repaired();
                 between.run();
