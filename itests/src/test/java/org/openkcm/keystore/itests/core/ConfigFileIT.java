@@ -155,6 +155,8 @@ public class ConfigFileIT extends CoreTestSupport {
         try {
             org.osgi.service.cm.Configuration[] cs = configAdmin().listConfigurations("(service.pid=" + pid + ")");
             return cs == null || cs[0].getProperties() == null ? null : cs[0].getProperties().get(name);
+        } catch (IllegalStateException deletedMeanwhile) {
+            return null;
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -66,6 +66,15 @@ public abstract class CoreTestSupport extends KeystoreTestSupport {
         c.update(new Hashtable<>(props));
     }
 
+    /** Sets plugin manager settings and waits until the component runs with them (they show on its service). */
+    protected void configurePlugins(Map<String, Object> props) throws Exception {
+        configure("org.openkcm.keystore.plugins", props);
+        await("plugin settings " + props, () -> {
+            List<ServiceReference<KeystoreAdmin>> refs = services(KeystoreAdmin.class, null);
+            return !refs.isEmpty() && props.entrySet().stream().allMatch(e -> e.getValue().equals(refs.get(0).getProperty(e.getKey())));
+        });
+    }
+
     protected KeystoreAdmin admin() throws InterruptedException {
         await("KeystoreAdmin", () -> !services(KeystoreAdmin.class, null).isEmpty());
         return context.getService(services(KeystoreAdmin.class, null).get(0));

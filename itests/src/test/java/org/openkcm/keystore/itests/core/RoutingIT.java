@@ -38,8 +38,11 @@ public class RoutingIT extends CoreTestSupport {
 
     private void routeWith(String[] rules, String def, String... lookupOnly) throws Exception {
         configure(ROUTING, Map.of("rules", rules, "defaultBackend", def, "backends", lookupOnly));
-        String last = rules.length == 0 ? def : rules[rules.length - 1].substring(rules[rules.length - 1].indexOf("->") + 2).trim();
-        await("routing in force", () -> admin0().routes().stream().anyMatch(r -> r.backend().equals(last)));
+        // wait for exactly these rules (tests share one framework: the previous test's routing may still be in force)
+        List<String> expected = new java.util.ArrayList<>(List.of(rules));
+        expected.add("default -> " + def);
+        await("routing " + expected + " in force", () -> admin0().routes().stream().map(r -> r.condition() + " -> " + r.backend())
+                .toList().equals(expected));
     }
 
     private org.openkcm.keystore.api.KeystoreAdmin admin0() {

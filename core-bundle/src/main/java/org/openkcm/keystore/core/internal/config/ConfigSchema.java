@@ -51,6 +51,10 @@ final class ConfigSchema {
     static final Section ROOT_KEY = new Section("rootKey", PID_PREFIX + "rootkey", false,
             ordered("provider", FieldType.STRING, "masterKeyFile", FieldType.STRING), Map.of());
 
+    /** {@code rootKey.transit}: the OpenBao Transit root key provider of the openbao bundle. */
+    static final Section TRANSIT = new Section("rootKey.transit", PID_PREFIX + "openbao.transit", false,
+            ordered("address", FieldType.URL, "token", FieldType.SECRET, "secretId", FieldType.SECRET), Map.of());
+
     /** @return the section of a top-level yaml key ({@code health} is an alias of {@code plugins}) */
     static Optional<Section> section(String key) {
         return switch (key) {

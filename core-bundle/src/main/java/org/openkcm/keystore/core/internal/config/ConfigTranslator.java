@@ -69,9 +69,37 @@ final class ConfigTranslator {
             }
             ConfigSchema.Section s = ConfigSchema.section(e.getKey()).orElseThrow(() -> new InvalidKeyRequestException(
                     Limits.printable(e.getKey()), "unknown section (expected routing, backends, plugins, health, cache, rootKey, reconciler)"));
-            merge(out, s.pid(), section(s, e.getValue()));
+            Object value = e.getValue();
+            if (s == ConfigSchema.ROOT_KEY && value instanceof Map<?, ?> m && m.containsKey("transit")) {
+                Map<String, Object> rest = mapping(s.path(), value);
+                merge(out, ConfigSchema.TRANSIT.pid(), section(ConfigSchema.TRANSIT, rest.remove("transit")));
+                value = rest;
+            }
+            merge(out, s.pid(), section(s, value));
         }
+        shareOpenBaoConnection(out);
         return out;
+    }
+
+    /**
+     * The Transit root key talks to the same OpenBao as the KV backend: when Transit is used (a
+     * {@code rootKey.transit} section, or {@code rootKey.provider: openbao-transit}) it inherits the
+     * connection settings of {@code backends.openbao} (address, token, namespace, TLS, auth) unless
+     * {@code rootKey.transit} sets them itself. The KV-only fields (mount, prefix, maxRecordBytes) stay.
+     */
+    private static void shareOpenBaoConnection(Map<String, Map<String, Object>> out) {
+        Map<String, Object> rootKey = out.getOrDefault(ConfigSchema.ROOT_KEY.pid(), Map.of());
+        boolean used = out.containsKey(ConfigSchema.TRANSIT.pid()) || "openbao-transit".equals(rootKey.get("provider"));
+        Map<String, Object> kv = out.get(ConfigSchema.backend("openbao").pid());
+        if (!used || kv == null) {
+            return;
+        }
+        Map<String, Object> transit = out.computeIfAbsent(ConfigSchema.TRANSIT.pid(), p -> new LinkedHashMap<>());
+        kv.forEach((k, v) -> {
+            if (!java.util.Set.of("mount", "prefix", "maxRecordBytes").contains(k)) {
+                transit.putIfAbsent(k, v);
+            }
+        });
     }
 
     private static void merge(Map<String, Map<String, Object>> out, String pid, Map<String, Object> props) {

@@ -234,7 +234,8 @@ class PluginManagerTest {
             real.store(l2("k"), SEALED);
             fx.manager.backend(name).retrieve(KeyRef.of("k", 1));
         }
-        assertThat(threads).containsExactlyInAnyOrder("inmemory=" + Thread.currentThread().getName(), "vault=keystore-vault-1");
+        assertThat(threads).hasSize(2).contains("inmemory=" + Thread.currentThread().getName())
+                .anyMatch(t -> t.startsWith("vault=keystore-vault-")); // a worker (the first may have served a health check)
     }
 
     @Test

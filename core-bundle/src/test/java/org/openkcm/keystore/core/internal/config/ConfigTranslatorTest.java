@@ -132,6 +132,23 @@ class ConfigTranslatorTest {
     }
 
     @Test
+    void theTransitRootKeySharesTheOpenBaoConnectionUnlessItSetsItsOwn() throws Exception {
+        Map<String, Map<String, Object>> pids = translate("""
+                backends:
+                  openbao: {address: 'https://127.0.0.1:8200', mount: kv, namespace: team-a}
+                rootKey:
+                  provider: openbao-transit
+                  transit: {keyName: root-1, mount: transit-eu}
+                """, Map.of("BAO_TOKEN", "s.env-token"));
+        assertThat(pids.get("org.openkcm.keystore.rootkey")).containsEntry("provider", "openbao-transit").doesNotContainKey("transit.keyName");
+        assertThat(pids.get("org.openkcm.keystore.openbao.transit")).containsEntry("keyName", "root-1").containsEntry("mount", "transit-eu")
+                .containsEntry("address", "https://127.0.0.1:8200").containsEntry("token", "s.env-token").containsEntry("namespace", "team-a");
+        // only the KV backend: no Transit PID
+        assertThat(translate("backends:\n  openbao: {address: 'http://127.0.0.1:1'}\n", Map.of()))
+                .doesNotContainKey("org.openkcm.keystore.openbao.transit");
+    }
+
+    @Test
     void badYamlNamesTheLineButNeverEchoesItsContent() {
         String yaml = "backends:\n  openbao:\n    token: s.super-secret-token: oops\n";
         assertThatThrownBy(() -> translate(yaml, Map.of())).isInstanceOf(InvalidKeyRequestException.class)
