@@ -13,8 +13,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs every benchmark at 1 and 2 threads in one go and prints ops/s and the core/floor cost ratios.
- * Accepts JMH's -f, -wi, -i, -w, -r options (defaults: 1 fork, 4 x 2 s warm-up, 5 x 1 s measurement: the core's
- * longer paths need the longer warm-up on a busy 2-core machine, where C2 compiles late).
+ * Accepts JMH's -f, -wi, -i, -w, -r options (defaults: 1 fork, 3 x 1 s warm-up, 5 x 1 s measurement; on a busy
+ * machine pass e.g. -wi 5 -w 2s, since C2 compiles the core's longer paths late).
  */
 public final class BenchmarkMain {
     private static final String[][] PAIRS = {
@@ -35,8 +35,8 @@ public final class BenchmarkMain {
             Options o = new OptionsBuilder().include(BenchmarkMain.class.getPackageName() + "\\..*Bench\\..*")
                     .mode(Mode.Throughput).timeUnit(TimeUnit.SECONDS).threads(threads)
                     .forks(cli.getForkCount().orElse(1))
-                    .warmupIterations(cli.getWarmupIterations().orElse(4))
-                    .warmupTime(cli.getWarmupTime().orElse(TimeValue.seconds(2)))
+                    .warmupIterations(cli.getWarmupIterations().orElse(3))
+                    .warmupTime(cli.getWarmupTime().orElse(TimeValue.seconds(1)))
                     .measurementIterations(cli.getMeasurementIterations().orElse(5))
                     .measurementTime(cli.getMeasurementTime().orElse(TimeValue.seconds(1)))
                     .jvmArgsAppend("-Xmx3g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")

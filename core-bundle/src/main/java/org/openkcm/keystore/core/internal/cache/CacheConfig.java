@@ -19,7 +19,7 @@ public @interface CacheConfig {
     @AttributeDefinition(name = "L2 time to live (s)", min = "1")
     long l2_ttlSeconds() default CacheSettings.L2_TTL;
 
-    @AttributeDefinition(name = "L2 idle expiry (s)", min = "1")
+    @AttributeDefinition(name = "L2 idle expiry (s)", min = "0", description = "0 = no idle expiry")
     long l2_idleSeconds() default CacheSettings.L2_IDLE;
 
     @AttributeDefinition(name = "L2 plaintext layer", description = "Keep unwrapped L2 keys in memory")
@@ -31,7 +31,7 @@ public @interface CacheConfig {
     @AttributeDefinition(name = "L3 time to live (s)", min = "1")
     long l3_ttlSeconds() default CacheSettings.L3_TTL;
 
-    @AttributeDefinition(name = "L3 idle expiry (s)", min = "1")
+    @AttributeDefinition(name = "L3 idle expiry (s)", min = "0", description = "0 = no idle expiry")
     long l3_idleSeconds() default CacheSettings.L3_IDLE;
 
     @AttributeDefinition(name = "L3 plaintext layer", description = "Keep unwrapped L3 keys in memory")
@@ -43,7 +43,7 @@ public @interface CacheConfig {
     @AttributeDefinition(name = "L4 time to live (s)", min = "1")
     long l4_ttlSeconds() default CacheSettings.L4_TTL;
 
-    @AttributeDefinition(name = "L4 idle expiry (s)", min = "1")
+    @AttributeDefinition(name = "L4 idle expiry (s)", min = "0", description = "0 = no idle expiry")
     long l4_idleSeconds() default CacheSettings.L4_IDLE;
 
     @AttributeDefinition(name = "L4 plaintext layer", description = "Keep unwrapped L4 keys in memory")

@@ -53,7 +53,7 @@ final class TierCaches {
         Caffeine<Object, Object> b = Caffeine.newBuilder().maximumSize(p.maxEntries())
                 .expireAfterWrite(p.ttl().plus(extraLife)).ticker(ticker).executor(Runnable::run);
         // with serve-stale, idle expiry would drop the very entries kept to be served stale
-        if (extraLife.isZero()) {
+        if (extraLife.isZero() && !p.idle().isZero()) {
             b.expireAfterAccess(p.idle());
         }
         return sweep ? b.scheduler(Scheduler.systemScheduler()) : b;

@@ -100,7 +100,7 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
 
     @Override
     public KeyHandle open(KeyRef ref) throws KeystoreException {
-        CachedKey k = resolver.resolve(required("keyId", ref), null);
+        CachedKey k = resolver.resolve(required("keyId", ref), KeyIds.tierHint(ref.id()));
         return new OpenedKey(k.metadata(), k.material());
     }
 

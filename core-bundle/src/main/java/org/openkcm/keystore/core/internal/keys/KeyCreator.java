@@ -65,7 +65,7 @@ final class KeyCreator {
             }
             Keystore ks = placement.directory().route(m);
             ks.store(m, sealed);
-            placement.remember(id, ks.info().name());
+            placement.placed(id, ks);
             cache.putPlaintext(m, material);
             material = null; // the cache owns it now
             return m;

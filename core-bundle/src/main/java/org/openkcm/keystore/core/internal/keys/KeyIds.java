@@ -19,4 +19,20 @@ final class KeyIds {
     static String random(KeyTier tier) {
         return tier.name().toLowerCase(Locale.ROOT) + "-" + HEX.formatHex(ThreadCrypto.randomBytes(16));
     }
+
+    /**
+     * @return the tier a generated id names ({@code l4-} + 32 hex digits), or null for any other id. Only a
+     *         hint for the cache lookup: a caller-chosen id of that shape on another tier merely misses.
+     */
+    static KeyTier tierHint(String id) {
+        if (id.length() != 35 || id.charAt(0) != 'l' || id.charAt(2) != '-') {
+            return null;
+        }
+        return switch (id.charAt(1)) {
+            case '2' -> KeyTier.L2;
+            case '3' -> KeyTier.L3;
+            case '4' -> KeyTier.L4;
+            default -> null;
+        };
+    }
 }

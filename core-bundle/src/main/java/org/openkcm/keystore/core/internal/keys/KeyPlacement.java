@@ -47,6 +47,18 @@ final class KeyPlacement {
         hints.put(keyId, backend.intern());
     }
 
+    /**
+     * Records where a new key was stored. A key in the first configured backend needs no hint: a lookup
+     * miss searches that backend first anyway; skipping the hint saves a map write on every L4 create.
+     */
+    void placed(String keyId, Keystore ks) {
+        List<Keystore> all = directory.configured();
+        String name = ks.info().name();
+        if (all.isEmpty() || !all.get(0).info().name().equals(name)) {
+            remember(keyId, name);
+        }
+    }
+
     void forget(String keyId) {
         hints.remove(keyId);
     }

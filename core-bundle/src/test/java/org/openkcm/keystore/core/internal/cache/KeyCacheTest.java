@@ -79,6 +79,19 @@ class KeyCacheTest {
     }
 
     @Test
+    void zeroIdleSwitchesIdleExpiryOffButKeepsTtl() throws Exception {
+        KeyCache c = cache(CacheSettings.defaults().with(KeyTier.L4, CacheSettings.policy(10, 60, 0, true)));
+        byte[] k = key(2);
+        c.putPlaintext(l4("a"), k);
+        now.addAndGet(Duration.ofSeconds(59).toNanos()); // unread for 59 s: no idle expiry
+        c.cleanUp();
+        assertThat(c.copyPlaintext(KeyRef.of("a", 1))).isNotNull();
+        now.addAndGet(Duration.ofSeconds(2).toNanos());
+        c.cleanUp();
+        assertThat(k).containsOnly(0);
+    }
+
+    @Test
     void invalidationAndReplacementZeroizeBeforeReturning() throws Exception {
         KeyCache c = cache(CacheSettings.defaults());
         byte[] a = key(5);
