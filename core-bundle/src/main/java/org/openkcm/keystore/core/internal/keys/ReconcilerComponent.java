@@ -31,8 +31,10 @@ public final class ReconcilerComponent {
     private ScheduledExecutorService scheduler;
 
     @Activate
-    public ReconcilerComponent(@Reference KeyService keyService) {
-        this.core = (CryptoKeyService) keyService; // same bundle: the reconciler repairs what this core's sagas leave
+    public ReconcilerComponent(@Reference(name = "keyService",
+            target = "(component.name=org.openkcm.keystore.core.internal.keys.CryptoKeyService)") KeyService keyService) {
+        // only this bundle's crypto core (target filter), never another bundle's KeyService
+        this.core = (CryptoKeyService) keyService;
     }
 
     @Activate
