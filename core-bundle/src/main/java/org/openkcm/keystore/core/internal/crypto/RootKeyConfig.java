@@ -12,10 +12,6 @@ public @interface RootKeyConfig {
     @AttributeDefinition(name = "Provider", description = "keystore.rootkey name of the RootKeyProvider the core uses, e.g. local or openbao-transit.")
     String provider() default "local";
 
-    @AttributeDefinition(name = "Provider filter", description = "Service filter the core binds its root-key provider with; "
-            + "keep it (keystore.rootkey=<provider>). The core refuses to start if the two disagree.")
-    String rootKeyProvider_target() default "(keystore.rootkey=local)";
-
     @AttributeDefinition(name = "Master key file", description = "Local provider only: 32-byte AES-256 key, created owner-only (rw-------) "
             + "on first start. The environment variable OPENKCM_KEYSTORE_MASTER_KEY (base64) takes precedence.")
     String masterKeyFile() default "conf/master.key";

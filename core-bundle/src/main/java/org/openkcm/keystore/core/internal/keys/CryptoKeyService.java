@@ -23,19 +23,24 @@ import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.model.Limits;
 import org.openkcm.keystore.model.Page;
 import org.openkcm.keystore.spi.RootKeyProvider;
+import org.osgi.framework.Constants;
+import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The crypto core. Persists only through {@link BackendDirectory}; binds the root-key provider that the
- * {@value RootKeyConfig#PID} configuration names (reference target {@code rootKeyProvider.target}), and
- * refuses to start if the configured name and the bound provider disagree. Cache policy comes from
+ * The crypto core. Persists only through {@link BackendDirectory}; wraps L2 keys with the root-key
+ * provider whose name the {@value RootKeyConfig#PID} configuration ({@code provider}) gives, chosen by
+ * name among the registered ones ({@link RootKeySelector}). Cache policy comes from
  * {@value CacheConfig#PID} (whose metatype {@link CacheConfig} designates itself, as a component with two
  * PIDs cannot carry a Designate) and is applied on the fly.
  */
@@ -52,24 +57,42 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
     private final KeyLifecycle lifecycle;
     private final KeyDestroyer destroyer;
     private final SagaReconciler reconciler;
+    private final RootKeyProvider root;
     private volatile KeyCache cache;
 
     @Activate
-    public CryptoKeyService(@Reference(name = "backendDirectory") BackendDirectory directory,
-            @Reference(name = "rootKeyProvider", target = "(" + RootKeyProvider.PROVIDER_PROPERTY + "=local)") RootKeyProvider root,
-            CacheConfig cacheConfig, RootKeyConfig rootConfig) {
-        this(directory, root, new KeyCache(CacheSettings.from(cacheConfig)));
-        if (!root.name().equals(rootConfig.provider())) {
-            close();
-            throw new IllegalStateException("root key provider '" + rootConfig.provider() + "' is configured, but the filter "
-                    + rootConfig.rootKeyProvider_target() + " bound '" + root.name() + "'; set both to the same provider");
+    public CryptoKeyService(@Reference(name = "backendDirectory") BackendDirectory directory, CacheConfig cacheConfig,
+            RootKeyConfig rootConfig) {
+        this(directory, new RootKeySelector(rootConfig.provider()), new KeyCache(CacheSettings.from(cacheConfig)));
+        LOG.info("Crypto core active; root key provider '{}'", rootConfig.provider());
+    }
+
+    /**
+     * Every registered root-key provider, tracked without getting it: the selector gets only the one the
+     * configuration names (so the local provider, a delayed component, is not activated needlessly).
+     */
+    @Reference(name = "rootKeyProviders", service = RootKeyProvider.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindRootKeyProvider(ComponentServiceObjects<RootKeyProvider> provider, Map<String, Object> props) {
+        Object name = props.get(RootKeyProvider.PROVIDER_PROPERTY);
+        if (name == null || !(root instanceof RootKeySelector selector)) {
+            return;
         }
-        LOG.info("Crypto core active with root key provider '{}'", root.name());
+        Object ranking = props.get(Constants.SERVICE_RANKING);
+        selector.add(new RootKeySelector.Candidate(name.toString(), ranking instanceof Integer r ? r : 0,
+                (Long) props.get(Constants.SERVICE_ID), RootKeySelector.once(provider::getService)));
+    }
+
+    void unbindRootKeyProvider(ComponentServiceObjects<RootKeyProvider> provider, Map<String, Object> props) {
+        if (root instanceof RootKeySelector selector) {
+            selector.remove((Long) props.get(Constants.SERVICE_ID));
+        }
     }
 
     /** Outside OSGi (tests, benchmarks). */
     public CryptoKeyService(BackendDirectory directory, RootKeyProvider root, KeyCache cache) {
         this.cache = cache;
+        this.root = root;
         this.placement = new KeyPlacement(ResilientDirectory.wrap(directory));
         this.resolver = new KeyResolver(placement, this::cache, root);
         this.versions = new KeyVersions(placement, this::cache);
@@ -82,7 +105,11 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
     }
 
     @Modified
-    void modified(CacheConfig cacheConfig) {
+    void modified(CacheConfig cacheConfig, RootKeyConfig rootConfig) {
+        if (root instanceof RootKeySelector selector && !selector.name().equals(rootConfig.provider())) {
+            selector.configure(rootConfig.provider());
+            LOG.info("Root key provider switched to '{}'", rootConfig.provider());
+        }
         KeyCache old = cache;
         cache = new KeyCache(CacheSettings.from(cacheConfig));
         old.close();

@@ -1,0 +1,2 @@
+/** The scratch backend used to prove hot deployment; private. */
+package org.openkcm.keystore.testbackend.internal;

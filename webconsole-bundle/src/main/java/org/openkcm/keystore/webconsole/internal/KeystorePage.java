@@ -1,0 +1,156 @@
+package org.openkcm.keystore.webconsole.internal;
+
+import java.time.Duration;
+import java.util.List;
+import org.openkcm.keystore.api.BackendStatus;
+import org.openkcm.keystore.api.CacheStatistics;
+import org.openkcm.keystore.api.KeyService;
+import org.openkcm.keystore.api.KeystoreAdmin;
+import org.openkcm.keystore.api.RouteView;
+import org.openkcm.keystore.model.KeyFilter;
+import org.openkcm.keystore.model.KeyMetadata;
+import org.openkcm.keystore.model.KeystoreException;
+import org.openkcm.keystore.model.Page;
+import org.openkcm.keystore.spi.BackendHealth;
+import org.openkcm.keystore.spi.Keystore;
+
+/**
+ * Renders the sections of the Keystore page from whatever services are present at this moment; a missing
+ * service shows as "not available" instead of failing the page. Only metadata is ever shown.
+ */
+final class KeystorePage {
+    static final String NOT_AVAILABLE = "not available";
+
+    private final Html html;
+    private final KeyService keys;
+    private final KeystoreAdmin admin;
+    private final List<Keystore> backends;
+    private final String csrfToken;
+
+    KeystorePage(Html html, KeyService keys, KeystoreAdmin admin, List<Keystore> backends, String csrfToken) {
+        this.html = html;
+        this.keys = keys;
+        this.admin = admin;
+        this.backends = backends == null ? List.of() : backends;
+        this.csrfToken = csrfToken;
+    }
+
+    void render(String flash, SearchForm search, boolean searching) {
+        html.raw("<div id='openkcm-keystore'>");
+        html.paragraph("statline", "KeyService: " + (keys != null ? "available" : NOT_AVAILABLE)
+                + " | KeystoreAdmin: " + (admin != null ? "available" : NOT_AVAILABLE));
+        if (flash != null) {
+            html.raw("<div id='result' class='ui-state-highlight'>").paragraph("result", flash).raw("</div>");
+        }
+        backendsSection();
+        servicesSection();
+        routesSection();
+        cacheSection();
+        searchSection(search, searching);
+        migrateSection(search);
+        html.raw("</div>");
+    }
+
+    private void backendsSection() {
+        html.heading("Backends", "backends");
+        if (admin == null) {
+            html.paragraph("na", "KeystoreAdmin " + NOT_AVAILABLE + " (the core has not started)");
+            return;
+        }
+        html.tableStart("backend-table", "Name", "State", "Configured", "Present", "Persistent", "Latency (ms)",
+                "Last error / detail", "Checked", "Keys", "Action");
+        for (BackendStatus s : admin.backends()) {
+            String form = "<form method='post' class='recheck'>" + Html.hidden("action", "checkHealth")
+                    + Html.hidden("backend", s.name()) + Html.hidden("csrf", csrfToken)
+                    + "<input type='submit' value='Re-check' id='" + Html.attr("recheck-" + s.name()) + "'></form>";
+            html.rowWithMarkup(form, s.name(), s.state(), s.configured(), s.present(), s.persistent(), millis(s.latency()),
+                    s.detail(), s.checkedAt(), s.keyCount() < 0 ? "unknown" : s.keyCount());
+        }
+        html.tableEnd();
+    }
+
+    /** The raw SPI view: every Keystore service registered now, configured or not. */
+    private void servicesSection() {
+        html.heading("Backend services present", "services");
+        html.tableStart("service-table", "Name", "Health", "Latency (ms)", "Detail", "Persistent", "Description");
+        for (Keystore k : backends) {
+            BackendHealth h = k.health();
+            html.row(k.info().name(), h.state(), millis(h.latency()), h.detail(), k.info().persistent(), k.info().description());
+        }
+        html.tableEnd();
+    }
+
+    private void routesSection() {
+        html.heading("Routing rules (first match wins)", "routes");
+        if (admin == null) {
+            html.paragraph("na", "Routing " + NOT_AVAILABLE);
+            return;
+        }
+        html.tableStart("route-table", "#", "Condition", "Backend");
+        for (RouteView r : admin.routes()) {
+            html.row(r.position(), r.condition(), r.backend());
+        }
+        html.tableEnd();
+    }
+
+    private void cacheSection() {
+        html.heading("Caches", "caches");
+        if (keys == null) {
+            html.paragraph("na", "KeyService " + NOT_AVAILABLE);
+            return;
+        }
+        CacheStatistics stats = keys.cacheStatistics();
+        html.tableStart("cache-table", "Layer", "Size", "Hits", "Misses", "Evictions", "Hit rate");
+        for (CacheStatistics.Layer l : stats.layers()) {
+            html.row(l.name(), l.size(), l.hits(), l.misses(), l.evictions(), String.format("%.1f %%", l.hitRate() * 100));
+        }
+        html.tableEnd();
+    }
+
+    private void searchSection(SearchForm search, boolean searching) {
+        html.heading("Key metadata search", "search");
+        html.raw("<form method='get' id='search-form'>" + Html.hidden("search", "1") + search.fields()
+                + "<input type='submit' value='Search' id='search-submit'></form>");
+        if (!searching) {
+            return;
+        }
+        if (keys == null) {
+            html.paragraph("na", "KeyService " + NOT_AVAILABLE);
+            return;
+        }
+        try {
+            Page<KeyMetadata> page = keys.list(search.toFilter());
+            html.paragraph("count", page.items().size() + " key version(s) on this page");
+            html.tableStart("key-table", "Key", "Tier", "Status", "Owner", "Algorithm", "Parent", "Created", "Expires", "Tags");
+            for (KeyMetadata m : page.items()) {
+                html.row(m.ref(), m.tier(), m.status(), m.owner(), m.algorithm() + "-" + m.keySize(),
+                        m.parent().map(Object::toString).orElse(""), m.createdAt(), m.expiresAt().map(Object::toString).orElse(""), m.tags());
+            }
+            html.tableEnd();
+            page.nextCursor().ifPresent(c -> html.raw("<p><a id='next-page' href='?" + Html.attr(search.queryWithCursor(c)) + "'>Next page</a></p>"));
+        } catch (KeystoreException e) {
+            html.paragraph("error", "Search failed: " + e.getMessage());
+        }
+    }
+
+    private void migrateSection(SearchForm search) {
+        html.heading("Migrate keys", "migrate");
+        if (admin == null) {
+            html.paragraph("na", "KeystoreAdmin " + NOT_AVAILABLE);
+            return;
+        }
+        List<String> names = admin.backends().stream().map(BackendStatus::name).toList();
+        html.raw("<form method='post' id='migrate-form'>" + Html.hidden("action", "migrate") + Html.hidden("csrf", csrfToken)
+                + search.fields() + Html.select("Target backend", "target", "", names, false)
+                + "<input type='submit' value='Migrate matching keys' id='migrate-submit'></form>");
+    }
+
+    private static String millis(Duration d) {
+        return d == null ? "" : String.valueOf(d.toMillis());
+    }
+
+    /** Runs the search filter of a migrate form; exposed for the plugin's POST handling. */
+    static KeyFilter filterOf(SearchForm form) throws KeystoreException {
+        return form.toFilter();
+    }
+}
