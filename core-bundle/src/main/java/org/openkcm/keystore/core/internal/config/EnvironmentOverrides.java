@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.slf4j.Logger;
@@ -23,6 +24,8 @@ final class EnvironmentOverrides {
     private static final Logger LOG = LoggerFactory.getLogger(EnvironmentOverrides.class);
     static final String PREFIX = "OPENKCM_KEYSTORE_";
     static final String CONFIG_PATH_VARIABLE = PREFIX + "CONFIG";
+    /** Variables of this prefix read by others (launcher, console, local root key), not configuration sections. */
+    private static final Set<String> NOT_SECTIONS = Set.of(CONFIG_PATH_VARIABLE, PREFIX + "DEV", PREFIX + "MASTER_KEY");
     private static final Map<String, String> BAO = Map.of("BAO_ADDR", "address", "BAO_TOKEN", "token", "BAO_NAMESPACE", "namespace");
     private static final Map<String, String> SECTIONS = Map.of("ROUTING_", "routing", "PLUGINS_", "plugins", "HEALTH_", "plugins",
             "CACHE_", "cache", "ROOT_KEY_", "rootKey", "ROOTKEY_", "rootKey", "RECONCILER_", "reconciler");
@@ -45,7 +48,7 @@ final class EnvironmentOverrides {
             }
         }
         for (String variable : new TreeMap<>(env).keySet()) {
-            if (!variable.startsWith(PREFIX) || variable.equals(CONFIG_PATH_VARIABLE)) {
+            if (!variable.startsWith(PREFIX) || NOT_SECTIONS.contains(variable)) {
                 continue;
             }
             List<String> path = path(variable.substring(PREFIX.length()), yaml);
