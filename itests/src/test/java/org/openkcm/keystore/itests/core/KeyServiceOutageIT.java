@@ -53,7 +53,7 @@ public class KeyServiceOutageIT extends CoreTestSupport {
 
     @Test
     public void backendLeavingMidRunLosesNoAcknowledgedWriteAndLeavesNoPendingRecord() throws Exception {
-        configure("org.openkcm.keystore.rootkey", Map.of("provider", "local", "rootKeyProvider.target", "(keystore.rootkey=local)",
+        configure("org.openkcm.keystore.rootkey", Map.of("provider", "local",
                 "masterKeyFile", Files.createTempDirectory("outage-it").resolve("master.key").toString()));
         configure("org.openkcm.keystore.routing", Map.of("rules", new String[] { "* -> vault" }, "defaultBackend", "vault"));
         configure("org.openkcm.keystore.plugins", Map.of("absentWait", "100ms", "callTimeout", "2s", "breakerFailures", 3,
