@@ -1,7 +1,6 @@
 package org.openkcm.keystore.core.internal.keys;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.openkcm.keystore.model.BackendUnavailableException;
 import org.openkcm.keystore.model.KeystoreException;
@@ -46,9 +45,5 @@ final class Retries {
         if (Thread.currentThread().isInterrupted()) {
             throw new BackendUnavailableException("core", "interrupted while backing off", null);
         }
-    }
-
-    static long millis(long nanos) {
-        return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 }
