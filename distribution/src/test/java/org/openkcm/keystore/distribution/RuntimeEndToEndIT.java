@@ -25,20 +25,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * End to end, as a user: the built runtime started with the README's command ({@code ./run.sh}, on a private
  * copy of distribution/target/runtime with real console credentials and a free port), checked through HTTP
  * and a real headless Chromium, hot-deployed into, and stopped with a signal like Ctrl-C.
- *
- * <p>The core is on other branches while this is written, so two switches say what the runtime must have:
- * {@link #ADMIN_PRESENT} (KeystoreAdmin, from the core branch) and {@link #KEYS_PRESENT} (KeyService and the
- * Gogo key commands, from the crypto branch). With {@code false} the test asserts the page says "not
- * available"; once that part is merged the assertion fails on purpose - set the switch to {@code true}, which
- * turns on the backend table, routing, health re-check and CSRF-accepted assertions (admin), and key creation
- * through the shell, the search results and the first-key timing (keys).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RuntimeEndToEndIT {
-    static final boolean ADMIN_PRESENT = false;
-    static final boolean KEYS_PRESENT = false;
-
     static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     static final String USER = "e2e-operator";
     static final String PAGE = "/system/console/keystore";
@@ -83,11 +73,7 @@ class RuntimeEndToEndIT {
         assertThat(out).contains("Console:    http://127.0.0.1:" + runtime.port + PAGE);
         assertThat(out).contains("Hot deploy: " + runtime.runtimeDir.resolve("bundles") + "," + runtime.bundlesDir);
         await("inmemory reported").atMost(Duration.ofSeconds(30)).until(() -> runtime.output().matches("(?s).*\\n\\s+inmemory UP.*"));
-        if (ADMIN_PRESENT) {
-            assertThat(runtime.output()).contains("Routing (first match wins):");
-        } else {
-            assertThat(runtime.output()).contains("Core (KeystoreAdmin): not available yet");
-        }
+        assertThat(runtime.output()).contains("Routing (first match wins):");
         assertThat(out).doesNotContain(password);
     }
 
@@ -99,11 +85,9 @@ class RuntimeEndToEndIT {
         await("lb output").atMost(Duration.ofSeconds(20)).until(() -> runtime.outputSince(mark).contains("OpenKCM Keystore :: Web Console plugin"));
         assertThat(runtime.outputSince(mark)).contains("Active").contains("OpenKCM Keystore :: InMemory backend")
                 .as("shipped in runtime/bundles, installed by FileInstall").contains("OpenKCM Keystore :: OpenBao backend");
-        if (ADMIN_PRESENT) {
-            int mark2 = runtime.lineCount();
-            runtime.shell("keystore:routes");
-            await("keystore:routes").atMost(Duration.ofSeconds(20)).until(() -> runtime.outputSince(mark2).contains("-> inmemory"));
-        }
+        int mark2 = runtime.lineCount();
+        runtime.shell("keystore:routes");
+        await("keystore:routes").atMost(Duration.ofSeconds(20)).until(() -> runtime.outputSince(mark2).contains("-> inmemory"));
     }
 
     @Test
@@ -124,15 +108,11 @@ class RuntimeEndToEndIT {
         assertThat(console.post(PAGE, USER, password, "action=checkHealth&backend=inmemory&csrf=forged", origin).statusCode()).isEqualTo(403);
         String page = console.get(PAGE, USER, password).body();
         String token = page.replaceAll("(?s).*name='csrf' value='([^']+)'.*", "$1");
-        if (ADMIN_PRESENT) {
-            assertThat(token).as("token rendered in the forms").hasSizeGreaterThan(20).doesNotContain("<");
-            assertThat(console.post(PAGE, USER, password, "action=checkHealth&backend=inmemory&csrf=" + token,
-                    "http://evil.example").statusCode()).as("cross-site origin").isEqualTo(403);
-            assertThat(console.post(PAGE, USER, password, "action=checkHealth&backend=inmemory&csrf=" + token, origin)
-                    .statusCode()).as("same origin with token: redirect back to the page").isEqualTo(302);
-        } else {
-            assertThat(page).as("no action forms without KeystoreAdmin").doesNotContain("name='csrf'");
-        }
+        assertThat(token).as("token rendered in the forms").hasSizeGreaterThan(20).doesNotContain("<");
+        assertThat(console.post(PAGE, USER, password, "action=checkHealth&backend=inmemory&csrf=" + token,
+                "http://evil.example").statusCode()).as("cross-site origin").isEqualTo(403);
+        assertThat(console.post(PAGE, USER, password, "action=checkHealth&backend=inmemory&csrf=" + token, origin)
+                .statusCode()).as("same origin with token: redirect back to the page").isEqualTo(302);
     }
 
     @Test
@@ -143,17 +123,13 @@ class RuntimeEndToEndIT {
             browser.waitForText("Backend services present", Duration.ofSeconds(30));
             KeystorePageSteps page = new KeystorePageSteps(browser);
             assertThat(page.row("service-table", "inmemory")).contains("UP");
-            assertThat(page.statusLine()).contains(ADMIN_PRESENT ? "KeystoreAdmin: available" : "KeystoreAdmin: not available")
-                    .contains(KEYS_PRESENT ? "KeyService: available" : "KeyService: not available");
-            if (ADMIN_PRESENT) {
-                assertThat(page.row("backend-table", "inmemory")).contains("UP");
-                assertThat(page.text("route-table")).contains("inmemory");
-                assertThat(page.recheck("inmemory")).startsWith("Health of inmemory: UP");
-            }
-            if (KEYS_PRESENT) {
-                assertThat(page.text("cache-table")).contains("Hit rate");
-                createKeysThroughTheShell();
-            }
+            assertThat(page.statusLine()).contains("KeystoreAdmin: available")
+                    .contains("KeyService: available");
+            assertThat(page.row("backend-table", "inmemory")).contains("UP");
+            assertThat(page.text("route-table")).contains("inmemory");
+            assertThat(page.recheck("inmemory")).startsWith("Health of inmemory: UP");
+            assertThat(page.text("cache-table")).contains("Hit rate");
+            createKeysThroughTheShell();
             searchFindsTheKeys(browser, page);
             markupTypedIntoTheFormStaysText(browser, page);
             page.search("tenant:e2e", "L2", "e2e-");
@@ -164,21 +140,15 @@ class RuntimeEndToEndIT {
             browser.driver.get("http://127.0.0.1:" + runtime.port + "/system/console/configMgr");
             browser.waitForText("OpenKCM Keystore - InMemory backend", Duration.ofSeconds(30));
             browser.waitForText("OpenKCM Keystore - OpenBao backend", Duration.ofSeconds(10));
-            if (ADMIN_PRESENT) {
-                browser.waitForText("OpenKCM Keystore routing", Duration.ofSeconds(10));
-            }
+            browser.waitForText("OpenKCM Keystore routing", Duration.ofSeconds(10));
             browser.screenshot(target.resolve("e2e/configuration-page.png"));
         }
     }
 
     private static void searchFindsTheKeys(Browser browser, KeystorePageSteps page) {
         page.search("tenant:e2e", "L2", "e2e-");
-        if (KEYS_PRESENT) {
-            browser.waitForText("key version(s) on this page", Duration.ofSeconds(10));
-            assertThat(page.text("key-table")).contains("e2e-acme", "e2e-globex");
-        } else {
-            browser.waitForText("KeyService not available", Duration.ofSeconds(10));
-        }
+        browser.waitForText("key version(s) on this page", Duration.ofSeconds(10));
+        assertThat(page.text("key-table")).contains("e2e-acme", "e2e-globex");
         assertThat(page.fieldValue("f-owner")).as("the form keeps what was typed").isEqualTo("tenant:e2e");
     }
 
@@ -202,10 +172,8 @@ class RuntimeEndToEndIT {
             await("scratch registered").atMost(Duration.ofSeconds(30)).until(() -> servicesRow().contains("<td>scratch</td><td>UP</td>"));
             await("banner reports scratch").atMost(Duration.ofSeconds(10))
                     .until(() -> runtime.outputSince(mark).matches("(?s).*\\n\\s+scratch UP.*"));
-            if (ADMIN_PRESENT) {
-                // present but not configured: the core routes nothing to a backend it was not told about
-                assertThat(page()).contains("<tr><td>scratch</td><td>UP</td><td>false</td><td>true</td>");
-            }
+            // present but not configured: the core routes nothing to a backend it was not told about
+            assertThat(page()).contains("<tr><td>scratch</td><td>UP</td><td>false</td><td>true</td>");
             awaitMoreRequests(load);
 
             // replacing the jar updates the bundle in place (FileInstall sees a newer file)
@@ -259,7 +227,7 @@ class RuntimeEndToEndIT {
     }
 
     /**
-     * KEYS_PRESENT only. Uses the core's Gogo command {@code keystore:create tier owner [id=..]} (as on the
+     * Uses the core's Gogo command {@code keystore:create tier owner [id=..]} (as on the
      * core branch at the time of writing). Creates two L2 keys and waits until the shell printed both.
      */
     private void createKeysThroughTheShell() {

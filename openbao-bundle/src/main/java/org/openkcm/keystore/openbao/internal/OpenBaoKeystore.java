@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * the token and AppRole secret id included, as service properties for any bundle (and the Web
  * Console) to read.
  */
-@Component(configurationPid = OpenBaoConfig.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
+// service = {}: we register the service ourselves (name + ranking only); without it DS would also register
+// the component as a Keystore service carrying the whole configuration, token included, as properties
+@Component(service = {}, configurationPid = OpenBaoConfig.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
 @Designate(ocd = OpenBaoConfig.class)
 public final class OpenBaoKeystore implements Keystore {
     static final String NAME = "openbao";

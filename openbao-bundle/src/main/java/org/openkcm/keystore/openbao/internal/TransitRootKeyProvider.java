@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * the Transit key keeps older records readable (as long as min_decryption_version allows). Registers its
  * service itself, like {@link OpenBaoKeystore}, so the token never becomes a service property.
  */
-@Component(configurationPid = TransitConfig.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
+// service = {}: see OpenBaoKeystore (DS would otherwise publish the configuration, token included)
+@Component(service = {}, configurationPid = TransitConfig.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
 @Designate(ocd = TransitConfig.class)
 public final class TransitRootKeyProvider implements RootKeyProvider {
     static final String NAME = "openbao-transit";
