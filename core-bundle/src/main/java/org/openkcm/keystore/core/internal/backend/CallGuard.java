@@ -93,10 +93,12 @@ final class CallGuard implements AutoCloseable {
             breaker.success(permit);
             return result;
         } catch (KeystoreException e) {
-            if (e.isTransient()) {
+            // Only "no usable answer" (deadline, connection, overload, crash) counts: a sealed backend or a
+            // missing key is a fast, exact answer the caller must see as such, and costs the caller nothing.
+            if (e instanceof BackendUnavailableException) {
                 breaker.failure(permit, s.breakerFailures(), s.breakerOpenTime());
             } else {
-                breaker.success(permit); // the backend answered (e.g. not found): it is up
+                breaker.success(permit);
             }
             throw e;
         } catch (RuntimeException | Error e) {

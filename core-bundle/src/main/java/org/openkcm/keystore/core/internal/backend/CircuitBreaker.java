@@ -8,13 +8,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One backend's circuit breaker. CLOSED: calls pass; {@code failures} consecutive transient failures
- * (backend unavailable or sealed, deadline passed) open it. OPEN: calls fail at once with
+ * One backend's circuit breaker. CLOSED: calls pass; {@code failures} consecutive calls without a usable
+ * answer ({@link BackendUnavailableException}: deadline passed, connection failed, pool full, backend crashed)
+ * open it. OPEN: calls fail at once with
  * {@link BackendUnavailableException} whose retry hint is the time left open, so a failing backend is not
  * hammered and callers do not each wait out a deadline. After the open time it is HALF_OPEN: exactly one
  * call (the probe) goes through; its success closes the breaker, its failure opens it again for the full
- * time, and other calls fail fast while the probe is in flight. An answer that is not a transient failure
- * (e.g. key not found) counts as success: the backend answered.
+ * time, and other calls fail fast while the probe is in flight. Any other answer (key not found, sealed,
+ * concurrent update) counts as success: the backend answered, fast, and callers must see that exact answer.
  *
  * <p>{@code failures = 0} switches the breaker off.
  */

@@ -112,6 +112,27 @@ class CircuitBreakerTest {
         assertThat(detail()).contains("breaker CLOSED").contains("opened 1 time(s)");
     }
 
+    @Test
+    void aSealedBackendKeepsAnsweringSealedAndNeverOpensTheBreaker() throws Exception {
+        fx = new Fixture(new String[] { "tier=L2,L3 -> vault" }, "vault",
+                Map.of("breakerFailures", 3, "breakerOpenTime", "1h", "healthInterval", "1h", "inlineBackends", new String[0]));
+        InMemoryKeystore real = new InMemoryKeystore("vault", 100);
+        Keystore sealed = (Keystore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { Keystore.class },
+                (p, m, args) -> {
+                    if (m.getName().equals("retrieve")) {
+                        throw new org.openkcm.keystore.model.BackendSealedException("vault", (KeyRef) args[0], null);
+                    }
+                    return m.invoke(real, args);
+                });
+        fx.register("vault", 0, sealed);
+        Keystore guarded = fx.manager.backend("vault");
+        for (int i = 0; i < 20; i++) {
+            assertThatThrownBy(() -> guarded.retrieve(KeyRef.of("k", 1)))
+                    .isInstanceOf(org.openkcm.keystore.model.BackendSealedException.class);
+        }
+        assertThat(fx.manager.guard("vault").guard().breaker().state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
     private String detail() {
         return fx.manager.backends().stream().filter(b -> b.name().equals("vault")).map(BackendStatus::detail).findFirst().orElseThrow();
     }
