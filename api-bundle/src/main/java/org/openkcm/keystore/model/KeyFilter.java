@@ -314,7 +314,7 @@ public final class KeyFilter {
             if (keyId != null) {
                 Limits.checkId("keyId", keyId);
             }
-            if (algorithm != null && !Limits.ALGORITHM.matcher(algorithm).matches()) {
+            if (algorithm != null && !Limits.isValidAlgorithm(algorithm)) {
                 throw new InvalidKeyRequestException("algorithm", "'" + Limits.printable(algorithm) + "' is not an algorithm name");
             }
             KeyMetadata.checkTags(tags);

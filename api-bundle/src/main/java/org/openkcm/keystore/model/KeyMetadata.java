@@ -42,7 +42,7 @@ public final class KeyMetadata {
         this.expiresAt = b.expiresAt;
         this.owner = b.owner;
         this.parent = b.parent;
-        this.tags = Collections.unmodifiableSortedMap(new TreeMap<>(b.tags));
+        this.tags = b.tags.isEmpty() ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(new TreeMap<>(b.tags));
     }
 
     public static Builder builder() {
@@ -257,7 +257,7 @@ public final class KeyMetadata {
             require(tier, "tier");
             require(owner, "owner");
             require(status, "status");
-            if (algorithm == null || !Limits.ALGORITHM.matcher(algorithm).matches()) {
+            if (algorithm == null || !Limits.isValidAlgorithm(algorithm)) {
                 throw new InvalidKeyRequestException("algorithm", "'" + Limits.printable(algorithm)
                         + "' must be 1-" + Limits.MAX_ALGORITHM_LENGTH + " letters, digits, '_' or '-'");
             }

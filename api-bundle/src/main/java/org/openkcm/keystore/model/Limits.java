@@ -22,8 +22,6 @@ public final class Limits {
     public static final int DEFAULT_PAGE_SIZE = 100;
     public static final int MAX_PAGE_SIZE = 1000;
 
-    static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0," + (MAX_ID_LENGTH - 1) + "}");
-    static final Pattern ALGORITHM = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0," + (MAX_ALGORITHM_LENGTH - 1) + "}");
     static final Pattern TAG_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0," + (MAX_TAG_KEY_LENGTH - 1) + "}");
     /** Printable ASCII, space included. */
     static final Pattern TAG_VALUE = Pattern.compile("[\\x20-\\x7E]{0," + MAX_TAG_VALUE_LENGTH + "}");
@@ -44,16 +42,42 @@ public final class Limits {
         if (id.length() > MAX_ID_LENGTH) {
             throw new InvalidKeyRequestException(field, "is longer than " + MAX_ID_LENGTH + " characters");
         }
-        if (!ID.matcher(id).matches() || id.contains("..")) {
+        if (!isValidId(id)) {
             throw new InvalidKeyRequestException(field, "'" + printable(id)
                     + "' must start with a letter or digit and hold only letters, digits, '.', '_' or '-' (no '..')");
         }
         return id;
     }
 
-    /** @return whether {@link #checkId} would accept {@code id}. */
+    /**
+     * @return whether {@link #checkId} would accept {@code id}: 1-{@value #MAX_ID_LENGTH} characters of
+     *         {@code [A-Za-z0-9._-]}, the first a letter or digit, no "..". A loop, not a regex: every
+     *         key creation and lookup passes here.
+     */
     public static boolean isValidId(String id) {
-        return id != null && ID.matcher(id).matches() && !id.contains("..");
+        return matches(id, MAX_ID_LENGTH, true) && !id.contains("..");
+    }
+
+    /** @return whether {@code name} is an algorithm name: 1-{@value #MAX_ALGORITHM_LENGTH} of {@code [A-Za-z0-9_-]}, starting alphanumeric */
+    static boolean isValidAlgorithm(String name) {
+        return matches(name, MAX_ALGORITHM_LENGTH, false);
+    }
+
+    private static boolean matches(String s, int maxLength, boolean allowDot) {
+        if (s == null || s.isEmpty() || s.length() > maxLength || !isAlphanumeric(s.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!isAlphanumeric(c) && c != '_' && c != '-' && !(allowDot && c == '.')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAlphanumeric(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
 
     /**

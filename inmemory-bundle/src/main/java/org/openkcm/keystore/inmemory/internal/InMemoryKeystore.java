@@ -3,8 +3,7 @@ package org.openkcm.keystore.inmemory.internal;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.NavigableSet;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.openkcm.keystore.model.CapacityExceededException;
 import org.openkcm.keystore.model.ConcurrentUpdateException;
@@ -31,8 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Volatile backend: records in a sorted concurrent map (so listing pages in (id, version) order for free),
- * with owner and tier indexes so a listing by owner or tier walks only that index. Bounded; sealed bytes
+ * Volatile backend: records in a concurrent hash map (constant-time store and retrieve), with sorted owner
+ * and tier indexes that give listings their (id, version) order and keep a listing by owner or tier within
+ * that index. Bounded; sealed bytes
  * are zeroized on delete and on shutdown.
  */
 @Component(service = Keystore.class, configurationPid = InMemoryKeystore.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
@@ -44,7 +44,7 @@ public final class InMemoryKeystore implements Keystore, AutoCloseable {
 
     private final BackendInfo info;
     private final int maxEntries;
-    private final ConcurrentSkipListMap<KeyRef, Entry> records = new ConcurrentSkipListMap<>();
+    private final ConcurrentHashMap<KeyRef, Entry> records = new ConcurrentHashMap<>();
     private final SecondaryIndex index = new SecondaryIndex();
     private final AtomicInteger count = new AtomicInteger();
 
@@ -80,12 +80,17 @@ public final class InMemoryKeystore implements Keystore, AutoCloseable {
             throw new CapacityExceededException(metadata.ref(), info.name(), "backend '" + info.name() + "' is full (" + maxEntries + " entries)");
         }
         Entry entry = new Entry(metadata, sealed.clone(), 1);
-        if (records.putIfAbsent(metadata.ref(), entry) != null) {
+        // index inside the key's atomic section: a delete racing a re-store of the same ref cannot
+        // leave a record that listings miss (listing order comes from the indexes)
+        Entry stored = records.computeIfAbsent(metadata.ref(), ref -> {
+            index.add(metadata);
+            return entry;
+        });
+        if (stored != entry) {
             count.decrementAndGet();
             Arrays.fill(entry.sealed, (byte) 0);
             throw new KeyAlreadyExistsException(metadata.ref(), info.name(), "key " + metadata.ref() + " already exists in '" + info.name() + "'");
         }
-        index.add(metadata);
         return entry.revision;
     }
 
@@ -121,23 +126,23 @@ public final class InMemoryKeystore implements Keystore, AutoCloseable {
 
     @Override
     public boolean delete(KeyRef ref) {
-        Entry removed = records.remove(ref);
-        if (removed == null) {
+        Entry[] removed = new Entry[1];
+        records.computeIfPresent(ref, (k, current) -> {
+            index.remove(current.metadata);
+            removed[0] = current;
+            return null;
+        });
+        if (removed[0] == null) {
             return false;
         }
-        index.remove(removed.metadata);
         count.decrementAndGet();
-        Arrays.fill(removed.sealed, (byte) 0);
+        Arrays.fill(removed[0].sealed, (byte) 0);
         return true;
     }
 
     @Override
     public Page<KeyMetadata> list(KeyFilter filter) {
-        NavigableSet<KeyRef> candidates = index.candidates(filter, records.navigableKeySet());
-        if (filter.after().isPresent()) {
-            candidates = candidates.tailSet(filter.after().get(), false);
-        }
-        Iterator<KeyRef> refs = candidates.iterator();
+        Iterator<KeyRef> refs = index.candidates(filter);
         return filter.collectPage(new Iterator<>() {
             private KeyMetadata next = advance();
 

@@ -1,0 +1,270 @@
+package org.openkcm.keystore.karaf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.openkcm.keystore.openbao.testing.OpenBaoServer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The features repository in a real Apache Karaf 4.4.10: added by its mvn: URL, every selected feature
+ * installed (a feature that does not resolve fails here), every bundle Active, the example .cfg files in
+ * etc/ and in ConfigAdmin, keys of each tier through the {@code keystore:*} shell commands, the InMemory
+ * feature uninstalled and reinstalled under a running core, and a clean stop. One Karaf for the class
+ * (starting one costs ~10 s), so the steps run in order.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class KarafFeaturesIT {
+    private static final String CORE = "openkcm-keystore-core";
+    private static final String INMEMORY = "openkcm-keystore-inmemory";
+
+    private static final String WEBCONSOLE = "openkcm-keystore-webconsole";
+    private static final String CONSOLE_USER = "karaf-it";
+    /** Steps that create and open keys (the crypto core's KeyService); -Dkaraf.it.excludedGroups=key-service leaves them out. */
+    private static final String NEEDS_KEY_SERVICE = "key-service";
+    private static final String EXAMPLE_ADDRESS = "address = \"http://127.0.0.1:8200\"";
+    private static final String EXAMPLE_TOKEN = "token = \"$[env:BAO_TOKEN]\"";
+
+    private final String consolePassword = UUID.randomUUID().toString();
+    private final Duration timeout = BuildUnderTest.timeout();
+    private List<String> features;
+    private List<String> coreBefore;
+    private KarafInstance karaf;
+    private KarafShell shell;
+    private OpenBaoServer bao;
+
+    @BeforeAll
+    void startKarafAndAddTheRepository() throws IOException {
+        features = BuildUnderTest.selectedFeatures();
+        StagingRepository staging = BuildUnderTest.stage(BuildUnderTest.workDir().resolve("staging"));
+        karaf = KarafInstance.unpack(BuildUnderTest.distribution(), BuildUnderTest.workDir(), BuildUnderTest.localRepository(),
+                staging.root(), timeout);
+        // the Web Console plugin refuses to serve (it stops the console bundle) without a console login from the environment
+        karaf.start(Map.of("OPENKCM_CONSOLE_USER", CONSOLE_USER, "OPENKCM_CONSOLE_PASSWORD", consolePassword));
+        shell = new KarafShell(karaf);
+        ShellResult added = karaf.shell("feature:repo-add " + BuildUnderTest.featuresRepositoryUrl(staging));
+        assertThat(added.succeeded()).as(added.toString()).isTrue();
+    }
+
+    @AfterAll
+    void killWhatIsStillRunning() {
+        if (karaf != null) {
+            karaf.close();
+        }
+        if (bao != null) {
+            bao.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void everySelectedFeatureResolvesAndEveryBundleIsActive() throws IOException {
+        assertThat(features).as("features selected by karaf.it.features").contains(CORE, INMEMORY);
+        for (String feature : features) {
+            ShellResult installed = karaf.shell("feature:install " + feature);
+            assertThat(installed.succeeded()).as("feature %s must resolve and install: %s", feature, installed).isTrue();
+        }
+        List<List<String>> installedFeatures = shell.table("feature:list -i");
+        for (String feature : features) {
+            assertThat(installedFeatures).as("feature %s is started", feature)
+                    .anySatisfy(row -> assertThat(row).startsWith(feature).contains("Started"));
+        }
+        List<List<String>> bundles = shell.table("bundle:list -t 0");
+        assertThat(bundles).as("every bundle Active (fragments Resolved)").allSatisfy(row -> assertThat(KarafShell.isActiveOrFragment(row))
+                .as(String.join(" | ", row)).isTrue());
+        assertThat(bundles).extracting(row -> row.get(4)).as("our bundles")
+                .contains("OpenKCM Keystore :: API", "OpenKCM Keystore :: Core", "OpenKCM Keystore :: InMemory backend");
+    }
+
+    @Test
+    @Order(2)
+    void exampleCfgFilesLandInEtcAndReachTheComponents() throws IOException {
+        Path etc = karaf.home().resolve("etc");
+        for (String pid : List.of("routing", "rootkey", "cache", "plugins", "inmemory")) {
+            assertThat(etc.resolve("org.openkcm.keystore." + pid + ".cfg")).as("etc file of PID %s", pid).isRegularFile();
+        }
+        // OpenBao's file is only an example until saved as .cfg: no configuration, so no OpenBao backend
+        assertThat(etc.resolve("org.openkcm.keystore.openbao.cfg.example")).isRegularFile();
+        assertThat(etc.resolve("org.openkcm.keystore.openbao.cfg")).doesNotExist();
+        assertThat(shell.keystoreServices()).doesNotContain("keystore.backend = openbao");
+        // typed values survive: routing rules are a 2-element array, the master key file is interpolated
+        ShellResult routing = karaf.shell("config:property-list --pid org.openkcm.keystore.routing");
+        assertThat(routing.output()).contains("rules = [tier=L2,L3 -> openbao, tier=L4 -> inmemory]", "defaultBackend = inmemory");
+        ShellResult rootKey = karaf.shell("config:property-list --pid org.openkcm.keystore.rootkey");
+        assertThat(rootKey.output()).contains("provider = local", "masterKeyFile = " + etc.resolve("openkcm-keystore-master.key"));
+        // the InMemory component was configured from etc/, and an edit of the file reaches it at runtime
+        assertThat(shell.keystoreServices()).contains("felix.fileinstall.filename = " + etc.resolve("org.openkcm.keystore.inmemory.cfg").toUri().toString()
+                .replace("file:///", "file:/"), "maxEntries = 1000000");
+        replaceInFile(etc.resolve("org.openkcm.keystore.inmemory.cfg"), "maxEntries = I\"1000000\"", "maxEntries = I\"250000\"");
+        await("edited maxEntries reaches the InMemory service").atMost(timeout).pollInterval(Duration.ofSeconds(1))
+                .until(() -> shell.keystoreServices().contains("maxEntries = 250000"));
+    }
+
+    @Test
+    @Order(3)
+    void withoutOpenBaoEveryTierIsRoutedToInMemory() throws IOException {
+        assertThat(shell.keystore("routes").output()).as("Karaf defaults without an OpenBao address")
+                .containsPattern("tier=L2,L3\\s+-> inmemory").containsPattern("tier=L4\\s+-> inmemory");
+        await("InMemory backend present and UP").atMost(timeout).pollInterval(Duration.ofSeconds(1))
+                .until(() -> shell.keystore("check inmemory").output().matches("(?s).*\\ninmemory\\s+yes\\s+yes\\s+UP\\s.*"));
+    }
+
+    @Test
+    @Order(4)
+    @Tag(NEEDS_KEY_SERVICE)
+    void keysOfEveryTierAreStoredAndRetrievedThroughTheShell() throws IOException {
+        shell.createKey("L2 tenant:karaf-it id=karaf-l2");
+        shell.createKey("L3 tenant:karaf-it id=karaf-l3 parent=karaf-l2");
+        shell.createKey("L4 service:karaf-edge id=karaf-l4 parent=karaf-l3");
+        shell.assertOpens("karaf-l2", "L2", "(root key)", "inmemory");
+        shell.assertOpens("karaf-l3", "L3", "karaf-l2@1", "inmemory");
+        shell.assertOpens("karaf-l4", "L4", "karaf-l3@1", "inmemory");
+        assertThat(shell.keystore("get karaf-never-created").output()).contains("error: KeyNotFound");
+        // the local root key went where etc/org.openkcm.keystore.rootkey.cfg says, readable by the owner only
+        Path masterKey = karaf.home().resolve("etc/openkcm-keystore-master.key");
+        assertThat(masterKey).isRegularFile();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(masterKey))).isEqualTo("rw-------");
+    }
+
+    @Test
+    @Order(5)
+    void openBaoConfiguredFromItsExampleTakesOverL2AndL3() throws IOException {
+        bao = OpenBaoServer.startDev();
+        // what an operator does: save the example as .cfg with the address (here also a dev token)
+        Path etc = karaf.home().resolve("etc");
+        String example = Files.readString(etc.resolve("org.openkcm.keystore.openbao.cfg.example"), StandardCharsets.ISO_8859_1);
+        assertThat(example).contains(EXAMPLE_ADDRESS, EXAMPLE_TOKEN);
+        Files.writeString(etc.resolve("org.openkcm.keystore.openbao.cfg"), example.replace(EXAMPLE_ADDRESS, "address = \"" + bao.address() + "\"")
+                .replace(EXAMPLE_TOKEN, "token = \"" + bao.rootToken() + "\""), StandardCharsets.ISO_8859_1);
+        await("routing follows the OpenBao configuration").atMost(timeout).pollInterval(Duration.ofSeconds(1))
+                .until(() -> shell.keystore("routes").output().matches("(?s).*tier=L2,L3\\s+-> openbao.*"));
+        await("OpenBao backend present and UP").atMost(timeout).pollInterval(Duration.ofSeconds(1))
+                .until(() -> shell.keystore("check openbao").output().matches("(?s).*\\nopenbao\\s+yes\\s+yes\\s+UP\\s.*"));
+        assertThat(shell.keystore("routes").output()).containsPattern("tier=L4\\s+-> inmemory");
+    }
+
+    @Test
+    @Order(6)
+    @Tag(NEEDS_KEY_SERVICE)
+    void withOpenBaoL2AndL3KeysAreStoredThereAndL4StaysInMemory() throws IOException {
+        shell.createKey("L2 tenant:karaf-it id=karaf-bao-l2");
+        shell.createKey("L3 tenant:karaf-it id=karaf-bao-l3 parent=karaf-bao-l2");
+        shell.createKey("L4 service:karaf-edge id=karaf-bao-l4 parent=karaf-bao-l3");
+        shell.assertOpens("karaf-bao-l2", "L2", "(root key)", "openbao");
+        shell.assertOpens("karaf-bao-l3", "L3", "karaf-bao-l2@1", "openbao");
+        shell.assertOpens("karaf-bao-l4", "L4", "karaf-bao-l3@1", "inmemory");
+        // what OpenBao holds: the sealed L2 record under the backend's prefix, with its metadata
+        String stored = bao.cliOk("kv", "get", "-format=json", "-mount=secret", "openkcm/keys/karaf-bao-l2,0000000001");
+        assertThat(stored).contains("\"sealed\"", "\"tier\": \"L2\"");
+    }
+
+    @Test
+    @Order(7)
+    void inMemoryFeatureUninstalledUnderARunningCore() throws IOException {
+        coreBefore = shell.bundle("OpenKCM Keystore :: Core").orElseThrow();
+        assertThat(shell.keystoreServices()).contains("keystore.backend = inmemory");
+
+        ShellResult uninstalled = karaf.shell("feature:uninstall " + INMEMORY);
+        assertThat(uninstalled.succeeded()).as(uninstalled.toString()).isTrue();
+        assertThat(shell.bundle("OpenKCM Keystore :: InMemory backend")).as("InMemory bundle uninstalled").isEmpty();
+        assertThat(shell.keystoreServices()).doesNotContain("keystore.backend = inmemory");
+        assertThat(shell.bundle("OpenKCM Keystore :: Core")).as("core: same bundle, still Active").contains(coreBefore);
+        // the core notices: InMemory configured but not present; OpenBao unaffected
+        assertThat(shell.keystore("backends").output()).containsPattern("(?m)^inmemory\\s+yes\\s+no\\s");
+        assertThat(shell.keystore("check openbao").output()).containsPattern("(?m)^openbao\\s+yes\\s+yes\\s+UP\\s");
+    }
+
+    @Test
+    @Order(8)
+    @Tag(NEEDS_KEY_SERVICE)
+    void whileInMemoryIsAwayTheCoreAnswersWithATypedErrorAndServesOpenBaoKeys() throws IOException {
+        ShellResult refused = shell.keystore("create L4 service:karaf-edge id=karaf-l4-away parent=karaf-l3");
+        assertThat(refused.output()).as(refused.toString()).contains("error: BackendUnavailable").contains("'inmemory'");
+        ShellResult opened = shell.keystore("get karaf-bao-l3");
+        assertThat(opened.succeeded()).as(opened.toString()).isTrue();
+        assertThat(KarafShell.field(opened, "roundtrip")).startsWith("ok (");
+    }
+
+    @Test
+    @Order(9)
+    void inMemoryFeatureReinstalledAndItsServiceReturns() throws IOException {
+        ShellResult reinstalled = karaf.shell("feature:install " + INMEMORY);
+        assertThat(reinstalled.succeeded()).as(reinstalled.toString()).isTrue();
+        await("InMemory Keystore service back").atMost(timeout).pollInterval(Duration.ofSeconds(1))
+                .until(() -> shell.keystoreServices().contains("keystore.backend = inmemory"));
+        assertThat(shell.bundle("OpenKCM Keystore :: InMemory backend")).hasValueSatisfying(row -> assertThat(row.get(1)).isEqualTo("Active"));
+        assertThat(shell.bundle("OpenKCM Keystore :: Core")).as("core never restarted or refreshed").contains(coreBefore);
+        assertThat(shell.table("bundle:list -t 0")).allSatisfy(row -> assertThat(KarafShell.isActiveOrFragment(row)).as(String.join(" | ", row)).isTrue());
+        await("the core sees InMemory again").atMost(timeout).pollInterval(Duration.ofSeconds(1))
+                .until(() -> shell.keystore("check inmemory").output().matches("(?s).*\\ninmemory\\s+yes\\s+yes\\s+UP\\s.*"));
+    }
+
+    @Test
+    @Order(10)
+    @Tag(NEEDS_KEY_SERVICE)
+    void afterTheReinstallTheCoreServesNewKeysAndTheVolatileOnesAreGone() throws IOException {
+        // what the backend holds: the new InMemory instance starts empty (the core's cache may still serve
+        // karaf-l4 through get until its TTL, which is the documented staleness bound, so show asks the backend)
+        assertThat(shell.keystore("show karaf-l4").output()).as("InMemory is volatile").contains("error: KeyNotFound");
+        shell.createKey("L4 service:karaf-edge id=karaf-l4-again parent=karaf-bao-l3");
+        shell.assertOpens("karaf-l4-again", "L4", "karaf-bao-l3@1", "inmemory");
+    }
+
+    @Test
+    @Order(11)
+    void webConsoleServesTheKeystorePageOnlyToItsLoginWhenItsFeatureIsInstalled() throws IOException, InterruptedException {
+        URI page = URI.create("http://127.0.0.1:" + karaf.ports().http() + "/system/console/keystore");
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpRequest anonymous = HttpRequest.newBuilder(page).timeout(Duration.ofSeconds(30)).build();
+        if (!features.contains(WEBCONSOLE)) {
+            // without the feature nothing listens on the HTTP port (Karaf's own HTTP is not installed either)
+            assertThatThrownBy(() -> http.send(anonymous, BodyHandlers.discarding())).isInstanceOf(ConnectException.class);
+            return;
+        }
+        assertThat(http.send(anonymous, BodyHandlers.discarding()).statusCode()).as("no login").isEqualTo(401);
+        String login = Base64.getEncoder().encodeToString((CONSOLE_USER + ":" + consolePassword).getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> shown = http.send(HttpRequest.newBuilder(page).timeout(Duration.ofSeconds(30)).header("Authorization", "Basic " + login)
+                .build(), BodyHandlers.ofString());
+        assertThat(shown.statusCode()).as("with the login from the environment").isEqualTo(200);
+        assertThat(shown.body()).contains("Backends", "inmemory");
+    }
+
+    @Test
+    @Order(99)
+    void karafStopsCleanly() throws IOException, InterruptedException {
+        assertThat(karaf.isRunning()).isTrue();
+        assertThat(karaf.stop()).as("Karaf's exit status after bin/stop").isZero();
+        assertThat(karaf.isRunning()).isFalse();
+    }
+
+    private static void replaceInFile(Path file, String from, String to) throws IOException {
+        String text = Files.readString(file, StandardCharsets.ISO_8859_1);
+        assertThat(text).contains(from);
+        Files.writeString(file, text.replace(from, to), StandardCharsets.ISO_8859_1);
+    }
+}
