@@ -49,6 +49,7 @@ final class CallGuard implements AutoCloseable {
     private final Supplier<PluginSettings> settings;
     private final Consumer<KeystoreException> failures;
     private final AtomicInteger threads = new AtomicInteger();
+    private final CircuitBreaker breaker;
     private ThreadPoolExecutor executor;
     private PluginSettings executorSettings;
     private boolean closed;
@@ -58,6 +59,11 @@ final class CallGuard implements AutoCloseable {
         this.services = services;
         this.settings = settings;
         this.failures = failures;
+        this.breaker = new CircuitBreaker(name, System::nanoTime);
+    }
+
+    CircuitBreaker breaker() {
+        return breaker;
     }
 
     String name() {
@@ -69,8 +75,40 @@ final class CallGuard implements AutoCloseable {
         return services.best(name);
     }
 
-    /** Runs {@code first}; on a transient failure of a service that was replaced meanwhile, {@code retry} on its successor. */
+    /**
+     * Runs {@code first}; on a transient failure of a service that was replaced meanwhile, {@code retry} on its
+     * successor. Gated by the backend's circuit breaker: while it is open the call fails at once.
+     */
     <T> T run(KeyRef ref, Duration timeout, Call<T> first, Call<T> retry) throws KeystoreException {
+        PluginSettings s = settings.get();
+        CircuitBreaker.Permit permit;
+        try {
+            permit = breaker.admit(s.breakerFailures(), ref);
+        } catch (BackendUnavailableException e) {
+            failures.accept(e);
+            throw e;
+        }
+        try {
+            T result = runUngated(ref, timeout, first, retry);
+            breaker.success(permit);
+            return result;
+        } catch (KeystoreException e) {
+            // Only "no usable answer" (deadline, connection, overload, crash) counts: a sealed backend or a
+            // missing key is a fast, exact answer the caller must see as such, and costs the caller nothing.
+            if (e instanceof BackendUnavailableException) {
+                breaker.failure(permit, s.breakerFailures(), s.breakerOpenTime());
+            } else {
+                breaker.success(permit);
+            }
+            throw e;
+        } catch (RuntimeException | Error e) {
+            breaker.failure(permit, s.breakerFailures(), s.breakerOpenTime());
+            throw e;
+        }
+    }
+
+    /** As {@link #run} without the circuit breaker: for health checks, which must see the backend itself. */
+    <T> T runUngated(KeyRef ref, Duration timeout, Call<T> first, Call<T> retry) throws KeystoreException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             Keystore service = acquire(ref, deadline, timeout);

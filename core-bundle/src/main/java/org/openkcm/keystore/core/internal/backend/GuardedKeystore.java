@@ -54,7 +54,7 @@ final class GuardedKeystore implements Keystore {
             return cached;
         }
         try {
-            BackendInfo fresh = guard.run(null, settings.get().callTimeout(), Keystore::info, Keystore::info);
+            BackendInfo fresh = guard.runUngated(null, settings.get().callTimeout(), Keystore::info, Keystore::info);
             info = fresh;
             infoSource = source;
             return fresh;
@@ -106,7 +106,7 @@ final class GuardedKeystore implements Keystore {
         Duration timeout = settings.get().healthTimeout();
         long start = System.nanoTime();
         try {
-            return guard.run(null, timeout, Keystore::health, Keystore::health);
+            return guard.runUngated(null, timeout, Keystore::health, Keystore::health);
         } catch (KeystoreException e) {
             return BackendHealth.of(BackendState.UNAVAILABLE, e.getMessage(), Duration.ofNanos(System.nanoTime() - start));
         }

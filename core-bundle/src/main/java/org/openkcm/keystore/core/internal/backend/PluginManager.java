@@ -179,6 +179,11 @@ public final class PluginManager implements BackendDirectory, KeystoreAdmin {
         boolean persistent = configured && c != null && guard(name).knownInfo().map(i -> i.persistent()).orElse(false);
         HealthRecord r = configured ? health.record(name) : new HealthRecord();
         BackendStatus s = r.toStatus(name, configured, c != null, persistent);
+        if (configured) {
+            String breaker = guard(name).guard().breaker().describe();
+            s = new BackendStatus(s.name(), true, s.present(), s.persistent(), s.state(),
+                    s.detail().isEmpty() ? breaker : s.detail() + "; " + breaker, s.latency(), s.checkedAt(), s.keyCount());
+        }
         if (!configured) {
             // never call an unconfigured service, not even for its health
             return new BackendStatus(name, false, c != null, false, s.state(), "present but not configured: receives nothing",

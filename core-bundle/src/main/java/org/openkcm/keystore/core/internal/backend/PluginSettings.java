@@ -10,10 +10,10 @@ import org.openkcm.keystore.model.InvalidKeyRequestException;
 /** The validated, immutable form of {@link PluginsConfig}; swapped whole on a change. */
 record PluginSettings(Duration callTimeout, Duration absentWait, int maxConcurrentCalls, int maxQueuedCalls,
         Set<String> inlineBackends, Duration healthInterval, Duration unhealthyInterval, Duration healthTimeout,
-        Duration degradedLatency) {
+        Duration degradedLatency, int breakerFailures, Duration breakerOpenTime) {
 
     static final PluginSettings DEFAULTS = new PluginSettings(Duration.ofSeconds(5), Duration.ofSeconds(2), 32, 256,
-            Set.of("inmemory"), Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(3), Duration.ofSeconds(1));
+            Set.of("inmemory"), Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(3), Duration.ofSeconds(1), 5, Duration.ofSeconds(5));
 
     /** @throws InvalidKeyRequestException naming the first bad field ({@code plugins.callTimeout}, ...) */
     static PluginSettings from(PluginsConfig c) throws InvalidKeyRequestException {
@@ -22,6 +22,9 @@ record PluginSettings(Duration callTimeout, Duration absentWait, int maxConcurre
         }
         if (c.maxQueuedCalls() < 0 || c.maxQueuedCalls() > 100_000) {
             throw new InvalidKeyRequestException("plugins.maxQueuedCalls", "must be between 0 and 100000");
+        }
+        if (c.breakerFailures() < 0 || c.breakerFailures() > 1000) {
+            throw new InvalidKeyRequestException("plugins.breakerFailures", "must be between 0 (off) and 1000");
         }
         Set<String> inline = new TreeSet<>();
         String[] names = c.inlineBackends() == null ? new String[0] : c.inlineBackends();
@@ -33,6 +36,7 @@ record PluginSettings(Duration callTimeout, Duration absentWait, int maxConcurre
                 Durations.positive("plugins.healthInterval", c.healthInterval()),
                 Durations.positive("plugins.unhealthyInterval", c.unhealthyInterval()),
                 Durations.positive("plugins.healthTimeout", c.healthTimeout()),
-                Durations.positive("plugins.degradedLatency", c.degradedLatency()));
+                Durations.positive("plugins.degradedLatency", c.degradedLatency()), c.breakerFailures(),
+                Durations.positive("plugins.breakerOpenTime", c.breakerOpenTime()));
     }
 }

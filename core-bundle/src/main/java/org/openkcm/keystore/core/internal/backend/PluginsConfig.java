@@ -40,4 +40,12 @@ public @interface PluginsConfig {
 
     @AttributeDefinition(name = "Degraded latency", description = "A backend that reports UP slower than this is DEGRADED.")
     String degradedLatency() default "1s";
+
+    @AttributeDefinition(name = "Circuit breaker: failures", description = "Consecutive failed calls (unavailable,"
+            + " sealed, deadline passed) after which a backend's circuit breaker opens and calls fail at once; 0 = off.")
+    int breakerFailures() default 5;
+
+    @AttributeDefinition(name = "Circuit breaker: open time", description = "How long an open breaker fails calls fast"
+            + " before letting one probe call through (its success closes the breaker).")
+    String breakerOpenTime() default "5s";
 }

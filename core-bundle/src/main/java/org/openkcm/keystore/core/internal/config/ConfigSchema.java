@@ -15,7 +15,7 @@ import java.util.Set;
 final class ConfigSchema {
     static final String PID_PREFIX = "org.openkcm.keystore.";
     /** Names a backend may not take, because its PID would collide with a core section. */
-    static final Set<String> RESERVED_BACKEND_NAMES = Set.of("routing", "plugins", "cache", "rootkey", "config");
+    static final Set<String> RESERVED_BACKEND_NAMES = Set.of("routing", "plugins", "cache", "rootkey", "config", "reconciler");
 
     /** One section: where it goes and what it holds. */
     record Section(String path, String pid, boolean strict, Map<String, FieldType> fields, Map<String, String> aliases) {
@@ -38,8 +38,13 @@ final class ConfigSchema {
     static final Section PLUGINS = new Section("plugins", PID_PREFIX + "plugins", true,
             ordered("callTimeout", FieldType.DURATION, "absentWait", FieldType.DURATION, "maxConcurrentCalls", FieldType.INT,
                     "maxQueuedCalls", FieldType.INT, "inlineBackends", FieldType.BACKEND_LIST, "healthInterval", FieldType.DURATION, "unhealthyInterval",
-                    FieldType.DURATION, "healthTimeout", FieldType.DURATION, "degradedLatency", FieldType.DURATION),
+                    FieldType.DURATION, "healthTimeout", FieldType.DURATION, "degradedLatency", FieldType.DURATION, "breakerFailures", FieldType.INT,
+                    "breakerOpenTime", FieldType.DURATION),
             Map.of("interval", "healthInterval", "timeout", "healthTimeout"));
+
+    static final Section RECONCILER = new Section("reconciler", PID_PREFIX + "reconciler", true,
+            ordered("enabled", FieldType.BOOLEAN, "interval", FieldType.DURATION, "gracePeriod", FieldType.DURATION,
+                    "duplicateScan", FieldType.BOOLEAN), Map.of());
 
     static final Section CACHE = new Section("cache", PID_PREFIX + "cache", false, Map.of(), Map.of());
 
@@ -56,6 +61,7 @@ final class ConfigSchema {
             case "routing" -> Optional.of(ROUTING);
             case "plugins", "health" -> Optional.of(PLUGINS);
             case "cache" -> Optional.of(CACHE);
+            case "reconciler" -> Optional.of(RECONCILER);
             case "rootKey", "rootkey" -> Optional.of(ROOT_KEY);
             default -> Optional.empty();
         };

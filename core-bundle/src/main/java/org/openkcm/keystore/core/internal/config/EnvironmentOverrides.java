@@ -28,7 +28,7 @@ final class EnvironmentOverrides {
     private static final Set<String> NOT_SECTIONS = Set.of(CONFIG_PATH_VARIABLE, PREFIX + "DEV", PREFIX + "MASTER_KEY");
     private static final Map<String, String> BAO = Map.of("BAO_ADDR", "address", "BAO_TOKEN", "token", "BAO_NAMESPACE", "namespace");
     private static final Map<String, String> SECTIONS = Map.of("ROUTING_", "routing", "PLUGINS_", "plugins", "HEALTH_", "plugins",
-            "CACHE_", "cache", "ROOT_KEY_", "rootKey", "ROOTKEY_", "rootKey");
+            "CACHE_", "cache", "ROOT_KEY_", "rootKey", "ROOTKEY_", "rootKey", "RECONCILER_", "reconciler");
 
     private EnvironmentOverrides() {
     }

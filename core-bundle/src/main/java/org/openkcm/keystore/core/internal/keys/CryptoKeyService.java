@@ -56,6 +56,7 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
     private final KeyRotation rotation;
     private final KeyLifecycle lifecycle;
     private final KeyDestroyer destroyer;
+    private final SagaReconciler reconciler;
     private final RootKeyProvider root;
     private volatile KeyCache cache;
 
@@ -92,14 +93,15 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
     public CryptoKeyService(BackendDirectory directory, RootKeyProvider root, KeyCache cache) {
         this.cache = cache;
         this.root = root;
-        this.placement = new KeyPlacement(directory);
+        this.placement = new KeyPlacement(ResilientDirectory.wrap(directory));
         this.resolver = new KeyResolver(placement, this::cache, root);
         this.versions = new KeyVersions(placement, this::cache);
-        KeyChildren children = new KeyChildren(directory);
+        KeyChildren children = new KeyChildren(placement.directory());
         this.creator = new KeyCreator(placement, resolver, versions, root);
         this.rotation = new KeyRotation(versions, resolver, root);
         this.lifecycle = new KeyLifecycle(placement, children, this::cache);
         this.destroyer = new KeyDestroyer(versions, children, placement, this::cache);
+        this.reconciler = new SagaReconciler(placement, destroyer, this::cache);
     }
 
     @Modified
@@ -198,6 +200,16 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
     @Override
     public Page<KeyMetadata> list(KeyFilter filter) throws KeystoreException {
         return placement.directory().list(required("filter", filter));
+    }
+
+    /**
+     * One reconciler pass over every configured backend (see {@link SagaReconciler}).
+     *
+     * @param grace intent records younger than this are left alone (their saga may still run)
+     * @param duplicates whether to look for records held by two backends (lists every backend)
+     */
+    public ReconcileReport reconcile(java.time.Duration grace, boolean duplicates) {
+        return reconciler.reconcile(grace, duplicates);
     }
 
     @Override

@@ -81,6 +81,9 @@ final class KeyCreator {
         if (parent == null) {
             throw new InvalidKeyRequestException("parent", "key '" + parentId + "' does not exist or has no ACTIVE version");
         }
+        if (ReservedTags.SAGA_DESTROY.equals(parent.tags().get(ReservedTags.SAGA))) {
+            throw new InvalidKeyRequestException("parent", "key '" + parentId + "' is being destroyed");
+        }
         if (parent.tier() != req.tier().parentTier()) {
             throw new InvalidKeyRequestException("parent", "key '" + parentId + "' is an " + parent.tier() + " key; an "
                     + req.tier() + " key needs an " + req.tier().parentTier() + " parent");

@@ -7,6 +7,7 @@ import org.openkcm.keystore.core.internal.cache.KeyCache;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyNotFoundException;
+import org.openkcm.keystore.model.KeyRef;
 import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.model.Limits;
 import org.slf4j.Logger;
@@ -44,6 +45,7 @@ final class KeyDestroyer {
         }
         if (!live.isEmpty() || v.all().size() > 1) {
             markIntent(v);
+            v.all().forEach(m -> cache.get().invalidate(m.ref())); // no new children under a key being destroyed
         }
         for (String child : live) {
             try {
@@ -52,9 +54,11 @@ final class KeyDestroyer {
                 // destroyed concurrently: what we wanted
             }
         }
-        for (KeyMetadata m : v.all()) {
-            v.home().delete(m.ref());
-            cache.get().invalidate(m.ref());
+        // highest version first: a stop half-way leaves the lowest versions, still tagged with the intent
+        for (int i = v.all().size() - 1; i >= 0; i--) {
+            KeyRef ref = v.all().get(i).ref();
+            v.home().delete(ref);
+            cache.get().invalidate(ref);
         }
         placement.forget(keyId);
         LOG.info("Key '{}' destroyed: {} version(s) shredded{}", keyId, v.all().size(),

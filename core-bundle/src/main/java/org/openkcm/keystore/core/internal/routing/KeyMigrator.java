@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class KeyMigrator {
     private static final Logger LOG = LoggerFactory.getLogger(KeyMigrator.class);
+    /** Migrations running in this runtime: the reconciler leaves duplicates alone meanwhile (they are the migration's). */
+    private static final java.util.concurrent.atomic.AtomicInteger RUNNING = new java.util.concurrent.atomic.AtomicInteger();
 
     private final String targetName;
     private final Keystore target;
@@ -57,14 +59,24 @@ public final class KeyMigrator {
      * @param sources backends other than the target, each with its name
      */
     public MigrationReport migrate(List<Source> sources, KeyFilter filter) {
-        for (Source s : sources) {
-            if (!migrateFrom(s, filter.withPageSize(100))) {
-                break;
+        RUNNING.incrementAndGet();
+        try {
+            for (Source s : sources) {
+                if (!migrateFrom(s, filter.withPageSize(100))) {
+                    break;
+                }
             }
+        } finally {
+            RUNNING.decrementAndGet();
         }
         MigrationReport report = new MigrationReport(targetName, moved, skipped, failures.size(), failures);
         LOG.info("Migration to '{}': {} moved, {} skipped, {} failed", targetName, moved, skipped, failures.size());
         return report;
+    }
+
+    /** @return whether a migration is running in this runtime now */
+    public static boolean running() {
+        return RUNNING.get() > 0;
     }
 
     /** A backend to move records from. */

@@ -12,6 +12,11 @@ public final class Fixtures {
         fx = new Fixture(rules, defaultBackend, Map.of("healthInterval", "1h"));
     }
 
+    /** @param settings plugin manager settings ({@code PluginsConfig} attribute names) */
+    public Fixtures(String[] rules, String defaultBackend, Map<String, Object> settings) throws InvalidKeyRequestException {
+        fx = new Fixture(rules, defaultBackend, settings);
+    }
+
     public PluginManager manager() {
         return fx.manager;
     }

@@ -87,6 +87,18 @@ class ConfigTranslatorTest {
     }
 
     @Test
+    void reconcilerAndCircuitBreakerSettingsReachTheirPids() throws Exception {
+        Map<String, Map<String, Object>> pids = translate("reconciler:\n  interval: 2m\n  gracePeriod: 45s\n  duplicateScan: false\n"
+                + "plugins:\n  breakerFailures: 7\n  breakerOpenTime: 3s\n", Map.of("OPENKCM_KEYSTORE_RECONCILER_ENABLED", "false"));
+        assertThat(pids.get("org.openkcm.keystore.reconciler")).containsEntry("interval", "2m").containsEntry("gracePeriod", "45s")
+                .containsEntry("duplicateScan", false).containsEntry("enabled", false);
+        assertThat(pids.get("org.openkcm.keystore.plugins")).containsEntry("breakerFailures", 7).containsEntry("breakerOpenTime", "3s");
+        assertRejected("reconciler:\n  intervall: 1m\n", Map.of(), "reconciler.intervall");
+        assertRejected("reconciler:\n  gracePeriod: soon\n", Map.of(), "reconciler.gracePeriod");
+        assertRejected("plugins:\n  breakerFailures: many\n", Map.of(), "plugins.breakerFailures");
+    }
+
+    @Test
     void invalidConfigurationIsRejectedNamingTheField() {
         assertRejected("routing:\n  rules:\n    - {tier: L9, backend: x}\n", Map.of(), "routing.rules[0].tier");
         assertRejected("routing:\n  rules:\n    - {tier: L2, backend: x, colour: red}\n", Map.of(), "routing.rules[0].colour");

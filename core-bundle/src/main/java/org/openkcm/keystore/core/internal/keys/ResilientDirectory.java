@@ -1,0 +1,77 @@
+package org.openkcm.keystore.core.internal.keys;
+
+import java.util.List;
+import org.openkcm.keystore.core.internal.backend.BackendDirectory;
+import org.openkcm.keystore.model.KeyFilter;
+import org.openkcm.keystore.model.KeyMetadata;
+import org.openkcm.keystore.model.KeystoreException;
+import org.openkcm.keystore.model.Page;
+import org.openkcm.keystore.spi.Keystore;
+
+/**
+ * The crypto core's view of the backends: every backend wrapped in {@link ResilientKeystore}, listings
+ * retried. Wrappers are kept per backend object (the directory hands out stable guarded objects), so the
+ * hot paths (create, retrieve) allocate nothing extra.
+ */
+final class ResilientDirectory implements BackendDirectory {
+    private final BackendDirectory delegate;
+    private final java.util.Map<Keystore, Keystore> wrappers = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile Snapshot configured = new Snapshot(List.of(), List.of());
+
+    private record Snapshot(List<Keystore> raw, List<Keystore> wrapped) {
+    }
+
+    private ResilientDirectory(BackendDirectory delegate) {
+        this.delegate = delegate;
+    }
+
+    static BackendDirectory wrap(BackendDirectory d) {
+        return d instanceof ResilientDirectory ? d : new ResilientDirectory(d);
+    }
+
+    @Override
+    public Keystore route(KeyMetadata newKey) throws KeystoreException {
+        return wrapped(delegate.route(newKey));
+    }
+
+    @Override
+    public List<Keystore> configured() {
+        List<Keystore> raw = delegate.configured();
+        Snapshot s = configured;
+        if (sameElements(raw, s.raw())) {
+            return s.wrapped();
+        }
+        List<Keystore> wrapped = raw.stream().map(this::wrapped).toList();
+        configured = new Snapshot(List.copyOf(raw), wrapped);
+        return wrapped;
+    }
+
+    private Keystore wrapped(Keystore k) {
+        if (wrappers.size() > 1000) {
+            wrappers.clear(); // only ever a handful of backends; bounded anyway
+        }
+        return wrappers.computeIfAbsent(k, ResilientKeystore::wrap);
+    }
+
+    private static boolean sameElements(List<Keystore> a, List<Keystore> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (a.get(i) != b.get(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public Keystore backend(String name) throws KeystoreException {
+        return wrapped(delegate.backend(name));
+    }
+
+    @Override
+    public Page<KeyMetadata> list(KeyFilter filter) throws KeystoreException {
+        return Retries.idempotent(() -> delegate.list(filter));
+    }
+}

@@ -1,0 +1,196 @@
+package org.openkcm.keystore.core.internal.keys;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.openkcm.keystore.core.internal.cache.KeyCache;
+import org.openkcm.keystore.model.KeyFilter;
+import org.openkcm.keystore.model.KeyMetadata;
+import org.openkcm.keystore.model.KeyNotFoundException;
+import org.openkcm.keystore.model.KeyStatus;
+import org.openkcm.keystore.model.KeystoreException;
+import org.openkcm.keystore.model.Limits;
+import org.openkcm.keystore.model.Page;
+import org.openkcm.keystore.spi.Keystore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finishes or rolls back what a crash or fault left half-done, across every configured backend. Only
+ * intent records older than the grace period are touched (a younger one may belong to a saga still
+ * running, on this node or another). Rules (docs/transactions.md):
+ * <ul>
+ * <li>PENDING version n tagged {@code rotate-from:k} (untagged: k = n-1): if version k is DEPRECATED and
+ * the key has no ACTIVE version, the rotation got past step 2: finish it (n -> ACTIVE, tag removed);
+ * otherwise roll it back (delete n).</li>
+ * <li>Any record tagged {@code destroy}: roll the destroy forward, children first (shredding cannot be
+ * undone, and the caller may have been told it failed only after part of it happened).</li>
+ * <li>A record held by two backends: see {@link DuplicateResolver}.</li>
+ * </ul>
+ * Each rule is idempotent: running a pass twice, or on two nodes, gives the same end state.
+ */
+final class SagaReconciler {
+    private static final Logger LOG = LoggerFactory.getLogger(SagaReconciler.class);
+
+    private final KeyPlacement placement;
+    private final KeyDestroyer destroyer;
+    private final Supplier<KeyCache> cache;
+
+    SagaReconciler(KeyPlacement placement, KeyDestroyer destroyer, Supplier<KeyCache> cache) {
+        this.placement = placement;
+        this.destroyer = destroyer;
+        this.cache = cache;
+    }
+
+    ReconcileReport reconcile(Duration grace, boolean duplicates) {
+        Instant cutoff = Instant.now().minus(grace);
+        Counts c = new Counts();
+        destroys(cutoff, c);
+        pendings(cutoff, c);
+        if (duplicates) {
+            new DuplicateResolver(placement.directory(), cache).resolve(c);
+        }
+        ReconcileReport r = c.report();
+        if (r.repaired() + r.conflicts() + r.failed() > 0) {
+            LOG.info("Reconciler: {}", r);
+        }
+        return r;
+    }
+
+    private void destroys(Instant cutoff, Counts c) {
+        Set<String> ids = new LinkedHashSet<>();
+        try {
+            for (KeyMetadata m : all(KeyFilter.builder().tag(ReservedTags.SAGA, ReservedTags.SAGA_DESTROY))) {
+                if (m.updatedAt().isAfter(cutoff)) {
+                    c.young++;
+                } else {
+                    ids.add(m.id());
+                }
+            }
+        } catch (KeystoreException e) {
+            c.failed++;
+            LOG.warn("Reconciler: cannot list destroy intents now ({}); next pass", e.getMessage());
+        }
+        for (String id : ids) {
+            try {
+                destroyer.destroy(id, true);
+                c.destroys++;
+            } catch (KeyNotFoundException e) {
+                c.destroys++; // finished meanwhile
+            } catch (KeystoreException e) {
+                c.failed++;
+                LOG.warn("Reconciler: destroy of '{}' not finished yet ({}); next pass", id, e.getMessage());
+            }
+        }
+    }
+
+    private void pendings(Instant cutoff, Counts c) {
+        List<KeyMetadata> pending;
+        try {
+            pending = all(KeyFilter.builder().status(KeyStatus.PENDING));
+        } catch (KeystoreException e) {
+            c.failed++;
+            LOG.warn("Reconciler: cannot list PENDING records now ({}); next pass", e.getMessage());
+            return;
+        }
+        for (KeyMetadata m : pending) {
+            if (ReservedTags.SAGA_DESTROY.equals(m.tags().get(ReservedTags.SAGA))) {
+                continue; // belongs to a destroy, handled above (or next pass)
+            }
+            if (m.updatedAt().isAfter(cutoff)) {
+                c.young++;
+                continue;
+            }
+            try {
+                resolveRotation(m, c);
+            } catch (KeyNotFoundException e) {
+                // gone meanwhile: nothing left to do
+            } catch (KeystoreException e) {
+                c.failed++;
+                LOG.warn("Reconciler: PENDING {} not resolved yet ({}); next pass", m.ref(), e.getMessage());
+            }
+        }
+    }
+
+    private void resolveRotation(KeyMetadata pending, Counts c) throws KeystoreException {
+        Located l = placement.retrieve(pending.ref());
+        Keystore home = l.keystore();
+        int from = rotatedFrom(pending);
+        List<KeyMetadata> versions = KeyPlacement.versions(home, pending.id());
+        KeyMetadata old = versions.stream().filter(v -> v.version() == from).findFirst().orElse(null);
+        boolean finish = old != null && old.status() == KeyStatus.DEPRECATED && KeyVersions.highestActive(versions) == null;
+        if (finish) {
+            MetadataUpdates.update(home, pending.ref(), cur -> {
+                if (cur.status() != KeyStatus.PENDING) {
+                    return cur; // resolved by someone else meanwhile
+                }
+                Map<String, String> tags = new TreeMap<>(cur.tags());
+                tags.remove(ReservedTags.SAGA);
+                return MetadataUpdates.touched(cur).status(KeyStatus.ACTIVE).tags(tags).build();
+            });
+            c.finished++;
+            LOG.info("Reconciler: rotation of '{}' finished: {} ACTIVE", pending.id(), pending.ref());
+        } else {
+            home.delete(pending.ref());
+            c.rolledBack++;
+            LOG.info("Reconciler: rotation of '{}' rolled back: PENDING {} deleted", pending.id(), pending.ref());
+        }
+        cache.get().invalidate(pending.ref());
+        if (old != null) {
+            cache.get().invalidate(old.ref());
+        }
+    }
+
+    private static int rotatedFrom(KeyMetadata pending) {
+        String tag = pending.tags().get(ReservedTags.SAGA);
+        if (tag != null && tag.startsWith(ReservedTags.SAGA_ROTATE)) {
+            try {
+                return Integer.parseInt(tag.substring(ReservedTags.SAGA_ROTATE.length()));
+            } catch (NumberFormatException e) {
+                // fall through: treat as untagged
+            }
+        }
+        return pending.version() - 1;
+    }
+
+    private List<KeyMetadata> all(KeyFilter.Builder b) throws KeystoreException {
+        List<KeyMetadata> out = new ArrayList<>();
+        forEachPage(placement.directory(), b.pageSize(Limits.MAX_PAGE_SIZE).build(), out::add);
+        return out;
+    }
+
+    static void forEachPage(org.openkcm.keystore.core.internal.backend.BackendDirectory d, KeyFilter f,
+            Consumer<KeyMetadata> each) throws KeystoreException {
+        KeyFilter page = f;
+        while (true) {
+            Page<KeyMetadata> p = d.list(page);
+            p.items().forEach(each);
+            if (p.nextCursor().isEmpty() || p.items().isEmpty()) {
+                return;
+            }
+            page = f.withCursor(p.nextCursor().get());
+        }
+    }
+
+    /** Mutable tallies of one pass. */
+    static final class Counts {
+        int finished;
+        int rolledBack;
+        int destroys;
+        int duplicates;
+        int conflicts;
+        int failed;
+        int young;
+
+        ReconcileReport report() {
+            return new ReconcileReport(finished, rolledBack, destroys, duplicates, conflicts, failed, young);
+        }
+    }
+}
