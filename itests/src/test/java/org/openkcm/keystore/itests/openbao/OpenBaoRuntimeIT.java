@@ -303,6 +303,7 @@ public class OpenBaoRuntimeIT extends OpenBaoTestSupport {
         return f;
     }
 
+    /** In the container, where the testkit (a JUnit 5 jar) is not installed: the same search as testkit PlaintextScan. */
     static int indexOf(byte[] hay, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= hay.length; i++) {

@@ -1,5 +1,6 @@
 package org.openkcm.keystore.core.internal.crypto;
 
+import static org.openkcm.keystore.testkit.PlaintextScan.indexOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -118,18 +119,6 @@ class EnvelopeSealerTest {
         assertThat(EnvelopeSealer.isTombstone(EnvelopeSealer.tombstone())).isTrue();
     }
 
-    static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
-    }
 
     static UnaryOperator<String> noEnv() {
         return n -> null;

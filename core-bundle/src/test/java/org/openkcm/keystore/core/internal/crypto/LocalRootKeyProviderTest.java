@@ -95,7 +95,7 @@ class LocalRootKeyProviderTest {
             byte[] flipped = wrapped.clone();
             flipped[flipped.length - 1] ^= 1;
             assertThatThrownBy(() -> a.unwrap(flipped, new byte[] {7})).isInstanceOf(IntegrityException.class);
-            assertThat(EnvelopeSealerTest.indexOf(wrapped, dek)).isEqualTo(-1);
+            assertThat(org.openkcm.keystore.testkit.PlaintextScan.indexOf(wrapped, dek)).isEqualTo(-1);
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.openkcm.keystore.core.internal.keys;
 
+import static org.openkcm.keystore.testkit.PlaintextScan.indexOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -133,16 +134,4 @@ class TamperDetectionTest {
         assertThat(indexOf(ct, secret)).isEqualTo(-1);
     }
 
-    static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
-    }
 }
