@@ -15,7 +15,9 @@ import org.junit.runner.RunWith;
 import org.openkcm.keystore.api.CreateKeyRequest;
 import org.openkcm.keystore.api.KeyHandle;
 import org.openkcm.keystore.api.KeyService;
+import org.openkcm.keystore.model.BackendUnavailableException;
 import org.openkcm.keystore.model.KeyMetadata;
+import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.model.KeyStatus;
 import org.openkcm.keystore.model.KeyTier;
 import org.openkcm.keystore.model.Owner;
@@ -57,6 +59,9 @@ public class CryptoCoreIT extends KeystoreTestSupport {
         ServiceReference<KeyService> ref = services(KeyService.class, null).get(0);
         KeyService keys = context.getService(ref);
         try {
+            // The provider's registration is visible before SCR has bound it into the core: wait until the
+            // core itself reports the configured root key as usable.
+            await("root key bound into the core", () -> rootKeyUsable(keys));
             KeyMetadata l2 = keys.create(CreateKeyRequest.builder(KeyTier.L2, Owner.tenant("acme")).build());
             KeyMetadata l3 = keys.create(CreateKeyRequest.builder(KeyTier.L3, Owner.service("billing")).parentId(l2.id()).build());
             KeyMetadata l4 = keys.create(CreateKeyRequest.builder(KeyTier.L4, Owner.service("billing")).parentId(l3.id()).build());
@@ -80,6 +85,18 @@ public class CryptoCoreIT extends KeystoreTestSupport {
             context.ungetService(cmRef);
             Files.deleteIfExists(keyFile.toPath());
             Files.deleteIfExists(keyFile.getParentFile().toPath());
+        }
+    }
+
+    /** A throwaway L2 create: false while the core answers that the root key provider is not bound yet. */
+    private static boolean rootKeyUsable(KeyService keys) {
+        try {
+            keys.create(CreateKeyRequest.builder(KeyTier.L2, Owner.tenant("probe")).build());
+            return true;
+        } catch (BackendUnavailableException e) {
+            return false;
+        } catch (KeystoreException e) {
+            throw new AssertionError("unexpected answer while waiting for the root key", e);
         }
     }
 }
