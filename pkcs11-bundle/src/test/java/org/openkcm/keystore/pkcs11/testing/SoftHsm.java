@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  */
 public final class SoftHsm {
     public static final String MODULE = "/usr/lib/softhsm/libsofthsm2.so";
-    public static final String PIN = "1234";
+    public static final String PIN = "ks-pin-73915";
     public static final String SO_PIN = "5678";
     private static final AtomicInteger COUNT = new AtomicInteger();
 
@@ -50,7 +50,11 @@ public final class SoftHsm {
     }
 
     public static SoftHsm create(String tokenLabel) throws IOException, InterruptedException {
-        Path conf = confFile();
+        return create(tokenLabel, confFile());
+    }
+
+    /** @param conf the SoftHSM2 configuration file the module instance will read (its SOFTHSM2_CONF) */
+    public static SoftHsm create(String tokenLabel, Path conf) throws IOException, InterruptedException {
         if (!Files.isRegularFile(Path.of(MODULE))) {
             throw new IllegalStateException("SoftHSM2 is not installed (" + MODULE + " missing): run bash .ci/install-deps");
         }
