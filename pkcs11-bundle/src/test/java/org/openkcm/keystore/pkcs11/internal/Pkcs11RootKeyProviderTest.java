@@ -209,6 +209,57 @@ class Pkcs11RootKeyProviderTest {
     }
 
     @Test
+    void thePinCanComeFromAFileAndTheTokenFromItsLabel(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        SoftHsm hsm = SoftHsm.create("ks-by-label");
+        java.nio.file.Path pinFile = dir.resolve("pin");
+        java.nio.file.Files.writeString(pinFile, SoftHsm.PIN + "\n");
+        fx.env.remove(Pkcs11Fixture.ENV);
+        Pkcs11Settings byLabel = new Pkcs11Settings(hsm.library, -1, 0, "ks-by-label", "root", Pkcs11Fixture.ENV, pinFile, true, "", true,
+                Duration.ofMillis(100));
+        Pkcs11RootKeyProvider root = fx.provider(byLabel, n -> null);
+        toClose.add(root::close);
+        assertThat(root.unwrap(root.wrap(new byte[32], new byte[] {1}), new byte[] {1})).hasSize(32);
+        assertThat(root.tokenName()).isEqualTo("'ks-by-label'");
+
+        Pkcs11Settings otherLabel = new Pkcs11Settings(hsm.freshModule(), -1, 0, "no-such-token", "root", Pkcs11Fixture.ENV, pinFile, false, "",
+                true, Duration.ofMillis(100));
+        Pkcs11RootKeyProvider none = fx.provider(otherLabel, n -> null);
+        toClose.add(none::close);
+        assertThatThrownBy(() -> none.wrap(new byte[32], new byte[0])).isInstanceOf(BackendUnavailableException.class)
+                .hasMessageContaining("'no-such-token'").hasMessageContaining("'root'").hasMessageContaining("CKR_TOKEN_NOT_PRESENT");
+    }
+
+    @Test
+    void eightThreadsShareTheTokenSessions() throws Exception {
+        SoftHsm hsm = SoftHsm.create("ks-threads");
+        Pkcs11RootKeyProvider root = provider(hsm, "root", true);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                int thread = t;
+                results.add(pool.submit(() -> {
+                    java.security.SecureRandom r = new java.security.SecureRandom();
+                    for (int i = 0; i < 200; i++) {
+                        byte[] dek = new byte[32];
+                        r.nextBytes(dek);
+                        byte[] aad = ("t" + thread + "-" + i).getBytes(StandardCharsets.US_ASCII);
+                        if (!java.util.Arrays.equals(root.unwrap(root.wrap(dek, aad), aad), dek)) {
+                            return i;
+                        }
+                    }
+                    return -1;
+                }));
+            }
+            for (var f : results) {
+                assertThat(f.get()).isEqualTo(-1);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void noPinAtAllIsAClearError() throws Exception {
         SoftHsm hsm = SoftHsm.create("ks-nopin");
         fx.env.remove(Pkcs11Fixture.ENV);
