@@ -7,8 +7,6 @@ import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
-import javax.crypto.SecretKey;
 import org.openkcm.keystore.model.BackendUnavailableException;
 import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.model.PermissionDeniedException;
@@ -122,10 +120,6 @@ final class TokenConnection implements AutoCloseable {
         }
     }
 
-    List<String> labels(TokenSession s) throws GeneralSecurityException {
-        return s.labels();
-    }
-
     /** @return the typed error for a failed PKCS#11 call, naming the token and label */
     KeystoreException failure(String what, String label, Throwable e) {
         TokenFailure f = TokenFailure.of(e);
@@ -148,8 +142,32 @@ final class TokenConnection implements AutoCloseable {
         return TokenFailure.of(e) != TokenFailure.OTHER || e instanceof java.security.ProviderException;
     }
 
-    SecretKey keyOrNull(TokenSession s, String label) throws GeneralSecurityException {
-        return s.key(label);
+    /** A token operation, retried once on a fresh session when the token failed under it. */
+    <T> T call(String what, String label, TokenOp<T> op) throws KeystoreException {
+        TokenSession s = session();
+        try {
+            return op.run(s, label);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            if (!tokenLevel(e)) {
+                throw failure(what, label, e);
+            }
+            invalidate(s);
+        }
+        TokenSession again = session();
+        try {
+            return op.run(again, label);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            if (tokenLevel(e)) {
+                invalidate(again);
+            }
+            throw failure(what, label, e);
+        }
+    }
+
+    /** One operation on a session. */
+    @FunctionalInterface
+    interface TokenOp<T> {
+        T run(TokenSession s, String label) throws GeneralSecurityException, KeystoreException;
     }
 
     private Path privateCopy(int gen) throws IOException {
