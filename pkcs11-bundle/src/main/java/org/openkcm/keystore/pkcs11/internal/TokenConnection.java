@@ -38,12 +38,16 @@ final class TokenConnection implements AutoCloseable {
     private KeystoreException lastFailure;
     private Path copies;
     private volatile boolean closed;
+    /** Salted digest of the PIN the token last refused: never offered again (a real HSM locks the PIN after a few). */
+    private byte[] refusedPin;
+    private final byte[] pinSalt = new byte[16];
 
     TokenConnection(Pkcs11Settings settings, PinSource pins) {
         this.settings = settings;
         this.pins = pins;
         this.slots = new SlotFinder();
         this.backoff = settings.reconnectBackoff();
+        new java.security.SecureRandom().nextBytes(pinSalt);
     }
 
     /** @return a logged-in session, opening one if needed (within the backoff) */
@@ -79,13 +83,21 @@ final class TokenConnection implements AutoCloseable {
         int gen = ++generation;
         char[] pin = null;
         Path lib = null;
+        byte[] pinDigest = null;
         try {
             pin = pins.read();
+            pinDigest = digest(pin);
+            if (refusedPin != null && java.security.MessageDigest.isEqual(refusedPin, pinDigest) && lastFailure != null) {
+                nextAttemptNanos = now + backoff.toNanos();
+                throw new PermissionDeniedException(null, Pkcs11RootKeyProvider.NAME, lastFailure.getMessage()
+                        + "; the same PIN is not tried again (a token locks its PIN after a few failures) until the PIN source changes");
+            }
             lib = gen == 1 || !settings.reloadModule() ? settings.library() : privateCopy(gen);
             long slot = settings.tokenLabel().isEmpty() ? settings.slot() : slots.slotOf(lib.toString(), settings.tokenLabel());
             TokenSession s = TokenSession.open(lib.toString(), slot, settings.slotListIndex(), pin, gen);
             session = s;
             lastFailure = null;
+            refusedPin = null;
             backoff = settings.reconnectBackoff();
             LOG.info("PKCS#11 token {} opened (module {}, session generation {})", settings.tokenName(), settings.library(), gen);
             return s;
@@ -95,6 +107,9 @@ final class TokenConnection implements AutoCloseable {
                             + settings.keyLabel() + "': " + ise.getMessage(), null)
                     : failure("open the token", settings.keyLabel(), e);
             lastFailure = k;
+            if (TokenFailure.of(e) == TokenFailure.PIN_INCORRECT && pinDigest != null) {
+                refusedPin = pinDigest;
+            }
             nextAttemptNanos = now + backoff.toNanos();
             backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             LOG.warn("{}", k.getMessage());
@@ -107,6 +122,19 @@ final class TokenConnection implements AutoCloseable {
                 // mapped by now (or never): the file itself is no longer needed
                 deleteQuietly(lib);
             }
+        }
+    }
+
+    private byte[] digest(char[] pin) {
+        try {
+            java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
+            d.update(pinSalt);
+            java.nio.ByteBuffer b = java.nio.charset.StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(pin));
+            d.update(b.duplicate());
+            java.util.Arrays.fill(b.array(), (byte) 0);
+            return d.digest();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from the JDK", e);
         }
     }
 

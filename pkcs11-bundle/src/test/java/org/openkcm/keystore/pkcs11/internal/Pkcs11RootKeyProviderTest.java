@@ -204,6 +204,9 @@ class Pkcs11RootKeyProviderTest {
                 .hasMessageContaining("slot " + hsm.slot).hasMessageContaining("'root'").hasMessageContaining("refused the PIN")
                 .hasMessageContaining("CKR_PIN_INCORRECT").hasMessageNotContaining("0000");
         assertThat(root.health().state()).isEqualTo(BackendState.UNAVAILABLE);
+        // once the backoff allows another attempt, the refused PIN is not offered to the token again
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThatThrownBy(() -> root.wrap(new byte[32], new byte[0]))
+                .isInstanceOf(PermissionDeniedException.class).hasMessageContaining("same PIN is not tried again").hasMessageNotContaining("0000"));
         fx.env.put(Pkcs11Fixture.ENV, SoftHsm.PIN);
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> root.unwrap(root.wrap(new byte[32], new byte[0]), new byte[0]).length == 32);
     }
