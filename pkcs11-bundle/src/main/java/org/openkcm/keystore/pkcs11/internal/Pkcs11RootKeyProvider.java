@@ -132,11 +132,9 @@ public final class Pkcs11RootKeyProvider implements RootKeyProvider {
         }
         checkOpen();
         byte[] aadIn = aad == null ? new byte[0] : aad;
+        versions.refreshIfStale();
         return conn.call("wrap a DEK", versions.current(), (s, label) -> {
-            SecretKey k = s.key(label);
-            if (k == null) {
-                throw conn.missingKey(label);
-            }
+            SecretKey k = versions.key(s, label);
             byte[] prefix = WrappedDek.prefix(label);
             byte[] iv = new byte[WrappedDek.IV_BYTES];
             random.nextBytes(iv);
@@ -160,10 +158,7 @@ public final class Pkcs11RootKeyProvider implements RootKeyProvider {
         }
         byte[] aadIn = concat(w.prefix(), aad == null ? new byte[0] : aad);
         return conn.call("unwrap a DEK", w.label(), (s, label) -> {
-            SecretKey k = s.key(label);
-            if (k == null) {
-                throw conn.missingKey(label);
-            }
+            SecretKey k = versions.key(s, label);
             try {
                 return s.crypt(Cipher.DECRYPT_MODE, k, w.iv(), aadIn, w.ciphertext());
             } catch (AEADBadTagException e) {

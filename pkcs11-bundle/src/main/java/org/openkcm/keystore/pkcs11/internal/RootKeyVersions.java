@@ -17,7 +17,10 @@ final class RootKeyVersions {
     private static final Logger LOG = LoggerFactory.getLogger(RootKeyVersions.class);
     private final Pkcs11Settings settings;
     private final TokenConnection conn;
+    /** How often the wrap path re-reads the token's labels, so a rotation made by another runtime becomes current here. */
+    static final long REFRESH_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
     private volatile String current;
+    private volatile long nextRefresh = System.nanoTime() + REFRESH_NANOS;
 
     RootKeyVersions(Pkcs11Settings settings, TokenConnection conn) {
         this.settings = settings;
@@ -41,6 +44,36 @@ final class RootKeyVersions {
         }
         if (v > 0) {
             current = KeyLabels.label(settings.keyLabel(), v);
+        }
+    }
+
+    /**
+     * @return the key under {@code label}; a label this session has not seen (another runtime rotated)
+     *         makes it re-read the token once
+     */
+    SecretKey key(TokenSession s, String label) throws GeneralSecurityException, KeystoreException {
+        SecretKey k = s.key(label);
+        if (k == null) {
+            conn.refresh(s);
+            k = s.key(label);
+        }
+        if (k == null) {
+            throw conn.missingKey(label);
+        }
+        return k;
+    }
+
+    /** Every {@link #REFRESH_NANOS}: re-read the labels and move to the highest version. Failures surface on the call itself. */
+    void refreshIfStale() {
+        long now = System.nanoTime();
+        if (now - nextRefresh < 0) {
+            return;
+        }
+        nextRefresh = now + REFRESH_NANOS;
+        try {
+            check();
+        } catch (KeystoreException e) {
+            LOG.debug("label refresh failed; the wrap reports the token's state");
         }
     }
 

@@ -156,6 +156,25 @@ class Pkcs11RootKeyProviderTest {
     }
 
     @Test
+    void aRuntimeOpensRecordsWrappedUnderAVersionAnotherRuntimeRotatedTo() throws Exception {
+        SoftHsm hsm = SoftHsm.create("ks-two-nodes");
+        Pkcs11RootKeyProvider a = provider(hsm, "root", true);
+        Pkcs11RootKeyProvider b = fx.provider(Pkcs11Fixture.settings(hsm.freshModule(), hsm, "root", false, ""), n -> null);
+        toClose.add(b::close);
+        assertThat(b.currentLabel()).isEqualTo("root");
+        InMemoryKeystore store = Pkcs11Fixture.memory();
+        a.rotate();
+        KeyMetadata[] made = chain(Pkcs11Fixture.core(store, a), "rotated-elsewhere");
+        assertThat(WrappedDek.labelOf(Pkcs11Fixture.rootWrap(store.retrieve(made[0].ref()).sealed()))).isEqualTo("root-v2");
+        // b has never seen root-v2: the unknown label makes it re-read the token
+        CryptoKeyService onB = Pkcs11Fixture.core(store, b);
+        material(onB, made[2]);
+        assertThat(b.health().state()).isEqualTo(BackendState.UP);
+        assertThat(b.currentLabel()).isEqualTo("root-v2");
+        onB.close();
+    }
+
+    @Test
     void alteredWrapsOrAssociatedDataFailAsIntegrityErrors() throws Exception {
         SoftHsm hsm = SoftHsm.create("ks-tamper");
         Pkcs11RootKeyProvider root = provider(hsm, "root", true);
