@@ -21,6 +21,8 @@ final class RootKeyVersions {
     static final long REFRESH_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
     private volatile String current;
     private volatile long nextRefresh = System.nanoTime() + REFRESH_NANOS;
+    /** Re-reads caused by unknown labels: at most one a second (a record in a backend can name any label). */
+    private volatile long nextMissRefresh = System.nanoTime();
 
     RootKeyVersions(Pkcs11Settings settings, TokenConnection conn) {
         this.settings = settings;
@@ -53,7 +55,9 @@ final class RootKeyVersions {
      */
     SecretKey key(TokenSession s, String label) throws GeneralSecurityException, KeystoreException {
         SecretKey k = s.key(label);
-        if (k == null) {
+        long now = System.nanoTime();
+        if (k == null && now - nextMissRefresh >= 0) {
+            nextMissRefresh = now + java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
             conn.refresh(s);
             k = s.key(label);
         }
