@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.openkcm.keystore.openbao.testing.OpenBaoServer;
+import org.openkcm.keystore.pkcs11.testing.SoftHsm;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -57,6 +58,7 @@ class KarafFeaturesIT {
     private KarafInstance karaf;
     private KarafShell shell;
     private OpenBaoServer bao;
+    private SoftHsm hsm;
 
     @BeforeAll
     void startKarafAndAddTheRepository() throws IOException {
@@ -65,7 +67,16 @@ class KarafFeaturesIT {
         karaf = KarafInstance.unpack(BuildUnderTest.distribution(), BuildUnderTest.workDir(), BuildUnderTest.localRepository(),
                 staging.root(), timeout);
         // the Web Console plugin refuses to serve (it stops the console bundle) without a console login from the environment
-        karaf.start(Map.of("OPENKCM_CONSOLE_USER", CONSOLE_USER, "OPENKCM_CONSOLE_PASSWORD", consolePassword));
+        // a real SoftHSM2 token for the PKCS#11 root key step; SoftHSM2 reads SOFTHSM2_CONF from Karaf's environment
+        Path hsmConf = BuildUnderTest.workDir().resolve("softhsm2/softhsm2.conf");
+        try {
+            hsm = SoftHsm.create("ks-karaf", hsmConf);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        karaf.start(Map.of("OPENKCM_CONSOLE_USER", CONSOLE_USER, "OPENKCM_CONSOLE_PASSWORD", consolePassword, "SOFTHSM2_CONF", hsmConf.toString(),
+                "OPENKCM_KARAF_IT_HSM_PIN", SoftHsm.PIN));
         shell = new KarafShell(karaf);
         ShellResult added = karaf.shell("feature:repo-add " + BuildUnderTest.featuresRepositoryUrl(staging));
         assertThat(added.succeeded()).as(added.toString()).isTrue();
@@ -252,6 +263,34 @@ class KarafFeaturesIT {
                 .build(), BodyHandlers.ofString());
         assertThat(shown.statusCode()).as("with the login from the environment").isEqualTo(200);
         assertThat(shown.body()).contains("Backends", "inmemory");
+    }
+
+    @Test
+    @Order(12)
+    @Tag(NEEDS_KEY_SERVICE)
+    void theRootKeyMovesIntoASoftHsmTokenAndKeysWrappedBeforeStillOpen() throws IOException {
+        shell.createKey("L2 tenant:karaf-p11 id=karaf-before-hsm");
+        String backend = KarafShell.field(shell.keystore("show karaf-before-hsm"), "backend");
+        Path etc = karaf.home().resolve("etc");
+        assertThat(etc.resolve("org.openkcm.keystore.pkcs11.cfg.example")).isRegularFile();
+        // what an operator does: the provider's .cfg (no PIN in it), then the core's provider switch
+        Files.writeString(etc.resolve("org.openkcm.keystore.pkcs11.cfg"), "library = \"" + hsm.library + "\"\nslot = L\"" + hsm.slot
+                + "\"\nkeyLabel = \"karaf-root\"\ncreateKey = B\"true\"\npinEnv = \"OPENKCM_KARAF_IT_HSM_PIN\"\npreviousProvider = \"local\"\n",
+                StandardCharsets.ISO_8859_1);
+        await("pkcs11 provider with its key in the token").atMost(timeout).pollInterval(Duration.ofSeconds(1))
+                .until(() -> shell.keystore("rootkey status").output().contains("* karaf-root  sensitive, non-extractable"));
+        replaceInFile(etc.resolve("org.openkcm.keystore.rootkey.cfg"), "provider = \"local\"", "provider = \"pkcs11\"");
+        await("core uses the pkcs11 root key").atMost(timeout).pollInterval(Duration.ofSeconds(1))
+                .until(() -> karaf.shell("config:property-list --pid org.openkcm.keystore.rootkey").output().contains("provider = pkcs11"));
+        shell.createKey("L2 tenant:karaf-p11 id=karaf-in-hsm");
+        shell.createKey("L3 tenant:karaf-p11 id=karaf-in-hsm-l3 parent=karaf-in-hsm");
+        shell.assertOpens("karaf-in-hsm", "L2", "(root key)", backend);
+        shell.assertOpens("karaf-in-hsm-l3", "L3", "karaf-in-hsm@1", backend);
+        shell.assertOpens("karaf-before-hsm", "L2", "(root key)", backend);
+        assertThat(shell.keystore("rootkey rotate").output()).contains("'karaf-root-v2' is current");
+        shell.createKey("L2 tenant:karaf-p11 id=karaf-after-rotation");
+        shell.assertOpens("karaf-after-rotation", "L2", "(root key)", backend);
+        assertThat(karaf.shell("config:property-list --pid org.openkcm.keystore.pkcs11").output()).doesNotContain(SoftHsm.PIN);
     }
 
     @Test

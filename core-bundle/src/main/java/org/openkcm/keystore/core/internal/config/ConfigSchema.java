@@ -55,6 +55,11 @@ final class ConfigSchema {
     static final Section TRANSIT = new Section("rootKey.transit", PID_PREFIX + "openbao.transit", false,
             ordered("address", FieldType.URL, "token", FieldType.SECRET, "secretId", FieldType.SECRET), Map.of());
 
+    /** {@code rootKey.pkcs11}: the PKCS#11 root key provider of the pkcs11 bundle (the PIN is never a field: env or file). */
+    static final Section PKCS11 = new Section("rootKey.pkcs11", PID_PREFIX + "pkcs11", false,
+            ordered("library", FieldType.STRING, "keyLabel", FieldType.STRING, "tokenLabel", FieldType.STRING, "pinFile", FieldType.STRING,
+                    "pinEnv", FieldType.STRING), Map.of());
+
     /** @return the section of a top-level yaml key ({@code health} is an alias of {@code plugins}) */
     static Optional<Section> section(String key) {
         return switch (key) {

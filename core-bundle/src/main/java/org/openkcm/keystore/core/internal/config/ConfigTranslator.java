@@ -75,6 +75,16 @@ final class ConfigTranslator {
                 merge(out, ConfigSchema.TRANSIT.pid(), section(ConfigSchema.TRANSIT, rest.remove("transit")));
                 value = rest;
             }
+            if (s == ConfigSchema.ROOT_KEY && value instanceof Map<?, ?> m && m.containsKey("pkcs11")) {
+                Map<String, Object> rest = mapping(s.path(), value);
+                Object pkcs11 = rest.remove("pkcs11");
+                if (pkcs11 instanceof Map<?, ?> p && (p.containsKey("pin") || p.containsKey("userPin"))) {
+                    // ConfigAdmin persists what it is given: the PIN must come from pinEnv or pinFile
+                    throw new InvalidKeyRequestException("rootKey.pkcs11.pin", "is never configured: set the variable named by pinEnv, or pinFile");
+                }
+                merge(out, ConfigSchema.PKCS11.pid(), section(ConfigSchema.PKCS11, pkcs11));
+                value = rest;
+            }
             merge(out, s.pid(), section(s, value));
         }
         shareOpenBaoConnection(out);

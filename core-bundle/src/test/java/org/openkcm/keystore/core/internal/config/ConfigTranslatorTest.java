@@ -161,6 +161,20 @@ class ConfigTranslatorTest {
     }
 
     @Test
+    void thePkcs11RootKeySectionGoesToItsPidAndAPinIsRefusedUnechoed() throws Exception {
+        Map<String, Map<String, Object>> pids = translate("""
+                rootKey:
+                  provider: pkcs11
+                  pkcs11: {library: /usr/lib/softhsm/libsofthsm2.so, slot: 7, keyLabel: ks-root, pinFile: /run/secrets/pin}
+                """, Map.of());
+        assertThat(pids.get("org.openkcm.keystore.rootkey")).containsEntry("provider", "pkcs11").doesNotContainKey("pkcs11");
+        assertThat(pids.get("org.openkcm.keystore.pkcs11")).containsEntry("library", "/usr/lib/softhsm/libsofthsm2.so").containsEntry("slot", 7)
+                .containsEntry("keyLabel", "ks-root").containsEntry("pinFile", "/run/secrets/pin");
+        assertThatThrownBy(() -> translate("rootKey:\n  pkcs11: {pin: '91827364'}\n", Map.of()))
+                .isInstanceOf(InvalidKeyRequestException.class).hasMessageContaining("rootKey.pkcs11.pin").hasMessageNotContaining("91827364");
+    }
+
+    @Test
     void badYamlNamesTheLineButNeverEchoesItsContent() {
         String yaml = "backends:\n  openbao:\n    token: s.super-secret-token: oops\n";
         assertThatThrownBy(() -> translate(yaml, Map.of())).isInstanceOf(InvalidKeyRequestException.class)
