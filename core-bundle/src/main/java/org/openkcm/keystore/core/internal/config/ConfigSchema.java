@@ -15,7 +15,7 @@ import java.util.Set;
 final class ConfigSchema {
     static final String PID_PREFIX = "org.openkcm.keystore.";
     /** Names a backend may not take, because its PID would collide with a core section. */
-    static final Set<String> RESERVED_BACKEND_NAMES = Set.of("routing", "plugins", "cache", "rootkey", "config", "reconciler");
+    static final Set<String> RESERVED_BACKEND_NAMES = Set.of("routing", "plugins", "cache", "rootkey", "config", "reconciler", "grpc");
 
     /** One section: where it goes and what it holds. */
     record Section(String path, String pid, boolean strict, Map<String, FieldType> fields, Map<String, String> aliases) {
@@ -55,6 +55,9 @@ final class ConfigSchema {
     static final Section TRANSIT = new Section("rootKey.transit", PID_PREFIX + "openbao.transit", false,
             ordered("address", FieldType.URL, "token", FieldType.SECRET, "secretId", FieldType.SECRET), Map.of());
 
+    /** {@code grpc}: the gRPC server bundle (its metatype is the authority on the fields; clients is a list). */
+    static final Section GRPC = new Section("grpc", PID_PREFIX + "grpc", false, Map.of(), Map.of());
+
     /** @return the section of a top-level yaml key ({@code health} is an alias of {@code plugins}) */
     static Optional<Section> section(String key) {
         return switch (key) {
@@ -62,6 +65,7 @@ final class ConfigSchema {
             case "plugins", "health" -> Optional.of(PLUGINS);
             case "cache" -> Optional.of(CACHE);
             case "reconciler" -> Optional.of(RECONCILER);
+            case "grpc" -> Optional.of(GRPC);
             case "rootKey", "rootkey" -> Optional.of(ROOT_KEY);
             default -> Optional.empty();
         };
