@@ -55,20 +55,21 @@ public class GrpcServerLifecycleIT extends KeystoreTestSupport {
 
     @Test
     public void servesStopsStartsAndMovesPortsWithoutLeakingThreadsOrPorts() throws Exception {
-        int port = freePort();
-        configure(port);
-        await("gRPC serving on " + port, () -> serving(port));
-        assertEquals("routed", info(port).getName());
+        final int first = freePort();
+        configure(first);
+        await("gRPC serving on " + first, () -> serving(first));
+        assertEquals("routed", info(first).getName());
         int threadsWhileServing = grpcThreads();
 
         Bundle b = installedBundle(BSN);
         b.stop();
-        assertFalse("port closed once the bundle stopped", listening(port));
+        assertFalse("port closed once the bundle stopped", listening(first));
         await("no gRPC thread left after stop", () -> grpcThreads() == 0);
 
         b.start();
-        await("gRPC serving again after start", () -> serving(port));
+        await("gRPC serving again after start", () -> serving(first));
 
+        int port = first;
         for (int i = 0; i < 3; i++) {
             int next = freePort();
             configure(next);
