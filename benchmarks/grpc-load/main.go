@@ -43,6 +43,7 @@ func main() {
 	certs := flag.String("certs", "", "folder with ca.pem, app.pem, app-key.pem")
 	warmup := flag.Duration("warmup", time.Second, "warm-up per phase")
 	measure := flag.Duration("duration", 3*time.Second, "measurement per phase")
+	initialWarmup := flag.Duration("initial-warmup", 3*time.Second, "warm-up of each operation before the first measurement")
 	callersFlag := flag.String("callers", "1,8,32", "caller counts")
 	flag.Parse()
 
@@ -85,28 +86,30 @@ func main() {
 	baoCT, err := bao.encrypt(payload)
 	check(err)
 
+	type phase struct {
+		name string
+		op   func(caller int) error
+	}
+	phases := []phase{
+		{"grpc encrypt", func(i int) error { _, _, err := ksClients[i].Encrypt(ctx, l4.GetId(), payload, nil); return err }},
+		{"grpc decrypt", func(i int) error { _, err := ksClients[i].Decrypt(ctx, l4.GetId(), ct, nil); return err }},
+		{"transit encrypt", func(int) error { _, err := bao.encrypt(payload); return err }},
+		{"transit decrypt", func(int) error { return bao.decrypt(baoCT) }},
+		{"echo (grpc-java, no work)", func(i int) error { _, _, err := echoClients[i].Encrypt(ctx, "echo", payload, nil); return err }},
+		{"grpc create L4", func(i int) error {
+			_, err := ksClients[i].CreateKey(ctx, keystore.NewKey(pb.KeyTier_L4, keystore.Tenant("bench")).Parent(l3.GetId()))
+			return err
+		}},
+	}
+	// JIT warm-up of every server path (and the Go side) before anything is measured
+	for _, p := range phases {
+		run(p.name, 8, *initialWarmup, 0, p.op)
+	}
 	var results []result
 	for _, n := range callers {
-		results = append(results,
-			run("grpc encrypt", n, *warmup, *measure, func(i int) error {
-				_, _, err := ksClients[i].Encrypt(ctx, l4.GetId(), payload, nil)
-				return err
-			}),
-			run("grpc decrypt", n, *warmup, *measure, func(i int) error {
-				_, err := ksClients[i].Decrypt(ctx, l4.GetId(), ct, nil)
-				return err
-			}),
-			run("transit encrypt", n, *warmup, *measure, func(int) error { _, err := bao.encrypt(payload); return err }),
-			run("transit decrypt", n, *warmup, *measure, func(int) error { return bao.decrypt(baoCT) }),
-			run("echo (grpc-java, no work)", n, *warmup, *measure, func(i int) error {
-				_, _, err := echoClients[i].Encrypt(ctx, "echo", payload, nil)
-				return err
-			}),
-			run("grpc create L4", n, *warmup, *measure, func(i int) error {
-				_, err := ksClients[i].CreateKey(ctx, keystore.NewKey(pb.KeyTier_L4, keystore.Tenant("bench")).Parent(l3.GetId()))
-				return err
-			}),
-		)
+		for _, p := range phases {
+			results = append(results, run(p.name, n, *warmup, *measure, p.op))
+		}
 	}
 
 	fmt.Println("| operation | callers | ops/s | p50 µs | p95 µs | errors |")
