@@ -17,7 +17,10 @@ WORK="$(mktemp -d)"
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  for p in "${PIDS[@]}"; do
+    for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL -- "-$p" 2>/dev/null || true
+  done
   rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
@@ -37,8 +40,9 @@ grpc:
   clients:
     - "identity=spiffe://openkcm.dev/app; owners=tenant:bench; ops=KeyService/*"
 YAML
-(cd "$WORK/runtime" && setsid env OPENKCM_HTTP_PORT="$HTTP_PORT" OPENKCM_CONSOLE_USER=bench OPENKCM_CONSOLE_PASSWORD="$(head -c 18 /dev/urandom | base64)" \
-  bin/keystore > "$WORK/runtime.log" 2>&1) &
+# setsid directly (not in a subshell), so $! is the process group that cleanup stops
+setsid env -C "$WORK/runtime" OPENKCM_HTTP_PORT="$HTTP_PORT" OPENKCM_CONSOLE_USER=bench \
+  OPENKCM_CONSOLE_PASSWORD="$(head -c 18 /dev/urandom | base64)" bin/keystore > "$WORK/runtime.log" 2>&1 &
 PIDS+=($!)
 setsid java -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" org.openkcm.keystore.benchmarks.grpc.EchoServerMain \
   "$ECHO_PORT" "$WORK/certs/server.pem" "$WORK/certs/server-key.pem" "$WORK/certs/ca.pem" > "$WORK/echo.log" 2>&1 &

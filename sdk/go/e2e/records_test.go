@@ -90,6 +90,13 @@ func TestKeystoreOperationsHideOtherOwners(t *testing.T) {
 	if _, err := app.Records.RetrieveKey(ctx(t), &pb.RetrieveKeyRequest{Ref: keystore.Ref("rec-hidden-1", 1)}); err != nil {
 		t.Fatalf("the record survives another owner's delete: %v", err)
 	}
+	foreign := sealedRecord("rec-hidden-1", keystore.Tenant("acme")).GetMetadata()
+	_, hidden = other.Records.UpdateKeyMetadata(ctx(t), &pb.UpdateKeyMetadataRequest{Metadata: foreign, ExpectedRevision: 1})
+	_, missing = other.Records.UpdateKeyMetadata(ctx(t), &pb.UpdateKeyMetadataRequest{Metadata: sealedRecord("rec-never-was", keystore.Tenant("other")).GetMetadata(), ExpectedRevision: 1})
+	sameAnswer(t, hidden, missing)
+	moved := sealedRecord("rec-hidden-1", keystore.Tenant("other")).GetMetadata()
+	_, err = app.Records.UpdateKeyMetadata(ctx(t), &pb.UpdateKeyMetadataRequest{Metadata: moved, ExpectedRevision: 1})
+	expectCode(t, err, codes.PermissionDenied, "PermissionDenied")
 	_, err = other.Records.StoreKey(ctx(t), sealedRecord("rec-foreign", keystore.Tenant("acme")))
 	expectCode(t, err, codes.PermissionDenied, "PermissionDenied")
 	list, err := other.Records.ListKeys(ctx(t), &pb.ListKeysRequest{Filter: &pb.KeyFilter{IdPrefix: "rec-hidden-"}})

@@ -69,6 +69,9 @@ final class KeystoreOperationsEndpoint extends KeystoreOperationsGrpc.KeystoreOp
         calls.unary("UpdateKeyMetadata", out, g -> {
             KeyMetadata m = ProtoModel.metadata("metadata", r.getMetadata());
             visible(g, m.ref());
+            if (!g.owns(m.owner())) {
+                throw errors.denied("this client may not give records to owner " + m.owner());
+            }
             return UpdateKeyMetadataResponse.newBuilder().setRevision(records.updateMetadata(m, r.getExpectedRevision())).build();
         });
     }

@@ -59,6 +59,7 @@ public class GrpcServerLifecycleIT extends KeystoreTestSupport {
         configure(first);
         await("gRPC serving on " + first, () -> serving(first));
         assertEquals("routed", info(first).getName());
+        assertTrue("reflection lists KeyService in development mode", reflectedServices(first).contains("openkcm.keystore.v1.KeyService"));
         int threadsWhileServing = grpcThreads();
 
         Bundle b = installedBundle(BSN);
@@ -112,6 +113,39 @@ public class GrpcServerLifecycleIT extends KeystoreTestSupport {
         ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         try {
             return KeystoreOperationsGrpc.newBlockingStub(ch).withDeadlineAfter(5, TimeUnit.SECONDS).info(InfoRequest.getDefaultInstance());
+        } finally {
+            ch.shutdownNow();
+        }
+    }
+
+    /** @return the service names server reflection lists (development mode only) */
+    private static java.util.List<String> reflectedServices(int port) throws InterruptedException {
+        ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        java.util.List<String> names = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        try {
+            io.grpc.stub.StreamObserver<io.grpc.reflection.v1.ServerReflectionRequest> requests =
+                    io.grpc.reflection.v1.ServerReflectionGrpc.newStub(ch).withDeadlineAfter(5, TimeUnit.SECONDS)
+                            .serverReflectionInfo(new io.grpc.stub.StreamObserver<io.grpc.reflection.v1.ServerReflectionResponse>() {
+                                @Override
+                                public void onNext(io.grpc.reflection.v1.ServerReflectionResponse r) {
+                                    r.getListServicesResponse().getServiceList().forEach(s -> names.add(s.getName()));
+                                }
+
+                                @Override
+                                public void onError(Throwable t) {
+                                    done.countDown();
+                                }
+
+                                @Override
+                                public void onCompleted() {
+                                    done.countDown();
+                                }
+                            });
+            requests.onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("*").build());
+            requests.onCompleted();
+            done.await(10, TimeUnit.SECONDS);
+            return names;
         } finally {
             ch.shutdownNow();
         }
