@@ -15,7 +15,7 @@ import java.util.Set;
 final class ConfigSchema {
     static final String PID_PREFIX = "org.openkcm.keystore.";
     /** Names a backend may not take, because its PID would collide with a core section. */
-    static final Set<String> RESERVED_BACKEND_NAMES = Set.of("routing", "plugins", "cache", "rootkey", "config", "reconciler");
+    static final Set<String> RESERVED_BACKEND_NAMES = Set.of("routing", "plugins", "cache", "rootkey", "config", "reconciler", "grpc");
 
     /** One section: where it goes and what it holds. */
     record Section(String path, String pid, boolean strict, Map<String, FieldType> fields, Map<String, String> aliases) {
@@ -59,6 +59,8 @@ final class ConfigSchema {
     static final Section PKCS11 = new Section("rootKey.pkcs11", PID_PREFIX + "pkcs11", false,
             ordered("library", FieldType.STRING, "keyLabel", FieldType.STRING, "tokenLabel", FieldType.STRING, "pinFile", FieldType.STRING,
                     "pinEnv", FieldType.STRING), Map.of());
+    /** {@code grpc}: the gRPC server bundle (its metatype is the authority on the fields; clients is a list). */
+    static final Section GRPC = new Section("grpc", PID_PREFIX + "grpc", false, Map.of(), Map.of());
 
     /** @return the section of a top-level yaml key ({@code health} is an alias of {@code plugins}) */
     static Optional<Section> section(String key) {
@@ -67,6 +69,7 @@ final class ConfigSchema {
             case "plugins", "health" -> Optional.of(PLUGINS);
             case "cache" -> Optional.of(CACHE);
             case "reconciler" -> Optional.of(RECONCILER);
+            case "grpc" -> Optional.of(GRPC);
             case "rootKey", "rootkey" -> Optional.of(ROOT_KEY);
             default -> Optional.empty();
         };

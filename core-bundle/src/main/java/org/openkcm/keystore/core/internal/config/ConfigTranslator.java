@@ -68,7 +68,7 @@ final class ConfigTranslator {
                 continue;
             }
             ConfigSchema.Section s = ConfigSchema.section(e.getKey()).orElseThrow(() -> new InvalidKeyRequestException(
-                    Limits.printable(e.getKey()), "unknown section (expected routing, backends, plugins, health, cache, rootKey, reconciler)"));
+                    Limits.printable(e.getKey()), "unknown section (expected routing, backends, plugins, health, cache, rootKey, reconciler, grpc)"));
             Object value = e.getValue();
             if (s == ConfigSchema.ROOT_KEY && value instanceof Map<?, ?> m && m.containsKey("transit")) {
                 Map<String, Object> rest = mapping(s.path(), value);

@@ -1,4 +1,4 @@
-package org.openkcm.keystore.spi;
+package org.openkcm.keystore.proto;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,6 +20,8 @@ import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyStatus;
 import org.openkcm.keystore.model.KeyTier;
 import org.openkcm.keystore.model.OwnerType;
+import org.openkcm.keystore.spi.BackendState;
+import org.openkcm.keystore.spi.Keystore;
 import org.openkcm.keystore.proto.v1.KeystoreProto;
 
 /** The Protobuf contract and the Java SPI are the same contract: this fails when they drift apart. */
