@@ -123,7 +123,8 @@ public final class ConfigFileBridge implements ConfigFileStatus {
             rejected.incrementAndGet();
         } catch (IOException | RuntimeException e) {
             LOG.error("Configuration {} could not be applied: {}", file, e.toString());
-            lastOutcome = "failed at " + java.time.Instant.now() + ": " + e.getClass().getSimpleName();
+            lastOutcome = "failed at " + java.time.Instant.now() + ": " + e.getClass().getSimpleName() + ": "
+                    + org.openkcm.keystore.model.Limits.printable(String.valueOf(e.getMessage()));
             rejected.incrementAndGet();
         }
     }

@@ -79,9 +79,11 @@ final class ConfigSync {
             return;
         }
         for (Configuration c : ours) {
-            if (!keep.contains(c.getPid())) {
+            // the PID is read before delete(): a deleted Configuration throws IllegalStateException on every call
+            String pid = c.getPid();
+            if (!keep.contains(pid)) {
                 c.delete();
-                LOG.info("Configuration {} removed: its section is no longer in {}", c.getPid(), source);
+                LOG.info("Configuration {} removed: its section is no longer in {}", pid, source);
             }
         }
     }
