@@ -3,5 +3,5 @@
  * operator view {@link org.openkcm.keystore.api.KeystoreAdmin}. Both are provided by the core bundle.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.openkcm.keystore.api;

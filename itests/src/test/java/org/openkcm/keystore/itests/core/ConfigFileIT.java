@@ -138,7 +138,7 @@ public class ConfigFileIT extends CoreTestSupport {
         org.osgi.service.metatype.MetaTypeInformation info = mts.getMetaTypeInformation(installedBundle("openkcm-keystore-core"));
         java.util.Set<String> routing = ids(info.getObjectClassDefinition("org.openkcm.keystore.routing", null));
         java.util.Set<String> plugins = ids(info.getObjectClassDefinition("org.openkcm.keystore.plugins", null));
-        assertEquals(java.util.Set.of("rules", "defaultBackend", "backends"), routing);
+        assertEquals(java.util.Set.of("rules", "defaultBackend", "backends", "force"), routing);
         assertTrue(plugins.toString(), plugins.containsAll(java.util.Set.of("callTimeout", "absentWait", "healthInterval",
                 "unhealthyInterval", "healthTimeout", "degradedLatency", "maxConcurrentCalls", "inlineBackends")));
     }

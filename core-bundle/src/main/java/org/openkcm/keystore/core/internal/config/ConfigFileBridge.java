@@ -55,6 +55,8 @@ public final class ConfigFileBridge implements ConfigFileStatus {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile FieldCatalog catalog;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile org.openkcm.keystore.core.internal.routing.RoutingChanges routingChanges;
     private volatile String lastOutcome = "not read yet";
     private final java.util.concurrent.atomic.AtomicLong applied = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong rejected = new java.util.concurrent.atomic.AtomicLong();
@@ -71,7 +73,7 @@ public final class ConfigFileBridge implements ConfigFileStatus {
         this.sync = new ConfigSync(configAdmin, "config.yaml", () -> {
             FieldCatalog c = catalog;
             return c == null ? FieldCatalog.NONE : c;
-        });
+        }, () -> routingChanges);
     }
 
     @Activate

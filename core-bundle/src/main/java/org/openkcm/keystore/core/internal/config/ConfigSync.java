@@ -9,6 +9,7 @@ import java.util.Hashtable;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.openkcm.keystore.core.internal.routing.RoutingChanges;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
@@ -35,10 +36,19 @@ final class ConfigSync {
     private final String source;
     private final java.util.function.Supplier<FieldCatalog> catalog;
 
+    private final java.util.function.Supplier<RoutingChanges> routing;
+
     ConfigSync(ConfigurationAdmin configAdmin, String source, java.util.function.Supplier<FieldCatalog> catalog) {
+        this(configAdmin, source, catalog, () -> null);
+    }
+
+    /** @param routing asked whether a routing change would be accepted (null while the routing is not there) */
+    ConfigSync(ConfigurationAdmin configAdmin, String source, java.util.function.Supplier<FieldCatalog> catalog,
+            java.util.function.Supplier<RoutingChanges> routing) {
         this.configAdmin = configAdmin;
         this.source = source;
         this.catalog = catalog;
+        this.routing = routing;
     }
 
     /**
@@ -49,6 +59,8 @@ final class ConfigSync {
      */
     synchronized Map<String, Map<String, Object>> apply(String yamlText, Map<String, String> env) throws InvalidKeyRequestException, IOException {
         Map<String, Map<String, Object>> next = ConfigTranslator.translate(YamlConfigReader.read(yamlText), env, catalog.get());
+        SectionValidation.check(next); // the components' own rules, before anything is written
+        SectionValidation.checkRouting(next, routing.get());
         for (Map.Entry<String, Map<String, Object>> e : next.entrySet()) {
             write(e.getKey(), e.getValue());
         }

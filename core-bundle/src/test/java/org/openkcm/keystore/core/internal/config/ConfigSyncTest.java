@@ -1,6 +1,7 @@
 package org.openkcm.keystore.core.internal.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.reflect.Proxy;
 import java.util.Dictionary;
@@ -39,6 +40,28 @@ class ConfigSyncTest {
         sync.apply("plugins:\n  callTimeout: 2s\n", Map.of());
         sync.apply("", Map.of());
         assertThat(store).containsOnlyKeys("org.openkcm.keystore.inmemory");
+    }
+
+    @Test
+    void valuesTheComponentsWouldRejectAreRefusedBeforeAnythingIsAppliedNamingFieldAndLimit() throws Exception {
+        ConfigSync sync = new ConfigSync(configAdmin(), "config.yaml", () -> FieldCatalog.NONE);
+        String good = "plugins:\n  callTimeout: 2s\nreconciler:\n  interval: 1m\n";
+        sync.apply(good, Map.of());
+        String before = store.toString();
+        Map<String, String[]> bad = new java.util.LinkedHashMap<>();
+        bad.put("plugins:\n  callTimeout: 0s\n", new String[] {"plugins.callTimeout", "minimum of 1ms"});
+        bad.put("cache:\n  l2: {maxEntries: -1}\n", new String[] {"cache.l2.maxEntries", "negative"});
+        bad.put("backends:\n  openbao: {address: 'http://127.0.0.1:8200', mount: '../sys'}\n", new String[] {"backends.openbao.mount", ".."});
+        bad.put("reconciler:\n  interval: 1ms\n  gracePeriod: 0s\n", new String[] {"reconciler.interval", "minimum of 100ms"});
+        bad.put("reconciler:\n  interval: 1m\n  gracePeriod: 0s\n", new String[] {"reconciler.gracePeriod", "minimum of 1s"});
+        bad.put("plugins:\n  healthInterval: 400d\n", new String[] {"plugins.healthInterval", "maximum of 86400s"});
+        for (Map.Entry<String, String[]> b : bad.entrySet()) {
+            assertThatThrownBy(() -> sync.apply(b.getKey(), Map.of()))
+                    .as(b.getKey()).isInstanceOf(org.openkcm.keystore.model.InvalidKeyRequestException.class)
+                    .satisfies(e -> assertThat(((org.openkcm.keystore.model.InvalidKeyRequestException) e).field()).isEqualTo(b.getValue()[0]))
+                    .hasMessageContaining(b.getValue()[1]);
+            assertThat(store.toString()).as("nothing applied for " + b.getKey()).isEqualTo(before);
+        }
     }
 
     private ConfigurationAdmin configAdmin() {
