@@ -233,7 +233,7 @@ class RuntimeEndToEndIT {
             awaitMoreRequests(load);
             int mark = runtime.lineCount();
             copyAtomically(jar, runtime.bundlesDir);
-            await("scratch registered").atMost(Duration.ofSeconds(30)).until(() -> servicesRow().contains("<td>scratch</td><td>UP</td>"));
+            await("scratch registered").atMost(Duration.ofSeconds(30)).until(() -> servicesRow().contains("<td>scratch</td><td>false</td><td>not called: not configured</td>"));
             await("banner reports scratch").atMost(Duration.ofSeconds(10))
                     .until(() -> runtime.outputSince(mark).matches("(?s).*\\n\\s+scratch UP.*"));
             // present but not configured: the core routes nothing to a backend it was not told about
@@ -247,7 +247,7 @@ class RuntimeEndToEndIT {
             Files.setLastModifiedTime(deployed, java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(5)));
             await("bundle updated").atMost(Duration.ofSeconds(30))
                     .until(() -> runtime.outputSince(markUpdate).contains("Updating bundle openkcm-keystore-testbackend"));
-            await("scratch back after the update").atMost(Duration.ofSeconds(30)).until(() -> servicesRow().contains("<td>scratch</td><td>UP</td>"));
+            await("scratch back after the update").atMost(Duration.ofSeconds(30)).until(() -> servicesRow().contains("<td>scratch</td><td>false</td><td>not called: not configured</td>"));
             awaitMoreRequests(load);
 
             int mark2 = runtime.lineCount();

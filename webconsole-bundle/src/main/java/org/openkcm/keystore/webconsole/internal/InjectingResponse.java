@@ -115,7 +115,7 @@ final class InjectingResponse extends HttpServletResponseWrapper {
 
     /** Writes the buffered page, with the script, to the real response. */
     void finish() throws IOException {
-        if (buffer == null || isCommitted() && buffer.size() == 0) {
+        if (buffer == null || isCommitted()) { // nothing buffered, or an error page was sent instead
             return;
         }
         if (writer != null) {
