@@ -132,6 +132,16 @@ public class ConfigFileIT extends CoreTestSupport {
     }
 
     @Test
+    public void anEditOutsideTheFileOfASectionTheFileSetsIsRestoredAtOnce() throws Exception {
+        write(INITIAL);
+        await("plugins PID written", () -> "3s".equals(pidProperty("org.openkcm.keystore.plugins", "callTimeout")));
+        // what a Web Console save does: update the PID with other values (and without the bridge's marker)
+        configure("org.openkcm.keystore.plugins", java.util.Map.of("callTimeout", "9s"));
+        await("config.yaml's value restored", () -> "3s".equals(pidProperty("org.openkcm.keystore.plugins", "callTimeout"))
+                && "config.yaml".equals(pidProperty("org.openkcm.keystore.plugins", "openkcm.keystore.source")));
+    }
+
+    @Test
     public void metatypeDescribesTheCorePidsForTheWebConsole() throws Exception {
         await("MetaTypeService", () -> !services(org.osgi.service.metatype.MetaTypeService.class, null).isEmpty());
         org.osgi.service.metatype.MetaTypeService mts = context.getService(services(org.osgi.service.metatype.MetaTypeService.class, null).get(0));

@@ -37,6 +37,8 @@ final class ConfigSync {
     private final java.util.function.Supplier<FieldCatalog> catalog;
 
     private final java.util.function.Supplier<RoutingChanges> routing;
+    /** What the last successful apply wrote, per PID (without the source marker). */
+    private volatile Map<String, Map<String, Object>> inForce = Map.of();
 
     ConfigSync(ConfigurationAdmin configAdmin, String source, java.util.function.Supplier<FieldCatalog> catalog) {
         this(configAdmin, source, catalog, () -> null);
@@ -65,7 +67,37 @@ final class ConfigSync {
             write(e.getKey(), e.getValue());
         }
         removeDropped(next.keySet());
+        inForce = Map.copyOf(next);
         return next;
+    }
+
+    /** @return whether the last successful apply wrote {@code pid} */
+    boolean owns(String pid) {
+        return inForce.containsKey(pid);
+    }
+
+    /** @return whether ConfigAdmin now holds other values for {@code pid}'s fields than the last apply wrote */
+    synchronized boolean differs(String pid) {
+        Map<String, Object> wanted = inForce.get(pid);
+        if (wanted == null) {
+            return false;
+        }
+        try {
+            Configuration[] found = configAdmin.listConfigurations("(" + org.osgi.framework.Constants.SERVICE_PID + "=" + pid + ")");
+            Dictionary<String, Object> current = found == null ? null : found[0].getProperties();
+            if (current == null) {
+                return true;
+            }
+            // only what the bridge sets counts: properties others add (e.g. FileInstall's file name) are theirs
+            for (Map.Entry<String, Object> e : wanted.entrySet()) {
+                if (!equal(current.get(e.getKey()), e.getValue())) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException | InvalidSyntaxException | IllegalStateException e) {
+            return true;
+        }
     }
 
     private void write(String pid, Map<String, Object> props) throws IOException {

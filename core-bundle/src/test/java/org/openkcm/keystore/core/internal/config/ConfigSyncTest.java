@@ -64,14 +64,31 @@ class ConfigSyncTest {
         }
     }
 
+    @Test
+    void anEditOfAFieldTheBridgeSetsIsSeenAsADifferenceOthersPropertiesAreNot() throws Exception {
+        ConfigSync sync = new ConfigSync(configAdmin(), "config.yaml", () -> FieldCatalog.NONE);
+        sync.apply("plugins:\n  callTimeout: 2s\n", Map.of());
+        assertThat(sync.owns("org.openkcm.keystore.plugins")).isTrue();
+        assertThat(sync.differs("org.openkcm.keystore.plugins")).isFalse();
+        store.get("org.openkcm.keystore.plugins").put("felix.fileinstall.filename", "file:/etc/x.cfg");
+        assertThat(sync.differs("org.openkcm.keystore.plugins")).as("an added property of someone else").isFalse();
+        store.get("org.openkcm.keystore.plugins").put("callTimeout", "9s");
+        assertThat(sync.differs("org.openkcm.keystore.plugins")).as("a console edit of a field config.yaml sets").isTrue();
+        sync.apply("plugins:\n  callTimeout: 2s\n", Map.of());
+        assertThat(store.get("org.openkcm.keystore.plugins").get("callTimeout")).isEqualTo("2s");
+        assertThat(sync.owns("org.openkcm.keystore.cache")).isFalse();
+    }
+
     private ConfigurationAdmin configAdmin() {
         return (ConfigurationAdmin) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {ConfigurationAdmin.class},
                 (p, m, a) -> switch (m.getName()) {
                     case "getConfiguration" -> configuration((String) a[0]);
                     case "listConfigurations" -> {
                         String filter = (String) a[0];
-                        String source = filter.substring(filter.indexOf('=') + 1, filter.length() - 1);
-                        Configuration[] ours = store.entrySet().stream().filter(e -> source.equals(e.getValue().get(ConfigSync.SOURCE_PROPERTY)))
+                        String key = filter.substring(1, filter.indexOf('='));
+                        String value = filter.substring(filter.indexOf('=') + 1, filter.length() - 1);
+                        Configuration[] ours = store.entrySet().stream()
+                                .filter(e -> key.equals("service.pid") ? e.getKey().equals(value) : value.equals(e.getValue().get(key)))
                                 .map(e -> configuration(e.getKey())).toArray(Configuration[]::new);
                         yield ours.length == 0 ? null : ours;
                     }
