@@ -14,7 +14,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 usage() {
   sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
-  echo "Options: --dev (accept admin/admin), --rebuild (build even if up to date), --no-build,"
+  echo "Options: --dev (accept admin/admin), --no-shell (no Gogo shell: production), --rebuild (build even if up to date), --no-build,"
   echo "         --build-only (build if stale, then exit), --help"
 }
 
@@ -24,6 +24,7 @@ NO_BUILD="${OPENKCM_NO_BUILD:-false}"
 for arg in "$@"; do
   case "$arg" in
     --dev) export OPENKCM_KEYSTORE_DEV=true ;;
+    --no-shell) export OPENKCM_SHELL=off ;;
     --rebuild) REBUILD=true ;;
     --no-build) NO_BUILD=true ;;
     --build-only) BUILD_ONLY=true ;;

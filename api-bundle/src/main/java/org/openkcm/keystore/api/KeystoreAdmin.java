@@ -21,6 +21,21 @@ public interface KeystoreAdmin {
     /**
      * Moves the keys matching {@code filter} (all pages) to {@code targetBackend}: copy, verify, delete at
      * the source, one key at a time. Stopped half-way, every key stays readable exactly once.
+     * Refused (changing nothing) when the target does not survive a restart but matching keys are held
+     * by a backend that does: the message names what would be lost. {@link #migrate(KeyFilter, String, boolean)}
+     * with {@code force} moves them anyway.
      */
     MigrationReport migrate(KeyFilter filter, String targetBackend) throws KeystoreException;
+
+    /**
+     * {@link #migrate(KeyFilter, String)}, with {@code force = true} also onto a volatile backend.
+     *
+     * @since 1.1
+     */
+    default MigrationReport migrate(KeyFilter filter, String targetBackend, boolean force) throws KeystoreException {
+        if (force) {
+            throw new UnsupportedOperationException("this KeystoreAdmin cannot force a migration");
+        }
+        return migrate(filter, targetBackend);
+    }
 }

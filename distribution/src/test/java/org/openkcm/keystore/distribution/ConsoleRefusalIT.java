@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 
 /**
  * The runtime refuses to start with the default admin/admin console login (or none at all) unless the
- * development flag is set: ./run.sh exits with status 78 and says why, and the console never answered.
+ * development flag is set, and the development flag never on a non-loopback address: ./run.sh exits with status 78 and says why, and the console never answered.
  */
 class ConsoleRefusalIT {
 
@@ -24,7 +24,9 @@ class ConsoleRefusalIT {
                 Arguments.of("no credentials", Map.of(), "no console credentials"),
                 Arguments.of("admin/admin", Map.of("OPENKCM_CONSOLE_USER", "admin", "OPENKCM_CONSOLE_PASSWORD", "admin"),
                         "the default admin/admin console login is only allowed with OPENKCM_KEYSTORE_DEV=true"),
-                Arguments.of("user only", Map.of("OPENKCM_CONSOLE_USER", "ops"), "set both"));
+                Arguments.of("user only", Map.of("OPENKCM_CONSOLE_USER", "ops"), "set both"),
+                Arguments.of("dev on a public address", Map.of("OPENKCM_KEYSTORE_DEV", "true", "OPENKCM_HTTP_HOST", "0.0.0.0"),
+                        "development mode (OPENKCM_KEYSTORE_DEV=true) only listens on loopback"));
     }
 
     @ParameterizedTest(name = "{0}")

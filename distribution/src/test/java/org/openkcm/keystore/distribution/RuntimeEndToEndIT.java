@@ -112,7 +112,16 @@ class RuntimeEndToEndIT {
         assertThat(console.post(PAGE, USER, password, "action=checkHealth&backend=inmemory&csrf=" + token,
                 "http://evil.example").statusCode()).as("cross-site origin").isEqualTo(403);
         assertThat(console.post(PAGE, USER, password, "action=checkHealth&backend=inmemory&csrf=" + token, origin)
-                .statusCode()).as("same origin with token: redirect back to the page").isEqualTo(302);
+                .statusCode()).as("same origin with the page's token but not the console request token").isEqualTo(403);
+        String requestToken = console.requestToken(PAGE, USER, password);
+        assertThat(console.post(PAGE, USER, password, "action=checkHealth&backend=inmemory&csrf=" + token, origin, requestToken)
+                .statusCode()).as("same origin with both tokens: redirect back to the page").isEqualTo(302);
+        var headers = console.get(PAGE, USER, password).headers();
+        assertThat(headers.firstValue("X-Frame-Options")).hasValue("DENY");
+        assertThat(headers.firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(headers.firstValue("Content-Security-Policy").orElse("")).contains("frame-ancestors 'none'");
+        assertThat(console.get("/system/console/bundles", USER, password).headers().firstValue("X-Frame-Options"))
+                .as("Felix's own pages too").hasValue("DENY");
     }
 
     @Test
@@ -162,6 +171,61 @@ class RuntimeEndToEndIT {
 
     @Test
     @Order(5)
+    void aCrossOriginPageCannotReconfigureInstallOrUninstallThroughALoggedInConsole() throws Exception {
+        String base = "http://127.0.0.1:" + runtime.port;
+        long openbaoBundle = bundleId("openkcm-keystore-openbao");
+        try (AttackerSite site = new AttackerSite(base, openbaoBundle); Browser browser = new Browser(workDir.resolve("chromium-attack"))) {
+            browser.driver.get("http://" + USER + ":" + password + "@127.0.0.1:" + runtime.port + "/system/console/bundles");
+            browser.waitForText("openkcm-keystore-openbao", Duration.ofSeconds(30));
+            // another site (localhost) and the same site on another port (127.0.0.1): both are other origins
+            for (String host : new String[] {"localhost", "127.0.0.1"}) {
+                for (String attack : new String[] {"install", "uninstall", "config"}) {
+                    browser.driver.get(site.pageUrl(host, attack));
+                    browser.waitForText("Refused: not same-origin", Duration.ofSeconds(30));
+                }
+            }
+            assertThat(configJson("org.openkcm.keystore.openbao")).doesNotContain(site.trapAddress()).doesNotContain("attacker");
+            String bundles = console.get("/system/console/bundles.json", USER, password).body();
+            assertThat(bundles).doesNotContain(AttackerSite.EVIL_BSN);
+            assertThat(bundleId("openkcm-keystore-openbao")).as("not uninstalled").isEqualTo(openbaoBundle);
+            assertThat(site.requests).as("the runtime never called the attacker's address").noneMatch(r -> r.contains("/v1/"));
+
+            // the console's own JavaScript still works: Felix's configuration page saves through jQuery
+            browser.driver.get(base + "/system/console/configMgr");
+            browser.waitForText("OpenKCM Keystore - InMemory backend", Duration.ofSeconds(30));
+            Object status = browser.driver.executeAsyncScript("var done=arguments[arguments.length-1];"
+                    + "$.post(pluginRoot+'/e2e.probe',{apply:'true',action:'ajaxConfigManager',propertylist:'marker',"
+                    + "marker:'saved-by-the-console'}).always(function(d,s,x){done(s);});");
+            assertThat(status).isEqualTo("success");
+            assertThat(configJson("e2e.probe")).contains("saved-by-the-console");
+        }
+        // even same-origin with the request token, installing a bundle is off unless enabled
+        String requestToken = console.requestToken("/system/console/bundles", USER, password);
+        var install = console.send("/system/console/bundles", USER, password, "multipart/form-data; boundary=xyz",
+                java.net.http.HttpRequest.BodyPublishers.ofString("--xyz\r\nContent-Disposition: form-data; name=\"action\"\r\n\r\ninstall\r\n--xyz--\r\n"),
+                "http://127.0.0.1:" + runtime.port, requestToken);
+        assertThat(install.statusCode()).isEqualTo(403);
+        assertThat(install.body()).contains("OPENKCM_CONSOLE_BUNDLE_INSTALL=true");
+        var uninstall = console.post("/system/console/bundles/" + openbaoBundle, USER, password, "action=uninstall",
+                "http://127.0.0.1:" + runtime.port, requestToken);
+        assertThat(uninstall.statusCode()).isEqualTo(403);
+        assertThat(bundleId("openkcm-keystore-openbao")).isEqualTo(openbaoBundle);
+    }
+
+    private String configJson(String pid) throws IOException, InterruptedException {
+        return console.get("/system/console/configMgr/" + pid + ".json", USER, password).body();
+    }
+
+    private long bundleId(String symbolicName) throws IOException, InterruptedException {
+        String json = console.get("/system/console/bundles.json", USER, password).body();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{\"id\":(\\d+),[^{}]*\"symbolicName\":\"" + symbolicName + "\"")
+                .matcher(json);
+        assertThat(m.find()).as(symbolicName + " in " + json).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
+    @Order(6)
     void hotDeployedBackendArrivesUpdatesAndLeavesWhileRequestsRun() throws Exception {
         Path jar = Paths.get(System.getProperty("e2e.testbackend"));
         assertThat(jar).as("the scratch backend bundle (testbackend-bundle)").isRegularFile();
@@ -169,7 +233,7 @@ class RuntimeEndToEndIT {
             awaitMoreRequests(load);
             int mark = runtime.lineCount();
             copyAtomically(jar, runtime.bundlesDir);
-            await("scratch registered").atMost(Duration.ofSeconds(30)).until(() -> servicesRow().contains("<td>scratch</td><td>UP</td>"));
+            await("scratch registered").atMost(Duration.ofSeconds(30)).until(() -> servicesRow().contains("<td>scratch</td><td>false</td><td>not called: not configured</td>"));
             await("banner reports scratch").atMost(Duration.ofSeconds(10))
                     .until(() -> runtime.outputSince(mark).matches("(?s).*\\n\\s+scratch UP.*"));
             // present but not configured: the core routes nothing to a backend it was not told about
@@ -183,7 +247,7 @@ class RuntimeEndToEndIT {
             Files.setLastModifiedTime(deployed, java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(5)));
             await("bundle updated").atMost(Duration.ofSeconds(30))
                     .until(() -> runtime.outputSince(markUpdate).contains("Updating bundle openkcm-keystore-testbackend"));
-            await("scratch back after the update").atMost(Duration.ofSeconds(30)).until(() -> servicesRow().contains("<td>scratch</td><td>UP</td>"));
+            await("scratch back after the update").atMost(Duration.ofSeconds(30)).until(() -> servicesRow().contains("<td>scratch</td><td>false</td><td>not called: not configured</td>"));
             awaitMoreRequests(load);
 
             int mark2 = runtime.lineCount();
@@ -198,7 +262,17 @@ class RuntimeEndToEndIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
+    void guessingTheConsolePasswordIsThrottled() {
+        for (int i = 0; i < 300; i++) {
+            console.status(PAGE, USER, "guess-" + i);
+        }
+        assertThat(console.status(PAGE, USER, password)).as("the right password right after 300 wrong ones").isEqualTo(429);
+        assertThat(runtime.output()).contains("Failed console login from 127.0.0.1").doesNotContain("guess-1");
+    }
+
+    @Test
+    @Order(8)
     void stopsCleanlyOnSignalAndZeroizes() throws Exception {
         int exit = runtime.stop();
         assertThat(runtime.output()).contains("InMemory backend 'inmemory' stopped; its records were zeroized");

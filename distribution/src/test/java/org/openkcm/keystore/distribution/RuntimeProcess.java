@@ -43,7 +43,7 @@ final class RuntimeProcess implements AutoCloseable {
         e.put("OPENKCM_RUNTIME_DIR", runtimeDir.toString());
         e.put("OPENKCM_BUNDLES_DIR", bundlesDir.toString());
         e.put("OPENKCM_HTTP_PORT", String.valueOf(port));
-        e.put("OPENKCM_SHELL", "stdin");
+        e.putIfAbsent("OPENKCM_SHELL", "stdin"); // a test may ask for OPENKCM_SHELL=off
         e.put("OPENKCM_LOG_LEVEL", "INFO");
         this.startedNanos = System.nanoTime();
         this.process = pb.start();
@@ -52,6 +52,11 @@ final class RuntimeProcess implements AutoCloseable {
         this.pump = new Thread(() -> pump(log), "runtime-output");
         pump.setDaemon(true);
         pump.start();
+    }
+
+    /** @return the JVM's process id (bin/keystore execs java) */
+    long pid() {
+        return process.pid();
     }
 
     private void pump(Path log) {

@@ -132,13 +132,23 @@ public class ConfigFileIT extends CoreTestSupport {
     }
 
     @Test
+    public void anEditOutsideTheFileOfASectionTheFileSetsIsRestoredAtOnce() throws Exception {
+        write(INITIAL);
+        await("plugins PID written", () -> "3s".equals(pidProperty("org.openkcm.keystore.plugins", "callTimeout")));
+        // what a Web Console save does: update the PID with other values (and without the bridge's marker)
+        configure("org.openkcm.keystore.plugins", java.util.Map.of("callTimeout", "9s"));
+        await("config.yaml's value restored", () -> "3s".equals(pidProperty("org.openkcm.keystore.plugins", "callTimeout"))
+                && "config.yaml".equals(pidProperty("org.openkcm.keystore.plugins", "openkcm.keystore.source")));
+    }
+
+    @Test
     public void metatypeDescribesTheCorePidsForTheWebConsole() throws Exception {
         await("MetaTypeService", () -> !services(org.osgi.service.metatype.MetaTypeService.class, null).isEmpty());
         org.osgi.service.metatype.MetaTypeService mts = context.getService(services(org.osgi.service.metatype.MetaTypeService.class, null).get(0));
         org.osgi.service.metatype.MetaTypeInformation info = mts.getMetaTypeInformation(installedBundle("openkcm-keystore-core"));
         java.util.Set<String> routing = ids(info.getObjectClassDefinition("org.openkcm.keystore.routing", null));
         java.util.Set<String> plugins = ids(info.getObjectClassDefinition("org.openkcm.keystore.plugins", null));
-        assertEquals(java.util.Set.of("rules", "defaultBackend", "backends"), routing);
+        assertEquals(java.util.Set.of("rules", "defaultBackend", "backends", "force"), routing);
         assertTrue(plugins.toString(), plugins.containsAll(java.util.Set.of("callTimeout", "absentWait", "healthInterval",
                 "unhealthyInterval", "healthTimeout", "degradedLatency", "maxConcurrentCalls", "inlineBackends")));
     }

@@ -67,7 +67,11 @@ public class ShellIT extends CoreTestSupport {
         assertTrue(run("keystore:check vault").contains("UP"));
         String error = run("keystore:show missing");
         assertTrue(error, error.startsWith("error: KeyNotFound:") && error.trim().lines().count() == 1);
-        assertTrue(run("keystore:migrate inmemory tier=L2").contains("1 moved"));
+        // vault survives restarts, inmemory does not: refused, naming the loss, unless forced
+        String refused = run("keystore:migrate inmemory tier=L2");
+        assertTrue(refused, refused.startsWith("error: InvalidKeyRequest:") && refused.contains("1 key version(s) of 'vault'"));
+        assertTrue(run("keystore:list tier=L2 tag.region=eu").contains("shell-key@1"));
+        assertTrue(run("keystore:migrate --force inmemory tier=L2").contains("1 moved"));
         assertTrue(run("keystore:config").contains("file:"));
     }
 }

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -60,17 +61,26 @@ final class BaoSettings {
     }
 
     static BaoSettings from(OpenBaoConfig c) {
-        return builder().address(c.address()).token(c.token()).authMethod(c.authMethod()).roleId(c.roleId())
+        return from(c, new BaoEnvironment(Map.of()));
+    }
+
+    /** The configuration with OpenBao's environment variables laid over it (the environment wins). */
+    static BaoSettings from(OpenBaoConfig c, BaoEnvironment env) {
+        return env.apply(builder().address(c.address()).token(c.token()).authMethod(c.authMethod()).roleId(c.roleId())
                 .secretId(c.secretId()).approleMount(c.approleMount()).namespace(c.namespace()).mount(c.mount())
                 .tls(c.caFile(), c.clientCertFile(), c.clientKeyFile())
-                .timeouts(c.connectTimeoutMillis(), c.readTimeoutMillis()).build();
+                .timeouts(c.connectTimeoutMillis(), c.readTimeoutMillis()), c.address()).build();
     }
 
     static BaoSettings from(TransitConfig c) {
-        return builder().address(c.address()).token(c.token()).authMethod(c.authMethod()).roleId(c.roleId())
+        return from(c, new BaoEnvironment(Map.of()));
+    }
+
+    static BaoSettings from(TransitConfig c, BaoEnvironment env) {
+        return env.apply(builder().address(c.address()).token(c.token()).authMethod(c.authMethod()).roleId(c.roleId())
                 .secretId(c.secretId()).approleMount(c.approleMount()).namespace(c.namespace()).mount(c.mount())
                 .tls(c.caFile(), c.clientCertFile(), c.clientKeyFile())
-                .timeouts(c.connectTimeoutMillis(), c.readTimeoutMillis()).build();
+                .timeouts(c.connectTimeoutMillis(), c.readTimeoutMillis()), c.address()).build();
     }
 
     /** The driver and {@code rest.Rest} take whole seconds: round up so a deadline is never shortened. */

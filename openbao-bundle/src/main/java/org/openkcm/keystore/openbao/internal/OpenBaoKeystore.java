@@ -65,7 +65,7 @@ public final class OpenBaoKeystore implements Keystore {
 
     @Activate
     void activate(BundleContext context, OpenBaoConfig config, Map<String, Object> properties) {
-        configure(BaoSettings.from(config), config.prefix(), config.maxRecordBytes());
+        configure(BaoSettings.from(config, BaoEnvironment.of(context)), config.prefix(), config.maxRecordBytes());
         registration = ServiceRegistrations.register(context, Keystore.class, this, Keystore.BACKEND_PROPERTY, NAME, properties);
         LOG.info("OpenBao backend active: {} prefix {}", conn.settings, layout.prefix);
     }

@@ -57,7 +57,7 @@ public final class TransitRootKeyProvider implements RootKeyProvider {
 
     @Activate
     void activate(BundleContext context, TransitConfig config, Map<String, Object> properties) {
-        configure(BaoSettings.from(config), config.keyName());
+        configure(BaoSettings.from(config, BaoEnvironment.of(context)), config.keyName());
         registration = ServiceRegistrations.register(context, RootKeyProvider.class, this, RootKeyProvider.PROVIDER_PROPERTY, NAME, properties);
         LOG.info("OpenBao Transit root key provider active: key {} at {}", keyName, conn.settings);
     }

@@ -20,6 +20,8 @@ final class ConsoleCredentials {
     static final String DEFAULT_USER = "admin";
     static final String DEFAULT_PASSWORD = "admin";
     static final int MIN_PASSWORD_LENGTH = 8;
+    /** The bind address bin/keystore passes to the HTTP service. */
+    static final String HOST_ENV = "OPENKCM_HTTP_HOST";
 
     private final String user;
     private final byte[] salt = new byte[16];
@@ -45,6 +47,11 @@ final class ConsoleCredentials {
         String password = env.get(PASSWORD_ENV);
         boolean hasUser = !user.isEmpty();
         boolean hasPassword = password != null && !password.isEmpty();
+        String host = trim(env.get(HOST_ENV));
+        if (dev && !host.isEmpty() && !loopback(host)) {
+            throw new IllegalStateException("development mode (" + DEV_ENV + "=true) only listens on loopback, but " + HOST_ENV + " is '"
+                    + org.openkcm.keystore.model.Limits.printable(host) + "': unset it or start without --dev");
+        }
         if (!hasUser && !hasPassword) {
             if (!dev) {
                 throw new IllegalStateException("no console credentials: set " + USER_ENV + " and " + PASSWORD_ENV
@@ -63,6 +70,12 @@ final class ConsoleCredentials {
             throw new IllegalStateException(PASSWORD_ENV + " must have at least " + MIN_PASSWORD_LENGTH + " characters");
         }
         return new ConsoleCredentials(user, password, dev);
+    }
+
+    /** Literal loopback names only: nothing is resolved, so DNS cannot turn a name into a public address. */
+    static boolean loopback(String host) {
+        String h = host.toLowerCase(java.util.Locale.ROOT);
+        return h.equals("localhost") || h.equals("::1") || h.equals("[::1]") || h.matches("127(\\.\\d{1,3}){3}");
     }
 
     String user() {

@@ -21,28 +21,55 @@ final class ConsoleSecurityProvider implements SecurityProvider {
     private static final String REMOTE_USER = "org.osgi.service.servlet.remote.user";
 
     private final ConsoleCredentials credentials;
+    private final LoginThrottle throttle;
 
     ConsoleSecurityProvider(ConsoleCredentials credentials) {
+        this(credentials, new LoginThrottle(System::currentTimeMillis));
+    }
+
+    ConsoleSecurityProvider(ConsoleCredentials credentials, LoginThrottle throttle) {
         this.credentials = credentials;
+        this.throttle = throttle;
     }
 
     @Override
     public Object authenticate(HttpServletRequest request, HttpServletResponse response) {
-        String user = check(request.getHeader("Authorization"));
+        String client = String.valueOf(request.getRemoteAddr());
+        SecurityHeaders.apply(response);
+        long wait = throttle.retryAfterMillis(client);
+        if (wait > 0) {
+            answer(response, 429, wait);
+            return null;
+        }
+        String header = request.getHeader("Authorization");
+        String user = check(header);
         if (user != null) {
+            throttle.succeeded(client);
             request.setAttribute(AUTHENTICATION_TYPE, HttpServletRequest.BASIC_AUTH);
             request.setAttribute(REMOTE_USER, user);
             return user;
         }
+        if (header != null) {
+            throttle.failed(client);
+        }
+        answer(response, HttpServletResponse.SC_UNAUTHORIZED, 0);
+        return null;
+    }
+
+    /** 401 with the Basic challenge, or 429 with Retry-After while the client is locked out. */
+    private static void answer(HttpServletResponse response, int status, long retryAfterMillis) {
         try {
-            response.setHeader("WWW-Authenticate", "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"");
-            response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
+            if (status == 429) {
+                response.setHeader("Retry-After", Long.toString((retryAfterMillis + 999) / 1000));
+            } else {
+                response.setHeader("WWW-Authenticate", "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"");
+            }
+            response.setStatus(status);
             response.setContentLength(0);
             response.flushBuffer();
         } catch (IOException e) {
             // the client went away; nothing to tell it
         }
-        return null;
     }
 
     /** @return the user name when the header carries the right credentials, else null */

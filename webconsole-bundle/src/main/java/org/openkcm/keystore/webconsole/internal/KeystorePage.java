@@ -11,8 +11,6 @@ import org.openkcm.keystore.model.KeyFilter;
 import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.model.Page;
-import org.openkcm.keystore.spi.BackendHealth;
-import org.openkcm.keystore.spi.Keystore;
 
 /**
  * Renders the sections of the Keystore page from whatever services are present at this moment; a missing
@@ -24,14 +22,15 @@ final class KeystorePage {
     private final Html html;
     private final KeyService keys;
     private final KeystoreAdmin admin;
-    private final List<Keystore> backends;
+    private final List<String> presentNames;
     private final String csrfToken;
 
-    KeystorePage(Html html, KeyService keys, KeystoreAdmin admin, List<Keystore> backends, String csrfToken) {
+    /** @param presentNames the backend names of the Keystore services registered now (from their service properties) */
+    KeystorePage(Html html, KeyService keys, KeystoreAdmin admin, List<String> presentNames, String csrfToken) {
         this.html = html;
         this.keys = keys;
         this.admin = admin;
-        this.backends = backends == null ? List.of() : backends;
+        this.presentNames = presentNames == null ? List.of() : presentNames;
         this.csrfToken = csrfToken;
     }
 
@@ -69,13 +68,25 @@ final class KeystorePage {
         html.tableEnd();
     }
 
-    /** The raw SPI view: every Keystore service registered now, configured or not. */
+    /**
+     * Every Keystore service registered now, configured or not, by the name in its service properties. The
+     * page never calls a service itself (a hung or rogue one would hang the console): state and persistence
+     * come from the plugin manager's guarded view, and only for configured backends.
+     */
     private void servicesSection() {
         html.heading("Backend services present", "services");
-        html.tableStart("service-table", "Name", "Health", "Latency (ms)", "Detail", "Persistent", "Description");
-        for (Keystore k : backends) {
-            BackendHealth h = k.health();
-            html.row(k.info().name(), h.state(), millis(h.latency()), h.detail(), k.info().persistent(), k.info().description());
+        html.tableStart("service-table", "Name", "Configured", "Last known state", "Persistent");
+        java.util.Map<String, BackendStatus> known = new java.util.HashMap<>();
+        if (admin != null) {
+            admin.backends().forEach(s -> known.put(s.name(), s));
+        }
+        for (String name : new java.util.TreeSet<>(presentNames)) {
+            BackendStatus s = known.get(name);
+            if (s != null && s.configured()) {
+                html.row(name, true, s.state(), s.persistent());
+            } else {
+                html.row(name, false, admin == null ? "unknown: the core is not available" : "not called: not configured", "");
+            }
         }
         html.tableEnd();
     }
@@ -142,6 +153,8 @@ final class KeystorePage {
         List<String> names = admin.backends().stream().map(BackendStatus::name).toList();
         html.raw("<form method='post' id='migrate-form'>" + Html.hidden("action", "migrate") + Html.hidden("csrf", csrfToken)
                 + search.fields() + Html.select("Target backend", "target", "", names, false)
+                + "<label><input type='checkbox' name='force' value='true' id='migrate-force'> force: also onto a backend that"
+                + " does not survive a restart (the keys are lost then)</label> "
                 + "<input type='submit' value='Migrate matching keys' id='migrate-submit'></form>");
     }
 

@@ -17,6 +17,7 @@ import org.openkcm.keystore.api.KeystoreAdmin;
 import org.openkcm.keystore.api.MigrationReport;
 import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.spi.Keystore;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -47,8 +48,10 @@ public final class KeystorePlugin extends AbstractServlet {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     transient volatile KeystoreAdmin keystoreAdmin;
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    transient volatile List<Keystore> keystores;
+    /** References only: the page reads their names and never calls an unguarded service. */
+    @Reference(service = Keystore.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    transient volatile List<ServiceReference<Keystore>> keystores;
 
     private final String csrfToken = newToken();
     private final transient ActionResults results = new ActionResults();
@@ -63,7 +66,7 @@ public final class KeystorePlugin extends AbstractServlet {
         setNoCache(response);
         SearchForm search = SearchForm.of(request::getParameter);
         String flash = results.take(request.getParameter("r"));
-        new KeystorePage(new Html(response.getWriter()), keyService, keystoreAdmin, keystores, csrfToken)
+        new KeystorePage(new Html(response.getWriter()), keyService, keystoreAdmin, Backends.names(keystores), csrfToken)
                 .render(flash, search, request.getParameter("search") != null);
     }
 
@@ -97,7 +100,8 @@ public final class KeystorePlugin extends AbstractServlet {
             }
             case "migrate": {
                 String target = request.getParameter("target");
-                MigrationReport r = admin.migrate(KeystorePage.filterOf(SearchForm.of(request::getParameter)), target);
+                boolean force = "true".equals(request.getParameter("force"));
+                MigrationReport r = admin.migrate(KeystorePage.filterOf(SearchForm.of(request::getParameter)), target, force);
                 return "Migration to " + r.target() + ": " + r.moved() + " moved, " + r.skipped() + " skipped, " + r.failed()
                         + " failed" + (r.failures().isEmpty() ? "" : " " + r.failures());
             }

@@ -32,6 +32,19 @@ class ConsoleCredentialsTest {
     }
 
     @Test
+    void developmentModeRefusesANonLoopbackBindAddress() {
+        for (String host : new String[] {"0.0.0.0", "10.1.2.3", "keystore.example.com", "::"}) {
+            assertThatThrownBy(() -> ConsoleCredentials.from(Map.of("OPENKCM_KEYSTORE_DEV", "true", "OPENKCM_HTTP_HOST", host)))
+                    .as(host).hasMessageContaining("only listens on loopback");
+        }
+        for (String host : new String[] {"127.0.0.1", "localhost", "::1", "127.0.1.1"}) {
+            assertThat(ConsoleCredentials.from(Map.of("OPENKCM_KEYSTORE_DEV", "true", "OPENKCM_HTTP_HOST", host)).development()).isTrue();
+        }
+        assertThat(ConsoleCredentials.from(Map.of("OPENKCM_CONSOLE_USER", "ops", "OPENKCM_CONSOLE_PASSWORD", "a-long-secret",
+                "OPENKCM_HTTP_HOST", "0.0.0.0")).development()).as("real credentials may bind elsewhere").isFalse();
+    }
+
+    @Test
     void refusesHalfAConfigurationAndShortPasswords() {
         assertThatThrownBy(() -> ConsoleCredentials.from(Map.of("OPENKCM_CONSOLE_USER", "ops")))
                 .hasMessageContaining("only OPENKCM_CONSOLE_USER");

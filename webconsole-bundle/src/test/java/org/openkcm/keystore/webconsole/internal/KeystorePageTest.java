@@ -53,6 +53,18 @@ class KeystorePageTest {
     }
 
     @Test
+    void presentServicesAreListedByNameAndOnlyConfiguredOnesShowTheGuardedState() {
+        StringWriter out = new StringWriter();
+        // 'rogue' is a registered service nothing configures: the page shows it but never calls it
+        new KeystorePage(new Html(new PrintWriter(out)), null, admin("ok"), List.of("rogue", "inmemory"), "tok-123")
+                .render(null, SearchForm.of(Map.<String, String>of()::get), false);
+        String services = out.toString().substring(out.toString().indexOf("id='service-table'"));
+        assertThat(services).contains("<td>inmemory</td><td>true</td><td>DEGRADED</td>")
+                .contains("<td>rogue</td><td>false</td><td>not called: not configured</td>");
+        assertThat(out.toString()).contains("id='migrate-force'");
+    }
+
+    @Test
     void searchListsMetadataOnlyWithTheFormsFilter() throws Exception {
         String html = render(keys(), null, Map.of("owner", "tenant:acme", "tier", "L2", "pageSize", "1"), true);
         assertThat(listed).hasSize(1);

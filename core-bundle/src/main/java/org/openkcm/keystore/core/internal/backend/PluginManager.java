@@ -10,6 +10,7 @@ import org.openkcm.keystore.api.BackendStatus;
 import org.openkcm.keystore.api.KeystoreAdmin;
 import org.openkcm.keystore.api.MigrationReport;
 import org.openkcm.keystore.api.RouteView;
+import org.openkcm.keystore.core.internal.routing.KeyHolders;
 import org.openkcm.keystore.core.internal.routing.KeyMigrator;
 import org.openkcm.keystore.core.internal.routing.Router;
 import org.openkcm.keystore.core.internal.routing.RoutingTable;
@@ -40,10 +41,10 @@ import org.slf4j.LoggerFactory;
  * and serves the operator view. See {@link BackendServices} for the ranking rule and {@link CallGuard}
  * for deadlines.
  */
-@Component(service = { BackendDirectory.class, KeystoreAdmin.class }, configurationPid = PluginManager.PID,
+@Component(service = { BackendDirectory.class, KeystoreAdmin.class, KeyHolders.class }, configurationPid = PluginManager.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
 @Designate(ocd = PluginsConfig.class)
-public final class PluginManager implements BackendDirectory, KeystoreAdmin {
+public final class PluginManager implements BackendDirectory, KeystoreAdmin, KeyHolders {
     public static final String PID = "org.openkcm.keystore.plugins";
     private static final Logger LOG = LoggerFactory.getLogger(PluginManager.class);
     private static final int KEY_COUNT_PAGES = 100;
@@ -154,6 +155,11 @@ public final class PluginManager implements BackendDirectory, KeystoreAdmin {
 
     @Override
     public MigrationReport migrate(KeyFilter filter, String targetBackend) throws KeystoreException {
+        return migrate(filter, targetBackend, false);
+    }
+
+    @Override
+    public MigrationReport migrate(KeyFilter filter, String targetBackend, boolean force) throws KeystoreException {
         Keystore target = backend(targetBackend);
         List<KeyMigrator.Source> sources = new ArrayList<>();
         for (String name : router.table().configuredBackends()) {
@@ -161,8 +167,31 @@ public final class PluginManager implements BackendDirectory, KeystoreAdmin {
                 sources.add(new KeyMigrator.Source(name, guard(name)));
             }
         }
+        if (!force) {
+            MigrationSafety.check(targetBackend, target, sources, filter);
+        }
         LOG.info("Migrating keys matching {} from {} to '{}'", filter, sources.stream().map(KeyMigrator.Source::name).toList(), targetBackend);
         return new KeyMigrator(targetBackend, target).migrate(sources, filter);
+    }
+
+    // --- KeyHolders -------------------------------------------------------------------------------
+
+    @Override
+    public Holding holding(String backend) {
+        if (!router.table().isConfigured(backend) || services.bestCandidate(backend) == null) {
+            return Holding.NONE;
+        }
+        GuardedKeystore g = guard(backend);
+        try {
+            org.openkcm.keystore.spi.BackendInfo info = g.knownInfo().orElseGet(g::info);
+            if (!info.persistent()) {
+                // the guard answers "volatile, unavailable: ..." for a backend it could not ask
+                return info.description().startsWith("unavailable: ") ? Holding.UNKNOWN : Holding.NONE;
+            }
+            return g.list(KeyFilter.all().withPageSize(1)).items().isEmpty() ? Holding.NONE : Holding.SOME;
+        } catch (KeystoreException | RuntimeException e) {
+            return Holding.UNKNOWN;
+        }
     }
 
     // --- internals ----------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.cm.ConfigurationEvent;
+import org.osgi.service.cm.ConfigurationListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -31,11 +33,16 @@ import org.slf4j.LoggerFactory;
  * events, also sees editors that replace the file and Kubernetes ConfigMap symlink swaps. A file that
  * disappears changes nothing (an editor's save may remove it for a moment).
  *
+ * <p>The documented precedence holds after start too: a configuration the bridge wrote that someone else
+ * changes or deletes (a Web Console or {@code .cfg} edit) is written back from config.yaml and the
+ * environment at once, so such an edit never outlives the moment; sections config.yaml does not set stay
+ * free for the console.
+ *
  * <p>Path: {@code OPENKCM_KEYSTORE_CONFIG}, else the framework property {@value #PATH_PROPERTY}, else
  * {@code conf/config.yaml} under the working directory.
  */
-@Component(immediate = true, service = ConfigFileStatus.class)
-public final class ConfigFileBridge implements ConfigFileStatus {
+@Component(immediate = true, service = { ConfigFileStatus.class, ConfigurationListener.class })
+public final class ConfigFileBridge implements ConfigFileStatus, ConfigurationListener {
     static final String PATH_PROPERTY = "openkcm.keystore.config";
     static final String POLL_PROPERTY = "openkcm.keystore.config.pollMillis";
     /** Test hook: ignore the process environment (keeps in-container tests hermetic on a CI host). */
@@ -55,6 +62,8 @@ public final class ConfigFileBridge implements ConfigFileStatus {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile FieldCatalog catalog;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile org.openkcm.keystore.core.internal.routing.RoutingChanges routingChanges;
     private volatile String lastOutcome = "not read yet";
     private final java.util.concurrent.atomic.AtomicLong applied = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong rejected = new java.util.concurrent.atomic.AtomicLong();
@@ -71,7 +80,7 @@ public final class ConfigFileBridge implements ConfigFileStatus {
         this.sync = new ConfigSync(configAdmin, "config.yaml", () -> {
             FieldCatalog c = catalog;
             return c == null ? FieldCatalog.NONE : c;
-        });
+        }, () -> routingChanges);
     }
 
     @Activate
@@ -123,9 +132,31 @@ public final class ConfigFileBridge implements ConfigFileStatus {
             rejected.incrementAndGet();
         } catch (IOException | RuntimeException e) {
             LOG.error("Configuration {} could not be applied: {}", file, e.toString());
-            lastOutcome = "failed at " + java.time.Instant.now() + ": " + e.getClass().getSimpleName();
+            lastOutcome = "failed at " + java.time.Instant.now() + ": " + e.getClass().getSimpleName() + ": "
+                    + org.openkcm.keystore.model.Limits.printable(String.valueOf(e.getMessage()));
             rejected.incrementAndGet();
         }
+    }
+
+    /** Someone changed or deleted a configuration that comes from config.yaml or the environment: restore it. */
+    @Override
+    public void configurationEvent(ConfigurationEvent event) {
+        if ((event.getType() == ConfigurationEvent.CM_UPDATED || event.getType() == ConfigurationEvent.CM_DELETED)
+                && sync.owns(event.getPid()) && !watcher.isShutdown()) {
+            try {
+                watcher.execute(() -> reassert(event.getPid()));
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                // deactivating: nothing to restore any more
+            }
+        }
+    }
+
+    private synchronized void reassert(String pid) {
+        if (lastSeen == null || !sync.differs(pid)) {
+            return;
+        }
+        LOG.warn("Configuration {} was changed outside {}; config.yaml and the environment take precedence: restoring it", pid, file);
+        apply(lastSeen);
     }
 
     @Override

@@ -32,7 +32,8 @@ final class ConfigSchema {
     }
 
     static final Section ROUTING = new Section("routing", PID_PREFIX + "routing", true,
-            ordered("rules", FieldType.RULES, "defaultBackend", FieldType.BACKEND, "backends", FieldType.BACKEND_LIST),
+            ordered("rules", FieldType.RULES, "defaultBackend", FieldType.BACKEND, "backends", FieldType.BACKEND_LIST, "force",
+                    FieldType.BOOLEAN),
             Map.of("default", "defaultBackend"));
 
     static final Section PLUGINS = new Section("plugins", PID_PREFIX + "plugins", true,
@@ -78,8 +79,8 @@ final class ConfigSchema {
     /** @return the section of {@code backends.<name>} */
     static Section backend(String name) {
         Map<String, FieldType> fields = switch (name) {
-            case "openbao" -> ordered("address", FieldType.URL, "token", FieldType.SECRET, "namespace", FieldType.STRING,
-                    "mount", FieldType.STRING, "prefix", FieldType.STRING, "authMethod", FieldType.STRING, "roleId",
+            case "openbao" -> ordered("address", FieldType.URL, "token", FieldType.SECRET, "namespace", FieldType.PATH,
+                    "mount", FieldType.PATH, "prefix", FieldType.PATH, "authMethod", FieldType.STRING, "roleId",
                     FieldType.STRING, "secretId", FieldType.SECRET, "caFile", FieldType.STRING);
             case "inmemory" -> ordered("maxEntries", FieldType.INT);
             default -> Map.of();

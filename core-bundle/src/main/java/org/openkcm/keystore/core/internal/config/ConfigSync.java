@@ -9,6 +9,7 @@ import java.util.Hashtable;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.openkcm.keystore.core.internal.routing.RoutingChanges;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
@@ -35,10 +36,21 @@ final class ConfigSync {
     private final String source;
     private final java.util.function.Supplier<FieldCatalog> catalog;
 
+    private final java.util.function.Supplier<RoutingChanges> routing;
+    /** What the last successful apply wrote, per PID (without the source marker). */
+    private volatile Map<String, Map<String, Object>> inForce = Map.of();
+
     ConfigSync(ConfigurationAdmin configAdmin, String source, java.util.function.Supplier<FieldCatalog> catalog) {
+        this(configAdmin, source, catalog, () -> null);
+    }
+
+    /** @param routing asked whether a routing change would be accepted (null while the routing is not there) */
+    ConfigSync(ConfigurationAdmin configAdmin, String source, java.util.function.Supplier<FieldCatalog> catalog,
+            java.util.function.Supplier<RoutingChanges> routing) {
         this.configAdmin = configAdmin;
         this.source = source;
         this.catalog = catalog;
+        this.routing = routing;
     }
 
     /**
@@ -49,11 +61,43 @@ final class ConfigSync {
      */
     synchronized Map<String, Map<String, Object>> apply(String yamlText, Map<String, String> env) throws InvalidKeyRequestException, IOException {
         Map<String, Map<String, Object>> next = ConfigTranslator.translate(YamlConfigReader.read(yamlText), env, catalog.get());
+        SectionValidation.check(next); // the components' own rules, before anything is written
+        SectionValidation.checkRouting(next, routing.get());
         for (Map.Entry<String, Map<String, Object>> e : next.entrySet()) {
             write(e.getKey(), e.getValue());
         }
         removeDropped(next.keySet());
+        inForce = Map.copyOf(next);
         return next;
+    }
+
+    /** @return whether the last successful apply wrote {@code pid} */
+    boolean owns(String pid) {
+        return inForce.containsKey(pid);
+    }
+
+    /** @return whether ConfigAdmin now holds other values for {@code pid}'s fields than the last apply wrote */
+    synchronized boolean differs(String pid) {
+        Map<String, Object> wanted = inForce.get(pid);
+        if (wanted == null) {
+            return false;
+        }
+        try {
+            Configuration[] found = configAdmin.listConfigurations("(" + org.osgi.framework.Constants.SERVICE_PID + "=" + pid + ")");
+            Dictionary<String, Object> current = found == null ? null : found[0].getProperties();
+            if (current == null) {
+                return true;
+            }
+            // only what the bridge sets counts: properties others add (e.g. FileInstall's file name) are theirs
+            for (Map.Entry<String, Object> e : wanted.entrySet()) {
+                if (!equal(current.get(e.getKey()), e.getValue())) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException | InvalidSyntaxException | IllegalStateException e) {
+            return true;
+        }
     }
 
     private void write(String pid, Map<String, Object> props) throws IOException {
@@ -79,9 +123,11 @@ final class ConfigSync {
             return;
         }
         for (Configuration c : ours) {
-            if (!keep.contains(c.getPid())) {
+            // the PID is read before delete(): a deleted Configuration throws IllegalStateException on every call
+            String pid = c.getPid();
+            if (!keep.contains(pid)) {
                 c.delete();
-                LOG.info("Configuration {} removed: its section is no longer in {}", c.getPid(), source);
+                LOG.info("Configuration {} removed: its section is no longer in {}", pid, source);
             }
         }
     }

@@ -141,6 +141,10 @@ final class ConfigTranslator {
                         + String.join(", ", new java.util.TreeSet<>(described.get())));
             }
             boolean secret = ConfigSchema.isSecret(s, field);
+            if (secret && !field.endsWith("File")) {
+                throw error(where, "secrets are not accepted in the configuration (ConfigAdmin would persist them): set "
+                        + "BAO_TOKEN or BAO_TOKEN_FILE (AppRole: BAO_SECRET_ID or BAO_SECRET_ID_FILE) in the environment");
+            }
             props.put(field, type == null ? FieldValues.untyped(this, where, field, f.getValue(), secret, DURATION_NAME)
                     : FieldValues.typed(this, where, type, f.getValue(), secret));
         }

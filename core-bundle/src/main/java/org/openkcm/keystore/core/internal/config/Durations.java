@@ -45,6 +45,22 @@ public final class Durations {
         throw new InvalidKeyRequestException(field, "'" + Limits.printable(t) + "' is not a duration (e.g. 250ms, 5s, 2m, 1h, PT5S)");
     }
 
+    /** Like {@link #parse} but also within [min, max]; the error names the limit that was crossed. */
+    public static Duration within(String field, String text, Duration min, Duration max) throws InvalidKeyRequestException {
+        Duration d = parse(field, text);
+        if (d.compareTo(min) < 0) {
+            throw new InvalidKeyRequestException(field, "'" + Limits.printable(text.trim()) + "' is below the minimum of " + show(min));
+        }
+        if (d.compareTo(max) > 0) {
+            throw new InvalidKeyRequestException(field, "'" + Limits.printable(text.trim()) + "' is above the maximum of " + show(max));
+        }
+        return d;
+    }
+
+    private static String show(Duration d) {
+        return d.toMillis() < 1000 ? d.toMillis() + "ms" : d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toString();
+    }
+
     /** Like {@link #parse} but also requires a strictly positive value. */
     public static Duration positive(String field, String text) throws InvalidKeyRequestException {
         Duration d = parse(field, text);

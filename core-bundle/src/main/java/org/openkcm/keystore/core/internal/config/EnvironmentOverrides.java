@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Lays environment variables over the yaml tree, before validation, so a value is checked the same way
- * wherever it came from. Order, lowest first: config.yaml, OpenBao's own {@code BAO_ADDR},
- * {@code BAO_TOKEN}, {@code BAO_NAMESPACE}, then {@code OPENKCM_KEYSTORE_<SECTION>_<FIELD>} with the
+ * wherever it came from. Order, lowest first: config.yaml, OpenBao's own {@code BAO_ADDR} and
+ * {@code BAO_NAMESPACE} (the core needs the address to know OpenBao is configured; {@code BAO_TOKEN} is
+ * read by the OpenBao bundle itself and never copied into ConfigAdmin), then {@code OPENKCM_KEYSTORE_<SECTION>_<FIELD>} with the
  * camelCase field in upper snake case, e.g. {@code OPENKCM_KEYSTORE_PLUGINS_CALL_TIMEOUT},
  * {@code OPENKCM_KEYSTORE_BACKENDS_OPENBAO_ADDRESS}, {@code OPENKCM_KEYSTORE_ROUTING_RULES} (rules
  * separated by {@code ;}).
@@ -26,7 +27,8 @@ final class EnvironmentOverrides {
     static final String CONFIG_PATH_VARIABLE = PREFIX + "CONFIG";
     /** Variables of this prefix read by others (launcher, console, local root key), not configuration sections. */
     private static final Set<String> NOT_SECTIONS = Set.of(CONFIG_PATH_VARIABLE, PREFIX + "DEV", PREFIX + "MASTER_KEY");
-    private static final Map<String, String> BAO = Map.of("BAO_ADDR", "address", "BAO_TOKEN", "token", "BAO_NAMESPACE", "namespace");
+    /** Only the non-secret ones: the OpenBao bundle reads {@code BAO_TOKEN} (and the secret files) itself. */
+    private static final Map<String, String> BAO = Map.of("BAO_ADDR", "address", "BAO_NAMESPACE", "namespace");
     private static final Map<String, String> SECTIONS = Map.of("ROUTING_", "routing", "PLUGINS_", "plugins", "HEALTH_", "plugins",
             "CACHE_", "cache", "ROOT_KEY_", "rootKey", "ROOTKEY_", "rootKey", "RECONCILER_", "reconciler");
 

@@ -6,6 +6,8 @@ enum FieldType {
     STRING,
     /** A String never echoed in a message or log (tokens, secret ids, passwords). */
     SECRET,
+    /** A path inside OpenBao (mount, prefix): segments that can never climb out ({@code ..}), stored as String. */
+    PATH,
     /** An http(s) URL, stored as String. */
     URL,
     /** Stored as Integer. */

@@ -25,6 +25,15 @@ final class FieldValues {
                 }
                 return url;
             }
+            case PATH: {
+                String path = scalar(t, where, value).trim().replaceAll("/+$", "");
+                // the OpenBao bundle's rule for mount and prefix (BaoSettings.checkPath)
+                if (!path.matches("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*") || path.contains("..")) {
+                    throw t.error(where, "'" + show(path, secret) + "' must be segments of letters, digits, '.', '_' or '-' separated by '/'"
+                            + " (no '..')");
+                }
+                return path;
+            }
             case INT:
                 return integer(t, where, value);
             case BOOLEAN:

@@ -5,7 +5,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.openkcm.keystore.api.KeyService;
-import org.openkcm.keystore.core.internal.config.Durations;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -48,8 +47,9 @@ public final class ReconcilerComponent {
         Duration interval;
         Duration grace;
         try {
-            interval = Durations.positive("reconciler.interval", config.interval());
-            grace = Durations.parse("reconciler.gracePeriod", config.gracePeriod());
+            ReconcilerSettings settings = ReconcilerSettings.from(config);
+            interval = settings.interval();
+            grace = settings.gracePeriod();
         } catch (InvalidKeyRequestException e) {
             LOG.error("Reconciler configuration rejected ({}); using interval 1m, grace 30s", e.getMessage());
             interval = Duration.ofMinutes(1);

@@ -19,4 +19,8 @@ public @interface RoutingConfig {
     @AttributeDefinition(name = "Lookup-only backends", required = false, description = "Further backends that"
             + " receive no new keys but may still hold keys (after a routing change) or be a migration target.")
     String[] backends() default {};
+
+    @AttributeDefinition(name = "Force", description = "Apply this routing even if it drops a backend that still holds"
+            + " keys (they become unreachable for lookups and the reconciler). Without it such a change is refused.")
+    boolean force() default false;
 }

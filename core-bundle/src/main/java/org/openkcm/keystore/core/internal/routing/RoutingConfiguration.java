@@ -25,15 +25,18 @@ import org.slf4j.LoggerFactory;
  * force stays. Watches the OpenBao PID too: OpenBao without an address is not a usable backend, so
  * routes to it go to InMemory, and a loud warning says so.
  */
-@Component(service = { Router.class, ConfigurationListener.class }, configurationPid = RoutingConfiguration.PID,
+@Component(service = { Router.class, ConfigurationListener.class, RoutingChanges.class }, configurationPid = RoutingConfiguration.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
 @Designate(ocd = RoutingConfig.class)
-public final class RoutingConfiguration implements Router, ConfigurationListener {
+public final class RoutingConfiguration implements Router, ConfigurationListener, RoutingChanges {
     public static final String PID = "org.openkcm.keystore.routing";
     public static final String OPENBAO_PID = "org.openkcm.keystore.openbao";
     private static final Logger LOG = LoggerFactory.getLogger(RoutingConfiguration.class);
 
     private volatile ConfigurationAdmin configAdmin;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile KeyHolders holders;
 
     private volatile RoutingConfig config;
     private volatile RoutingTable table;
@@ -82,11 +85,23 @@ public final class RoutingConfiguration implements Router, ConfigurationListener
         }
     }
 
+    @Override
+    public void check(String[] rules, String defaultBackend, String[] lookupOnly, boolean force) throws InvalidKeyRequestException {
+        RoutingTable built = RoutingTable.parse(rules, defaultBackend, lookupOnly, openBaoConfigured());
+        RoutingTable current = table;
+        if (current != null && !force) {
+            DroppedBackends.check(current, built, holders);
+        }
+    }
+
     /** @return whether {@code next} was valid and is now in force */
     private boolean rebuild(RoutingConfig next) {
         RoutingTable previous = table;
         try {
             RoutingTable built = RoutingTable.parse(next.rules(), next.defaultBackend(), next.backends(), openBaoConfigured());
+            if (previous != null && !next.force()) {
+                DroppedBackends.check(previous, built, holders);
+            }
             table = built;
             logChange(previous, built);
             return true;

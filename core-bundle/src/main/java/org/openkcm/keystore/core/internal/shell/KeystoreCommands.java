@@ -130,10 +130,16 @@ public final class KeystoreCommands {
         });
     }
 
-    /** keystore:migrate target [filter arguments as for list] — copy, verify, delete at the source. */
+    /**
+     * keystore:migrate [--force] target [filter arguments as for list] — copy, verify, delete at the source.
+     * Onto a volatile backend only with --force (the keys would be lost at the next restart).
+     */
     public String migrate(String target, String... filter) {
+        boolean force = "--force".equals(target);
+        String to = force ? (filter.length == 0 ? "" : filter[0]) : target;
+        String[] rest = force && filter.length > 0 ? java.util.Arrays.copyOfRange(filter, 1, filter.length) : filter;
         return run(() -> {
-            MigrationReport r = admin.migrate(ShellArguments.parse(filter).filter(), target);
+            MigrationReport r = admin.migrate(ShellArguments.parse(rest).filter(), to, force);
             StringBuilder b = new StringBuilder(String.format("migrated to %s: %d moved, %d skipped, %d failed%n", r.target(), r.moved(),
                     r.skipped(), r.failed()));
             r.failures().forEach(f -> b.append("  ").append(f).append('\n'));

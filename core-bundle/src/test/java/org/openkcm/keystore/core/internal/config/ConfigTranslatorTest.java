@@ -23,7 +23,6 @@ class ConfigTranslatorTest {
             backends:
               openbao:
                 address: https://127.0.0.1:8200
-                token: s.file-token-value
                 mount: secret
               inmemory:
                 maxEntries: 5000
@@ -53,7 +52,7 @@ class ConfigTranslatorTest {
         assertThat(routing.get("defaultBackend")).isEqualTo("inmemory");
         assertThat((String[]) routing.get("backends")).containsExactly("legacy");
         assertThat(pids.get("org.openkcm.keystore.openbao")).containsEntry("address", "https://127.0.0.1:8200")
-                .containsEntry("token", "s.file-token-value").containsEntry("mount", "secret");
+                .containsEntry("mount", "secret").doesNotContainKey("token");
         assertThat(pids.get("org.openkcm.keystore.inmemory")).containsEntry("maxEntries", 5000);
         assertThat(pids.get("org.openkcm.keystore.plugins")).containsEntry("callTimeout", "2s").containsEntry("maxConcurrentCalls", 8);
         assertThat(pids.get("org.openkcm.keystore.cache")).containsEntry("ttl", "5m").containsEntry("maxEntries", 1000);
@@ -72,9 +71,10 @@ class ConfigTranslatorTest {
                 "OPENKCM_KEYSTORE_HOME", "/opt/keystore"));
         assertThat(pids.get("org.openkcm.keystore.plugins")).containsEntry("callTimeout", "750ms").containsEntry("maxConcurrentCalls", 8);
         assertThat(pids.get("org.openkcm.keystore.inmemory")).containsEntry("maxEntries", 42);
-        // OPENKCM_KEYSTORE_* beats BAO_*, which beats the file
+        // OPENKCM_KEYSTORE_* beats BAO_*, which beats the file; BAO_TOKEN is read by the OpenBao bundle, never copied
         assertThat(pids.get("org.openkcm.keystore.openbao")).containsEntry("address", "http://127.0.0.1:8300")
-                .containsEntry("token", "s.env-token").containsEntry("namespace", "team-a");
+                .containsEntry("namespace", "team-a").doesNotContainKey("token");
+        assertThat(pids.toString()).doesNotContain("s.env-token");
         assertThat((String[]) pids.get("org.openkcm.keystore.routing").get("rules")).containsExactly("tier=L4 -> inmemory", "* -> openbao");
     }
 
@@ -154,7 +154,7 @@ class ConfigTranslatorTest {
                 """, Map.of("BAO_TOKEN", "s.env-token"));
         assertThat(pids.get("org.openkcm.keystore.rootkey")).containsEntry("provider", "openbao-transit").doesNotContainKey("transit.keyName");
         assertThat(pids.get("org.openkcm.keystore.openbao.transit")).containsEntry("keyName", "root-1").containsEntry("mount", "transit-eu")
-                .containsEntry("address", "https://127.0.0.1:8200").containsEntry("token", "s.env-token").containsEntry("namespace", "team-a");
+                .containsEntry("address", "https://127.0.0.1:8200").containsEntry("namespace", "team-a").doesNotContainKey("token");
         // only the KV backend: no Transit PID
         assertThat(translate("backends:\n  openbao: {address: 'http://127.0.0.1:1'}\n", Map.of()))
                 .doesNotContainKey("org.openkcm.keystore.openbao.transit");
@@ -185,6 +185,15 @@ class ConfigTranslatorTest {
     void yamlTagsThatConstructObjectsAreRefused() {
         assertThatThrownBy(() -> translate("cache: !!javax.script.ScriptEngineManager [x]\n", Map.of()))
                 .isInstanceOf(InvalidKeyRequestException.class).hasMessageContaining("config.yaml");
+    }
+
+    @Test
+    void secretsInTheFileOrInOpenkcmVariablesAreRefusedNotCopiedIntoConfigAdmin() {
+        assertThatThrownBy(() -> translate("backends:\n  openbao:\n    address: http://127.0.0.1:8200\n    token: s.in-the-file\n", Map.of()))
+                .hasMessageContaining("backends.openbao.token").hasMessageContaining("BAO_TOKEN_FILE").hasMessageNotContaining("s.in-the-file");
+        assertThatThrownBy(() -> translate("", Map.of("OPENKCM_KEYSTORE_BACKENDS_OPENBAO_SECRET_ID", "s.approle")))
+                .hasMessageContaining("OPENKCM_KEYSTORE_BACKENDS_OPENBAO_SECRET_ID").hasMessageNotContaining("s.approle");
+        assertThatThrownBy(() -> translate("rootKey:\n  transit: {token: s.transit}\n", Map.of())).hasMessageNotContaining("s.transit");
     }
 
     @Test

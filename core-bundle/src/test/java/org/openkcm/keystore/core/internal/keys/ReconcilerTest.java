@@ -108,7 +108,8 @@ class ReconcilerTest {
         KeyMetadata pending = halfRotated();
         ReconcilerComponent component = new ReconcilerComponent(core);
         try {
-            component.configure(Annotations.of(ReconcilerConfig.class, Map.of("interval", "100ms", "gracePeriod", "0s")));
+            // 1s: the smallest grace period the reconciler accepts (0s would roll back sagas still running)
+            component.configure(Annotations.of(ReconcilerConfig.class, Map.of("interval", "100ms", "gracePeriod", "1s")));
             await().atMost(Duration.ofSeconds(10)).until(() -> a.list(KeyFilter.builder().keyId(pending.id()).build()).items().size() == 1);
             KeyMetadata second = halfRotatedAgain(pending.id());
             await().atMost(Duration.ofSeconds(10)).until(() -> a.list(KeyFilter.builder().keyId(second.id()).build()).items().size() == 1);
