@@ -94,6 +94,15 @@ public final class LocalRootKeyProvider implements RootKeyProvider, AutoCloseabl
         }
     }
 
+    /** HKDF-SHA256 of the master key with {@code label} as info: deterministic, the master key never leaves. */
+    @Override
+    public byte[] deriveKey(String label) throws KeystoreException {
+        checkOpen();
+        byte[] out = Hkdf.derive(masterKey, label);
+        checkOpen();
+        return out;
+    }
+
     @Override
     public BackendHealth health() {
         return closed ? BackendHealth.of(BackendState.UNAVAILABLE, "stopped", Duration.ZERO) : BackendHealth.up(Duration.ZERO);

@@ -49,6 +49,9 @@ final class KeyDestroyer {
         }
         for (String child : live) {
             try {
+                if (!isChildOf(child, keyId)) {
+                    continue;
+                }
                 destroy(child, true);
             } catch (KeyNotFoundException e) {
                 // destroyed concurrently: what we wanted
@@ -65,8 +68,27 @@ final class KeyDestroyer {
                 live.isEmpty() ? "" : ", after " + live.size() + " child key(s)");
     }
 
+    /**
+     * A cascade deletes only keys whose authenticated state names this parent: a parent tag planted on
+     * another key in a backend makes it no child (and a child whose state fails authentication stops the
+     * cascade with an {@code IntegrityException}; an operator destroys it by id).
+     */
+    private boolean isChildOf(String child, String parentId) throws KeystoreException {
+        KeyVersions.Versions cv = versions.read(child);
+        KeyMetadata m = placement.retrieve(cv.first().ref()).record().metadata();
+        if (m.parent().isPresent() && m.parent().get().id().equals(parentId)) {
+            return true;
+        }
+        LOG.warn("Key '{}' is listed as a child of '{}' but its authenticated parent is {}; not destroyed with it", child,
+                parentId, m.parent().map(Object::toString).orElse("none"));
+        return false;
+    }
+
     private static void markIntent(KeyVersions.Versions v) throws KeystoreException {
         for (KeyMetadata m : v.all()) {
+            if (StateKeys.isCorrupt(m)) {
+                continue; // an operator destroys a record whose state failed authentication; it gets no intent
+            }
             MetadataUpdates.update(v.home(), m.ref(), cur -> {
                 TreeMap<String, String> tags = new TreeMap<>(cur.tags());
                 if (tags.size() >= Limits.MAX_TAGS && !tags.containsKey(ReservedTags.SAGA)) {

@@ -1,0 +1,252 @@
+package org.openkcm.keystore.core.internal.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openkcm.keystore.api.CreateKeyRequest;
+import org.openkcm.keystore.core.internal.cache.CacheSettings;
+import org.openkcm.keystore.core.internal.cache.KeyCache;
+import org.openkcm.keystore.core.internal.crypto.LocalRootKeyProvider;
+import org.openkcm.keystore.inmemory.internal.InMemoryKeystore;
+import org.openkcm.keystore.model.IntegrityException;
+import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.KeyMetadata;
+import org.openkcm.keystore.model.KeyRef;
+import org.openkcm.keystore.model.KeyStatus;
+import org.openkcm.keystore.model.KeyTier;
+import org.openkcm.keystore.model.KeystoreException;
+import org.openkcm.keystore.model.Owner;
+import org.openkcm.keystore.openbao.internal.TestKeystores;
+import org.openkcm.keystore.openbao.testing.OpenBaoServer;
+import org.openkcm.keystore.spi.Keystore;
+
+/**
+ * An attacker with write access to the OpenBao KV mount (the real {@code bao} CLI against a real dev server)
+ * edits, rolls back and plants records; L2/L3 live in OpenBao, L4 in InMemory (out of the attacker's reach),
+ * as the default routing has it. Each test checks what the caller sees on a fresh core (nothing cached, as
+ * a second node) and what the backends still hold.
+ */
+class KeyIntegrityOpenBaoTest {
+    private static final AtomicInteger PREFIXES = new AtomicInteger();
+    private static OpenBaoServer bao;
+
+    @TempDir
+    Path dir;
+    private String prefix;
+    private Keystore openbao;
+    private InMemoryKeystore edge;
+    private LocalRootKeyProvider root;
+    private TestDirectory directory;
+    private CryptoKeyService core;
+
+    @BeforeAll
+    static void startBao() {
+        bao = OpenBaoServer.startDev();
+    }
+
+    @AfterAll
+    static void stopBao() {
+        bao.close();
+    }
+
+    @BeforeEach
+    void setUp() {
+        prefix = "integrity" + PREFIXES.incrementAndGet();
+        openbao = TestKeystores.openBao(bao, prefix);
+        edge = new InMemoryKeystore("inmemory", 10_000);
+        directory = new TestDirectory(edge, openbao).route(KeyTier.L2, "openbao").route(KeyTier.L3, "openbao")
+                .route(KeyTier.L4, "inmemory");
+        root = new LocalRootKeyProvider(dir.resolve("master.key"), n -> null);
+        core = new CryptoKeyService(directory, root, new KeyCache(CacheSettings.defaults()));
+    }
+
+    @AfterEach
+    void tearDown() {
+        core.close();
+        root.close();
+        edge.close();
+        TestKeystores.close(openbao);
+    }
+
+    /** @return a core over the same backends with nothing cached: what another node sees */
+    private CryptoKeyService freshNode() {
+        core.close();
+        core = new CryptoKeyService(directory, root, new KeyCache(CacheSettings.defaults()));
+        return core;
+    }
+
+    private String path(KeyRef ref) {
+        return prefix + "/keys/" + ref.id() + "," + String.format("%010d", ref.version());
+    }
+
+    private int currentVersion(KeyRef ref) {
+        Matcher m = Pattern.compile("\"current_version\":\\s*(\\d+)").matcher(bao.cliOk("kv", "metadata", "get", "-format=json",
+                "-mount=secret", path(ref)));
+        assertThat(m.find()).isTrue();
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** {@code bao kv patch} (a JSON merge patch of the record's data), as an attacker with KV write would. */
+    private void patch(KeyRef ref, String json) throws Exception {
+        Path f = Files.writeString(dir.resolve("patch-" + System.nanoTime() + ".json"), json);
+        bao.cliOk("kv", "patch", "-mount=secret", "-cas=" + currentVersion(ref), path(ref), "@" + f);
+    }
+
+    private KeyMetadata l2() throws KeystoreException {
+        return core.create(CreateKeyRequest.builder(KeyTier.L2, Owner.tenant("acme")).build());
+    }
+
+    private KeyMetadata child(KeyTier tier, String parent) throws KeystoreException {
+        return core.create(CreateKeyRequest.builder(tier, Owner.service("svc")).parentId(parent).build());
+    }
+
+    @Test
+    void aRevocationUndoneByKvRollbackIsDetectedAndTheKeyNeverEncryptsAgain() throws Exception {
+        KeyMetadata l2 = l2();
+        KeyMetadata l3 = child(KeyTier.L3, l2.id());
+        core.changeStatus(l3.ref(), KeyStatus.COMPROMISED);
+        bao.cliOk("kv", "rollback", "-mount=secret", "-version=1", path(l3.ref()));
+        assertThat(bao.cliOk("kv", "get", "-mount=secret", "-field=status", path(l3.ref())).trim()).isEqualTo("ACTIVE");
+
+        CryptoKeyService s = freshNode();
+        byte[] data = "x".getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> s.encrypt(l3.id(), data, null)).isInstanceOf(IntegrityException.class)
+                .hasMessageContaining("rolled back");
+        assertThatThrownBy(() -> child(KeyTier.L4, l3.id())).isInstanceOf(IntegrityException.class);
+        assertThat(edge.size()).isZero(); // no child was stored
+        assertThatThrownBy(() -> s.metadata(l3.ref())).isInstanceOf(IntegrityException.class);
+    }
+
+    @Test
+    void aRolledBackOldVersionAfterRotationIsRefusedAndOnlyTheNewVersionEncrypts() throws Exception {
+        KeyMetadata l2 = l2();
+        KeyMetadata l3 = child(KeyTier.L3, l2.id());
+        KeyMetadata v2 = core.rotate(l3.id());
+        bao.cliOk("kv", "rollback", "-mount=secret", "-version=1", path(l3.ref())); // v1 says ACTIVE again
+
+        CryptoKeyService s = freshNode();
+        assertThatThrownBy(() -> s.open(l3.ref())).isInstanceOf(IntegrityException.class);
+        byte[] ct = s.encrypt(l3.id(), "y".getBytes(StandardCharsets.UTF_8), null);
+        assertThat(org.openkcm.keystore.core.internal.crypto.DataCipher.keyVersion(ct)).isEqualTo(v2.version());
+        KeyMetadata l4 = child(KeyTier.L4, l3.id());
+        assertThat(l4.parent()).contains(v2.ref());
+    }
+
+    @Test
+    void aPlantedDestroyIntentIsNotObeyedByTheReconciler() throws Exception {
+        KeyMetadata l2 = l2();
+        KeyMetadata l3 = child(KeyTier.L3, l2.id());
+        KeyMetadata l4 = child(KeyTier.L4, l3.id());
+        patch(l2.ref(), "{\"tags\":{\"openkcm.saga\":\"destroy\"}}");
+
+        CryptoKeyService s = freshNode();
+        s.reconcile(Duration.ZERO, false);
+        assertThat(edge.retrieve(l4.ref())).isNotNull(); // the L4 in InMemory, out of the attacker's reach, survives
+        assertThat(openbao.retrieve(l3.ref())).isNotNull();
+        assertThat(openbao.retrieve(l2.ref()).metadata().tags()).containsEntry("openkcm.saga", "destroy");
+        // the edited record is refused (and so is what it wraps: an edit can deny service, never change state)
+        assertThatThrownBy(() -> s.open(l2.ref())).isInstanceOf(IntegrityException.class);
+        assertThatThrownBy(() -> s.open(l4.ref())).isInstanceOf(IntegrityException.class).hasMessageContaining(l2.ref().toString());
+        // shown as corrupt in a listing, and still destroyable by an operator
+        KeyMetadata listed = s.list(org.openkcm.keystore.model.KeyFilter.builder().keyId(l2.id()).build()).items().get(0);
+        assertThat(listed.tags()).containsEntry("openkcm.integrity", "failed");
+        s.destroy(l2.id(), true);
+        assertThat(edge.size()).isZero();
+        assertThat(bao.cli("kv", "get", "-mount=secret", path(l2.ref())).exitCode()).isNotZero();
+    }
+
+    @Test
+    void aPlantedPendingStatusOnAVersionOneWithChildrenIsNotRolledBack() throws Exception {
+        KeyMetadata l2 = l2();
+        KeyMetadata l3 = child(KeyTier.L3, l2.id());
+        KeyMetadata l4 = child(KeyTier.L4, l3.id());
+        patch(l3.ref(), "{\"status\":\"PENDING\",\"updated_at\":\"2001-01-01T00:00:00Z\"}");
+
+        CryptoKeyService s = freshNode();
+        s.reconcile(Duration.ZERO, false);
+        assertThat(openbao.retrieve(l3.ref())).isNotNull();
+        assertThat(edge.retrieve(l4.ref())).isNotNull();
+    }
+
+    @Test
+    void aPendingVersionTwoThatWrapsLiveChildrenIsNotRolledBack() throws Exception {
+        KeyMetadata l2 = l2();
+        KeyMetadata l3 = child(KeyTier.L3, l2.id());
+        KeyMetadata v2 = core.rotate(l3.id());
+        KeyMetadata l4 = child(KeyTier.L4, l3.id()); // wrapped by v2
+        patch(v2.ref(), "{\"status\":\"PENDING\",\"tags\":{\"openkcm.saga\":\"rotate-from:1\"}}");
+
+        freshNode().reconcile(Duration.ZERO, false);
+        assertThat(openbao.retrieve(v2.ref())).isNotNull();
+        assertThat(edge.retrieve(l4.ref()).metadata().parent()).contains(v2.ref());
+    }
+
+    @Test
+    void deletingATierIndexPointerDoesNotLetANonCascadeDestroyOrphanChildren() throws Exception {
+        KeyMetadata l2 = l2();
+        KeyMetadata l3 = child(KeyTier.L3, l2.id());
+        KeyMetadata l4 = child(KeyTier.L4, l3.id());
+        bao.cliOk("kv", "metadata", "delete", "-mount=secret", prefix + "/ix/tier/L3/" + l3.id() + ",0000000001");
+
+        CryptoKeyService s = freshNode();
+        assertThatThrownBy(() -> s.destroy(l2.id(), false)).isInstanceOf(InvalidKeyRequestException.class)
+                .hasMessageContaining("cascade");
+        assertThat(openbao.retrieve(l2.ref())).isNotNull();
+        assertThat(edge.retrieve(l4.ref())).isNotNull();
+    }
+
+    @Test
+    void aChildIsNotCreatedUnderAParentTheBackendLost() throws Exception {
+        KeyMetadata l2 = l2();
+        child(KeyTier.L3, l2.id()); // l2 is cached (material and active version) on this node
+        bao.cliOk("kv", "metadata", "delete", "-mount=secret", path(l2.ref())); // the backend lost it
+
+        assertThatThrownBy(() -> child(KeyTier.L3, l2.id())).isInstanceOf(InvalidKeyRequestException.class)
+                .hasMessageContaining("parent");
+        assertThat(bao.cli("kv", "list", "-mount=secret", prefix + "/ix/tier/L3").stdout().lines()
+                .filter(l -> l.startsWith("l3-")).count()).isEqualTo(1);
+    }
+
+    @Test
+    void anExpiredKeyDecryptsButNoLongerEncryptsOrWrapsChildren() throws Exception {
+        KeyMetadata l2 = l2();
+        KeyMetadata l3 = child(KeyTier.L3, l2.id());
+        byte[] ct = core.encrypt(l3.id(), "z".getBytes(StandardCharsets.UTF_8), null);
+        core.updateMetadata(l3.ref(), java.util.Map.of(), Instant.parse("2000-01-01T00:00:00Z"));
+
+        CryptoKeyService s = freshNode();
+        assertThatThrownBy(() -> s.encrypt(l3.id(), new byte[1], null)).isInstanceOf(InvalidKeyRequestException.class)
+                .hasMessageContaining("expired");
+        assertThat(new String(s.decrypt(l3.id(), ct, null), StandardCharsets.UTF_8)).isEqualTo("z");
+        assertThatThrownBy(() -> child(KeyTier.L4, l3.id())).isInstanceOf(InvalidKeyRequestException.class)
+                .hasMessageContaining("expired");
+        KeyMetadata born = s.create(CreateKeyRequest.builder(KeyTier.L3, Owner.service("svc")).parentId(l2.id())
+                .expiresAt(Instant.parse("2000-01-01T00:00:00Z")).build());
+        assertThatThrownBy(() -> s.encrypt(born.id(), new byte[1], null)).isInstanceOf(InvalidKeyRequestException.class);
+        assertThat(edge.size()).isZero();
+    }
+
+    @Test
+    void anEditedExpiryIsRefused() throws Exception {
+        KeyMetadata l2 = l2();
+        KeyMetadata l3 = child(KeyTier.L3, l2.id());
+        core.updateMetadata(l3.ref(), java.util.Map.of(), Instant.parse("2000-01-01T00:00:00Z"));
+        patch(l3.ref(), "{\"expires_at\":\"2999-01-01T00:00:00Z\"}");
+        CryptoKeyService s = freshNode();
+        assertThatThrownBy(() -> s.encrypt(l3.id(), new byte[1], null)).isInstanceOf(IntegrityException.class);
+    }
+}
