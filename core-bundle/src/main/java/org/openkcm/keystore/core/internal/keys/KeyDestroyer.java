@@ -4,7 +4,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.openkcm.keystore.core.internal.cache.KeyCache;
+import org.openkcm.keystore.core.internal.crypto.EnvelopeSealer;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.KeyAlreadyExistsException;
+import org.openkcm.keystore.model.KeyStatus;
 import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyNotFoundException;
 import org.openkcm.keystore.model.KeyRef;
@@ -14,7 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Crypto-shreds every version of a key. Refused while live children exist unless cascading; a cascade
+ * Destroys every version of a key: its record is deleted (with the backend's copies of the sealed bytes)
+ * and replaced by an authenticated tombstone ({@link #tombstoneOf}). Refused while live children exist unless cascading; a cascade
  * (and any multi-version delete) first tags every version with {@code openkcm.saga=destroy}, the intent
  * the reconciler rolls forward if we stop half-way (shredding cannot be rolled back), then destroys the
  * children depth-first, then the key's versions.
@@ -37,6 +41,9 @@ final class KeyDestroyer {
     void destroy(String keyId, boolean cascade) throws KeystoreException {
         Limits.checkId("keyId", keyId);
         KeyVersions.Versions v = versions.read(keyId);
+        if (v.all().stream().allMatch(KeyDestroyer::isTombstone)) {
+            return; // destroyed before: only tombstones are left
+        }
         KeyMetadata first = v.first();
         Set<String> live = children.live(keyId, first.tier(), null);
         if (!live.isEmpty() && !cascade) {
@@ -59,12 +66,20 @@ final class KeyDestroyer {
         }
         // highest version first: a stop half-way leaves the lowest versions, still tagged with the intent
         for (int i = v.all().size() - 1; i >= 0; i--) {
-            KeyRef ref = v.all().get(i).ref();
-            v.home().delete(ref);
-            cache.get().invalidate(ref);
+            KeyMetadata m = v.all().get(i);
+            if (isTombstone(m)) {
+                continue;
+            }
+            v.home().delete(m.ref());
+            cache.get().invalidate(m.ref());
+            try {
+                v.home().store(tombstoneOf(m), EnvelopeSealer.tombstone());
+            } catch (KeyAlreadyExistsException e) {
+                // another node's destroy wrote it first
+            }
         }
         placement.forget(keyId);
-        LOG.info("Key '{}' destroyed: {} version(s) shredded{}", keyId, v.all().size(),
+        LOG.info("Key '{}' destroyed: {} version(s) shredded, tombstones left{}", keyId, v.all().size(),
                 live.isEmpty() ? "" : ", after " + live.size() + " child key(s)");
     }
 
@@ -84,8 +99,28 @@ final class KeyDestroyer {
         return false;
     }
 
+    /** A destroyed version whose tombstone is written: status DESTROYED, no intent, state authenticated. */
+    static boolean isTombstone(KeyMetadata m) {
+        return m.status() == KeyStatus.DESTROYED && !m.tags().containsKey(ReservedTags.SAGA) && !StateKeys.isCorrupt(m);
+    }
+
+    /**
+     * @return the authenticated tombstone that replaces a destroyed version: its identity and caller tags,
+     *         status DESTROYED, no material. It keeps the id taken (never reused) and makes a copy of the old
+     *         record put back on top of it fail the revision check (docs/crypto.md, "Destroy")
+     */
+    static KeyMetadata tombstoneOf(KeyMetadata m) throws KeystoreException {
+        TreeMap<String, String> tags = new TreeMap<>(m.tags());
+        tags.remove(ReservedTags.SAGA);
+        tags.remove(StateKeys.INTEGRITY);
+        return MetadataUpdates.touched(m).status(KeyStatus.DESTROYED).tags(tags).build();
+    }
+
     private static void markIntent(KeyVersions.Versions v) throws KeystoreException {
         for (KeyMetadata m : v.all()) {
+            if (isTombstone(m)) {
+                continue;
+            }
             if (StateKeys.isCorrupt(m)) {
                 continue; // an operator destroys a record whose state failed authentication; it gets no intent
             }

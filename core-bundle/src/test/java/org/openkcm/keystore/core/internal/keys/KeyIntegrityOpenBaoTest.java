@@ -106,6 +106,27 @@ class KeyIntegrityOpenBaoTest {
         bao.cliOk("kv", "patch", "-mount=secret", "-cas=" + currentVersion(ref), path(ref), "@" + f);
     }
 
+    /** @return the record's KV data object as JSON, as {@code bao kv get -format=json} shows it (an attacker's saved copy) */
+    private String savedCopy(KeyRef ref) {
+        String json = bao.cliOk("kv", "get", "-format=json", "-mount=secret", path(ref));
+        int outer = json.indexOf('{', json.indexOf("\"data\""));
+        int inner = json.indexOf('{', json.indexOf("\"data\"", outer));
+        int depth = 0;
+        for (int i = inner; i < json.length(); i++) {
+            char c = json.charAt(i);
+            depth += c == '{' ? 1 : c == '}' ? -1 : 0;
+            if (depth == 0) {
+                return json.substring(inner, i + 1);
+            }
+        }
+        throw new IllegalStateException("no data object in " + json);
+    }
+
+    private void putBack(KeyRef ref, String data) throws Exception {
+        Path f = Files.writeString(dir.resolve("copy-" + System.nanoTime() + ".json"), data);
+        bao.cliOk("kv", "put", "-mount=secret", "-cas=" + currentVersion(ref), path(ref), "@" + f);
+    }
+
     private KeyMetadata l2() throws KeystoreException {
         return core.create(CreateKeyRequest.builder(KeyTier.L2, Owner.tenant("acme")).build());
     }
@@ -165,8 +186,11 @@ class KeyIntegrityOpenBaoTest {
         KeyMetadata listed = s.list(org.openkcm.keystore.model.KeyFilter.builder().keyId(l2.id()).build()).items().get(0);
         assertThat(listed.tags()).containsEntry("openkcm.integrity", "failed");
         s.destroy(l2.id(), true);
-        assertThat(edge.size()).isZero();
-        assertThat(bao.cli("kv", "get", "-mount=secret", path(l2.ref())).exitCode()).isNotZero();
+        assertThat(edge.retrieve(l4.ref()).metadata().status()).isEqualTo(KeyStatus.DESTROYED);
+        assertThat(org.openkcm.keystore.core.internal.crypto.EnvelopeSealer.isTombstone(edge.retrieve(l4.ref()).sealed())).isTrue();
+        for (KeyRef r : new KeyRef[] {l2.ref(), l3.ref()}) {
+            assertThat(bao.cliOk("kv", "get", "-mount=secret", "-field=status", path(r)).trim()).isEqualTo("DESTROYED");
+        }
     }
 
     @Test
@@ -237,6 +261,25 @@ class KeyIntegrityOpenBaoTest {
         KeyMetadata born = s.create(CreateKeyRequest.builder(KeyTier.L3, Owner.service("svc")).parentId(l2.id())
                 .expiresAt(Instant.parse("2000-01-01T00:00:00Z")).build());
         assertThatThrownBy(() -> s.encrypt(born.id(), new byte[1], null)).isInstanceOf(InvalidKeyRequestException.class);
+        assertThat(edge.size()).isZero();
+    }
+
+    @Test
+    void aDestroyedKeysSavedRecordPutBackDoesNotOpenAndItsIdIsNotReused() throws Exception {
+        KeyMetadata l2 = l2();
+        KeyMetadata l3 = child(KeyTier.L3, l2.id());
+        String copy = savedCopy(l3.ref());
+        core.destroy(l3.id(), false);
+        assertThat(bao.cliOk("kv", "get", "-mount=secret", "-field=status", path(l3.ref())).trim()).isEqualTo("DESTROYED");
+        putBack(l3.ref(), copy); // the attacker restores the record saved before the destroy, on top of the tombstone
+        assertThat(bao.cliOk("kv", "get", "-mount=secret", "-field=status", path(l3.ref())).trim()).isEqualTo("ACTIVE");
+
+        CryptoKeyService s = freshNode();
+        assertThatThrownBy(() -> s.open(l3.ref())).isInstanceOf(IntegrityException.class).hasMessageContaining("rolled back");
+        assertThatThrownBy(() -> s.encrypt(l3.id(), new byte[1], null)).isInstanceOf(IntegrityException.class);
+        assertThatThrownBy(() -> child(KeyTier.L4, l3.id())).isInstanceOf(IntegrityException.class);
+        assertThatThrownBy(() -> s.create(CreateKeyRequest.builder(KeyTier.L3, Owner.service("svc")).parentId(l2.id())
+                .keyId(l3.id()).build())).isInstanceOf(org.openkcm.keystore.model.KeyAlreadyExistsException.class);
         assertThat(edge.size()).isZero();
     }
 

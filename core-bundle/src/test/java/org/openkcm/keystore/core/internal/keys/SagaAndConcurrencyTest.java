@@ -91,8 +91,9 @@ class SagaAndConcurrencyTest {
         assertThat(f.stored(l3.ref()).metadata().tags()).containsEntry(ReservedTags.SAGA, "destroy");
         f.backend.failDelete = false;
         f.service.destroy(l2.id(), true);
-        assertThat(f.memory.size()).isZero();
-        assertThatThrownBy(() -> f.service.open(l4.ref())).isInstanceOf(KeyNotFoundException.class);
+        assertThat(f.everythingStored()).hasSize(3).allMatch(r -> r.metadata().status() == KeyStatus.DESTROYED
+                && !r.metadata().tags().containsKey(ReservedTags.SAGA));
+        assertThatThrownBy(() -> f.service.open(l4.ref())).isInstanceOf(org.openkcm.keystore.model.InvalidKeyRequestException.class);
     }
 
     @Test
