@@ -91,9 +91,10 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
     }
 
     /** Outside OSGi (tests, benchmarks). */
-    public CryptoKeyService(BackendDirectory directory, RootKeyProvider root, KeyCache cache) {
+    public CryptoKeyService(BackendDirectory directory, RootKeyProvider selectedRoot, KeyCache cache) {
         this.cache = cache;
-        this.root = root;
+        this.root = selectedRoot;
+        RootKeyProvider root = new MasterKeyGuard(selectedRoot, directory);
         this.stateKeys = new StateKeys(root);
         this.placement = new KeyPlacement(ResilientDirectory.wrap(directory, stateKeys));
         this.resolver = new KeyResolver(placement, this::cache, root);

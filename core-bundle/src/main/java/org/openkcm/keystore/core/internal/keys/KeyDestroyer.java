@@ -5,6 +5,7 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.openkcm.keystore.core.internal.cache.KeyCache;
 import org.openkcm.keystore.core.internal.crypto.EnvelopeSealer;
+import org.openkcm.keystore.core.internal.crypto.ThreadCrypto;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.openkcm.keystore.model.KeyAlreadyExistsException;
 import org.openkcm.keystore.model.KeyStatus;
@@ -79,6 +80,7 @@ final class KeyDestroyer {
             }
         }
         placement.forget(keyId);
+        ThreadCrypto.scrub(); // no thread's cipher keeps the destroyed material as its last key
         LOG.info("Key '{}' destroyed: {} version(s) shredded, tombstones left{}", keyId, v.all().size(),
                 live.isEmpty() ? "" : ", after " + live.size() + " child key(s)");
     }

@@ -284,6 +284,66 @@ class KeyIntegrityOpenBaoTest {
     }
 
     @Test
+    void aLostMasterKeyIsNeverReplacedWhileABackendHoldsKeys() throws Exception {
+        KeyMetadata l2 = l2();
+        String kid = root.keyIdHex();
+        Path file = dir.resolve("master.key");
+        Files.delete(file);
+        Files.delete(dir.resolve("master.key.id")); // e.g. `mvn clean` removed the whole directory
+        core.close();
+        root.close();
+        root = new LocalRootKeyProvider(file, n -> null, false); // the OSGi component: never creates at activation
+        core = new CryptoKeyService(directory, root, new KeyCache(CacheSettings.defaults()));
+        assertThatThrownBy(this::l2).isInstanceOf(org.openkcm.keystore.model.BackendUnavailableException.class)
+                .hasMessageContaining(file.toString()).hasMessageContaining("expected master key id " + kid)
+                .hasMessageContaining("never created");
+        assertThatThrownBy(() -> core.open(l2.ref())).isInstanceOf(org.openkcm.keystore.model.BackendUnavailableException.class)
+                .hasMessageContaining(file.toString());
+        assertThat(file).doesNotExist();
+    }
+
+    @Test
+    void aRecordedMasterKeyIdIsNeverReplacedAndAWrongKeyFileIsRefusedByName() throws Exception {
+        String kid = root.keyIdHex();
+        Path file = dir.resolve("master.key");
+        assertThat(Files.readString(dir.resolve("master.key.id")).trim()).isEqualTo(kid);
+        Files.delete(file); // the id stays recorded; the backends are still empty
+        core.close();
+        root.close();
+        root = new LocalRootKeyProvider(file, n -> null, false);
+        core = new CryptoKeyService(directory, root, new KeyCache(CacheSettings.defaults()));
+        assertThatThrownBy(this::l2).isInstanceOf(org.openkcm.keystore.model.BackendUnavailableException.class)
+                .hasMessageContaining(file.toString()).hasMessageContaining(kid);
+        assertThat(file).doesNotExist();
+        // another key in the file: refused, naming both ids
+        Files.write(file, org.openkcm.keystore.core.internal.crypto.ThreadCrypto.randomBytes(32));
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        root.close();
+        core.close();
+        root = new LocalRootKeyProvider(file, n -> null, false);
+        core = new CryptoKeyService(directory, root, new KeyCache(CacheSettings.defaults()));
+        assertThatThrownBy(this::l2).isInstanceOf(org.openkcm.keystore.model.BackendUnavailableException.class)
+                .hasMessageContaining(file.toString()).hasMessageContaining("was recorded").hasMessageContaining(kid);
+        assertThat(bao.cli("kv", "list", "-mount=secret", prefix + "/keys").exitCode()).isNotZero(); // nothing stored
+    }
+
+    @Test
+    void aMissingMasterKeyIsCreatedOnlyWhileEveryBackendIsEmptyAndTheDefaultSurvivesABuildClean() throws Exception {
+        Path file = dir.resolve("fresh/master.key");
+        core.close();
+        root.close();
+        root = new LocalRootKeyProvider(file, n -> null, false);
+        assertThat(file).doesNotExist();
+        core = new CryptoKeyService(directory, root, new KeyCache(CacheSettings.defaults()));
+        KeyMetadata l2 = l2();
+        assertThat(file).exists();
+        assertThat(Files.readString(dir.resolve("fresh/master.key.id")).trim()).isEqualTo(root.keyIdHex());
+        assertThat(core.metadata(l2.ref()).status()).isEqualTo(KeyStatus.ACTIVE);
+        String def = org.openkcm.keystore.core.internal.crypto.RootKeyConfig.class.getMethod("masterKeyFile").getDefaultValue().toString();
+        assertThat(def).startsWith("~/").doesNotContain("target");
+    }
+
+    @Test
     void anEditedExpiryIsRefused() throws Exception {
         KeyMetadata l2 = l2();
         KeyMetadata l3 = child(KeyTier.L3, l2.id());
