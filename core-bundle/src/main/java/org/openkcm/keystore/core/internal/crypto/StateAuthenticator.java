@@ -17,11 +17,12 @@ import org.openkcm.keystore.model.KeyMetadata;
  * (docs/crypto.md):
  *
  * <pre>
- * "OKST" | u8 version (1) | identity ({@link IdentityAad}) | str status | str createdAt | str updatedAt
- *        | u8 hasExpiry [str expiresAt] | u16 n | n x (str tag name | str tag value) | i64 revision
+ * "OKST" | u8 version (1) | identity ({@link IdentityAad}) | str status | i64 createdAt | i64 updatedAt
+ *        | u8 hasExpiry [i64 expiresAt] | u16 n | n x (str tag name | str tag value) | i64 revision
  * </pre>
  *
- * Tags in name order, {@value #TAG} itself excluded; instants as ISO-8601 text. Thread-safe (one Mac per
+ * Tags in name order, {@value #TAG} itself excluded; instants as epoch milliseconds (a backend may keep
+ * times at millisecond or microsecond precision). Thread-safe (one Mac per
  * thread); {@link #close()} zeroizes the key.
  */
 public final class StateAuthenticator implements AutoCloseable {
@@ -90,10 +91,10 @@ public final class StateAuthenticator implements AutoCloseable {
         mac.update((byte) 1);
         mac.update(IdentityAad.of(m));
         str(mac, m.status().name());
-        str(mac, m.createdAt().toString());
-        str(mac, m.updatedAt().toString());
+        mac.update(i64(m.createdAt().toEpochMilli()));
+        mac.update(i64(m.updatedAt().toEpochMilli()));
         mac.update((byte) (m.expiresAt().isPresent() ? 1 : 0));
-        m.expiresAt().ifPresent(e -> str(mac, e.toString()));
+        m.expiresAt().ifPresent(e -> mac.update(i64(e.toEpochMilli())));
         int n = m.tags().containsKey(TAG) ? m.tags().size() - 1 : m.tags().size();
         mac.update((byte) (n >>> 8));
         mac.update((byte) n);
@@ -103,12 +104,16 @@ public final class StateAuthenticator implements AutoCloseable {
                 str(mac, t.getValue());
             }
         }
+        mac.update(i64(revision));
+        return mac.doFinal();
+    }
+
+    private static byte[] i64(long v) {
         byte[] r = new byte[8];
         for (int i = 0; i < 8; i++) {
-            r[i] = (byte) (revision >>> (56 - 8 * i));
+            r[i] = (byte) (v >>> (56 - 8 * i));
         }
-        mac.update(r);
-        return mac.doFinal();
+        return r;
     }
 
     private static void str(Mac mac, String s) {

@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 import org.openkcm.keystore.core.internal.cache.KeyCache;
 import org.openkcm.keystore.core.internal.crypto.EnvelopeSealer;
 import org.openkcm.keystore.core.internal.crypto.ThreadCrypto;
+import org.openkcm.keystore.model.IntegrityException;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.openkcm.keystore.model.KeyAlreadyExistsException;
 import org.openkcm.keystore.model.KeyStatus;
@@ -41,7 +42,15 @@ final class KeyDestroyer {
 
     void destroy(String keyId, boolean cascade) throws KeystoreException {
         Limits.checkId("keyId", keyId);
-        KeyVersions.Versions v = versions.read(keyId);
+        KeyVersions.Versions v;
+        try {
+            v = versions.read(keyId);
+        } catch (KeyNotFoundException e) {
+            if (destroyUnlisted(keyId) == 0) {
+                throw e;
+            }
+            return;
+        }
         if (v.all().stream().allMatch(KeyDestroyer::isTombstone)) {
             return; // destroyed before: only tombstones are left
         }
@@ -100,6 +109,38 @@ final class KeyDestroyer {
                 parentId, m.parent().map(Object::toString).orElse("none"));
         return false;
     }
+
+    /**
+     * A record no backend lists under its id (its identity fields were edited, so a backend's listing skips
+     * it) but that is still stored at id@v: found by reading id@1, id@2, ... and removed where it fails
+     * authentication, so an operator can always destroy what {@code show} reports as corrupt.
+     *
+     * @return how many such records were removed
+     */
+    private int destroyUnlisted(String keyId) throws KeystoreException {
+        int removed = 0;
+        for (int version = 1; version <= MAX_UNLISTED; version++) {
+            KeyRef ref = KeyRef.of(keyId, version);
+            try {
+                placement.retrieve(ref);
+                return removed; // an authenticated record: listing would have found it; nothing unlisted beyond
+            } catch (KeyNotFoundException e) {
+                return removed;
+            } catch (IntegrityException e) {
+                String backend = e.backend().orElse(null);
+                if (backend == null) {
+                    throw e;
+                }
+                placement.directory().backend(backend).delete(ref);
+                cache.get().invalidate(ref);
+                removed++;
+                LOG.warn("Key {} in '{}' failed authentication and was not listed; removed by an operator's destroy", ref, backend);
+            }
+        }
+        return removed;
+    }
+
+    private static final int MAX_UNLISTED = 1000;
 
     /** A destroyed version whose tombstone is written: status DESTROYED, no intent, state authenticated. */
     static boolean isTombstone(KeyMetadata m) {

@@ -213,6 +213,7 @@ class KeyIntegrityOpenBaoTest {
         KeyMetadata v2 = core.rotate(l3.id());
         KeyMetadata l4 = child(KeyTier.L4, l3.id()); // wrapped by v2
         patch(v2.ref(), "{\"status\":\"PENDING\",\"tags\":{\"openkcm.saga\":\"rotate-from:1\"}}");
+        patch(l3.ref(), "{\"status\":\"ACTIVE\"}"); // so that the rule would say "roll the rotation back"
 
         freshNode().reconcile(Duration.ZERO, false);
         assertThat(openbao.retrieve(v2.ref())).isNotNull();
@@ -341,6 +342,48 @@ class KeyIntegrityOpenBaoTest {
         assertThat(core.metadata(l2.ref()).status()).isEqualTo(KeyStatus.ACTIVE);
         String def = org.openkcm.keystore.core.internal.crypto.RootKeyConfig.class.getMethod("masterKeyFile").getDefaultValue().toString();
         assertThat(def).startsWith("~/").doesNotContain("target");
+    }
+
+    @Test
+    void aRecordPlantedAtTheNextVersionDoesNotBlockRotation() throws Exception {
+        KeyMetadata l2 = l2();
+        KeyMetadata l3 = child(KeyTier.L3, l2.id());
+        bao.cliOk("kv", "put", "-mount=secret", path(KeyRef.of(l3.id(), 2)), "status=ACTIVE", "sealed=AAAA");
+
+        KeyMetadata next = freshNode().rotate(l3.id());
+        assertThat(next.version()).isEqualTo(3);
+        assertThat(core.openActive(l3.id()).metadata().version()).isEqualTo(3);
+        assertThat(core.metadata(l3.ref()).status()).isEqualTo(KeyStatus.DEPRECATED);
+        assertThatThrownBy(() -> core.open(KeyRef.of(l3.id(), 2))).isInstanceOf(IntegrityException.class);
+    }
+
+    @Test
+    void aRecordWithAnEditedIdentityIsReportedCorruptAndCanStillBeDestroyed() throws Exception {
+        KeyMetadata l2 = l2();
+        KeyMetadata l3 = child(KeyTier.L3, l2.id());
+        patch(l3.ref(), "{\"key_id\":\"someone-else\"}");
+
+        CryptoKeyService s = freshNode();
+        assertThatThrownBy(() -> s.metadata(l3.ref())).isInstanceOf(IntegrityException.class);
+        s.destroy(l3.id(), false);
+        assertThat(bao.cli("kv", "get", "-mount=secret", path(l3.ref())).exitCode()).isNotZero();
+        assertThat(openbao.retrieve(l2.ref())).isNotNull();
+    }
+
+    @Test
+    void aWriteThatNeverReachedTheBackendIsNotReportedAsOfUnknownOutcome() throws Exception {
+        OpenBaoServer gone = OpenBaoServer.startDev();
+        Keystore dead = TestKeystores.openBao(gone, "dead");
+        gone.close(); // nothing listens there any more: every request is refused
+        try {
+            CryptoKeyService s = new CryptoKeyService(new TestDirectory(dead), root, new KeyCache(CacheSettings.defaults()));
+            assertThatThrownBy(() -> s.create(CreateKeyRequest.builder(KeyTier.L2, Owner.tenant("acme")).keyId("never-sent").build()))
+                    .isInstanceOf(org.openkcm.keystore.model.BackendUnavailableException.class)
+                    .hasMessageContaining("connection refused").hasMessageNotContaining("unknown");
+            s.close();
+        } finally {
+            TestKeystores.close(dead);
+        }
     }
 
     @Test
