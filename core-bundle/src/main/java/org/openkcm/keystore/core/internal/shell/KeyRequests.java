@@ -9,9 +9,9 @@ import java.util.Arrays;
 import org.openkcm.keystore.api.CreateKeyRequest;
 import org.openkcm.keystore.api.KeyHandle;
 import org.openkcm.keystore.api.KeyService;
+import org.openkcm.keystore.core.internal.crypto.DataCipher;
 import org.openkcm.keystore.model.IntegrityException;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
-import org.openkcm.keystore.core.internal.crypto.DataCipher;
 import org.openkcm.keystore.model.KeyRef;
 import org.openkcm.keystore.model.KeyStatus;
 import org.openkcm.keystore.model.KeyTier;
@@ -61,6 +61,11 @@ final class KeyRequests {
             return KeyRef.parse(key);
         }
         org.openkcm.keystore.model.Limits.checkId("keyId", key);
+        try (KeyHandle h = service.openActive(key)) {
+            return h.metadata().ref(); // found where the key lives, without asking every backend
+        } catch (org.openkcm.keystore.model.InvalidKeyRequestException | IntegrityException e) {
+            // no usable ACTIVE version: the key's highest version, from a listing of every backend
+        }
         java.util.List<org.openkcm.keystore.model.KeyMetadata> all = service.list(org.openkcm.keystore.model.KeyFilter.builder()
                 .keyId(key).pageSize(org.openkcm.keystore.model.Limits.MAX_PAGE_SIZE).build()).items();
         if (all.isEmpty()) {

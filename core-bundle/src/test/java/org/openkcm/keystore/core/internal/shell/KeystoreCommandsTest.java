@@ -114,6 +114,9 @@ class KeystoreCommandsTest {
     /** A KeyService whose handles hold {@link #MATERIAL}; "encryption" is xor, enough to round-trip. */
     private KeyService keyService() {
         return (KeyService) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { KeyService.class }, (p, m, args) -> {
+            if (m.getName().equals("openActive")) {
+                throw new org.openkcm.keystore.model.InvalidKeyRequestException("status", "no ACTIVE version in this stub");
+            }
             if (m.getName().equals("list")) {
                 return vault.list((org.openkcm.keystore.model.KeyFilter) args[0]);
             }
