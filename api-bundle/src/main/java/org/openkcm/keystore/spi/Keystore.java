@@ -30,6 +30,8 @@ import org.osgi.annotation.versioning.ConsumerType;
  * <li>Listing returns metadata only, in ascending (id, version) order, paging with
  * {@link KeyFilter#collectPage} semantics; its cost grows with the matches, not with the store.</li>
  * <li>Sealed bytes are opaque: a backend never interprets, logs or prints them.</li>
+ * <li>Revisions count writes: {@link #store} returns 1 and a successful {@link #updateMetadata} at revision r
+ * returns r + 1. The core binds its authentication of a record's state to that number.</li>
  * </ul>
  */
 @ConsumerType

@@ -34,4 +34,19 @@ public interface RootKeyProvider {
 
     /** @return the provider's health; never throws */
     BackendHealth health();
+
+    /**
+     * Derives a 32-byte secret from the root key, deterministically for a given {@code label} and root key
+     * (the same on every node), so that the core can authenticate what it stores with a key no backend
+     * ever sees. A local key derives it with HKDF-SHA256, OpenBao Transit with its HMAC endpoint, an HSM
+     * with an HMAC or KDF inside the token. Rotating the root key must not change the result.
+     *
+     * @return the derived secret; the caller zeroizes it when done
+     * @throws KeystoreException if the provider cannot derive secrets (the default), or is unavailable
+     * @since 1.1
+     */
+    default byte[] deriveKey(String label) throws KeystoreException {
+        throw new org.openkcm.keystore.model.BackendUnavailableException(name(), "root key provider '" + name()
+                + "' cannot derive keys (RootKeyProvider.deriveKey), which the core needs to authenticate stored state", null);
+    }
 }

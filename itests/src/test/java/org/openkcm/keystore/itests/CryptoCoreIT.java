@@ -84,6 +84,7 @@ public class CryptoCoreIT extends KeystoreTestSupport {
             context.ungetService(ref);
             context.ungetService(cmRef);
             Files.deleteIfExists(keyFile.toPath());
+            Files.deleteIfExists(keyFile.toPath().resolveSibling("master.key.id")); // the key id recorded beside it
             Files.deleteIfExists(keyFile.getParentFile().toPath());
         }
     }

@@ -75,8 +75,10 @@ final class BaoErrors {
     /** @return the exception for a request that got no HTTP answer (refused, timed out, TLS, interrupted). */
     static KeystoreException transport(String backend, KeyRef key, String what, Throwable e) {
         Throwable root = jdkCause(e);
+        // a refused connection (not a connect timeout) means the request never left: the write did not happen
+        boolean notSent = root instanceof ConnectException && !(root instanceof HttpConnectTimeoutException);
         return new BackendUnavailableException(backend, key, transportReason(e) + " on " + what, null,
-                root instanceof IOException || root instanceof InterruptedException ? root : null);
+                root instanceof IOException || root instanceof InterruptedException ? root : null, notSent);
     }
 
     /** @return a short reason for a failed exchange; restores the interrupt flag when it was an interrupt. */

@@ -6,6 +6,7 @@ import io.github.jopenlibs.vault.rest.RestException;
 import io.github.jopenlibs.vault.rest.RestResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
 import org.openkcm.keystore.model.BackendUnavailableException;
@@ -134,6 +135,32 @@ public final class TransitRootKeyProvider implements RootKeyProvider {
             return dek;
         } finally {
             Arrays.fill(answer, (byte) 0);
+        }
+    }
+
+    /**
+     * Transit's HMAC-SHA256 of the label under version 1 of the key's HMAC key ({@code transit/hmac}): the
+     * same on every node, unchanged by a Transit key rotation, and the key itself never leaves OpenBao.
+     */
+    @Override
+    public byte[] deriveKey(String label) throws KeystoreException {
+        verifyKey();
+        String api = conn.settings.mount + "/hmac/" + keyName + "/sha2-256";
+        String input = Base64.getEncoder().encodeToString(label.getBytes(StandardCharsets.UTF_8));
+        RestResponse r = post(api, ("{\"input\":\"" + input + "\",\"key_version\":1}").getBytes(StandardCharsets.US_ASCII));
+        if (r.getStatus() != 200) {
+            throw BaoErrors.fromStatus(NAME, null, "hmac with " + keyPath, r.getStatus(), r.getBody());
+        }
+        String hmac = Json.parse(new String(r.getBody(), StandardCharsets.UTF_8)).asObject().get("data").asObject()
+                .getString("hmac", "");
+        int colon = hmac.lastIndexOf(':');
+        if (!hmac.startsWith("vault:v1:") || colon < 0) {
+            throw new BackendUnavailableException(NAME, "hmac with " + keyPath + " returned no Transit HMAC", null);
+        }
+        try {
+            return Base64.getDecoder().decode(hmac.substring(colon + 1));
+        } catch (IllegalArgumentException e) {
+            throw new BackendUnavailableException(NAME, "hmac with " + keyPath + " returned a malformed HMAC", null);
         }
     }
 

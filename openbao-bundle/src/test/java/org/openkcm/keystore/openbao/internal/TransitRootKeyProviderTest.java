@@ -64,6 +64,28 @@ class TransitRootKeyProviderTest {
     }
 
     @Test
+    void derivedKeysAreDeterministicPerLabelAndSurviveATransitKeyRotation() throws Exception {
+        byte[] a = provider.deriveKey("openkcm-keystore record state v1");
+        assertThat(a).hasSize(32);
+        TransitRootKeyProvider other = provider("openkcm-root"); // another node
+        try {
+            assertThat(other.deriveKey("openkcm-keystore record state v1")).isEqualTo(a);
+            assertThat(other.deriveKey("another label")).isNotEqualTo(a);
+            bao.cliOk("write", "-f", "transit/keys/openkcm-root/rotate");
+            assertThat(other.deriveKey("openkcm-keystore record state v1")).isEqualTo(a);
+        } finally {
+            other.deactivate();
+        }
+        bao.cliOk("write", "-f", "transit/keys/other-root", "type=aes256-gcm96");
+        TransitRootKeyProvider third = provider("other-root");
+        try {
+            assertThat(third.deriveKey("openkcm-keystore record state v1")).isNotEqualTo(a);
+        } finally {
+            third.deactivate();
+        }
+    }
+
+    @Test
     void anyTamperingIsAnIntegrityError() throws Exception {
         byte[] wrapped = provider.wrap(sealed(32), AAD);
         String text = new String(wrapped, StandardCharsets.US_ASCII);

@@ -135,7 +135,7 @@ final class CallGuard implements AutoCloseable {
             Keystore service = services.await(name, Math.min(deadline, System.nanoTime() + absentWait));
             if (service == null) {
                 throw new BackendUnavailableException(name, ref, "no Keystore service named '" + name + "' is registered",
-                        timeout, null);
+                        timeout, null, true);
             }
             return service;
         } catch (InterruptedException e) {
@@ -180,7 +180,7 @@ final class CallGuard implements AutoCloseable {
     private <T> Future<T> submit(Keystore service, KeyRef ref, Call<T> call, Duration timeout) throws BackendUnavailableException {
         ThreadPoolExecutor pool = executor();
         if (pool == null) {
-            throw new BackendUnavailableException(name, ref, "the plugin manager is stopping", null, null);
+            throw new BackendUnavailableException(name, ref, "the plugin manager is stopping", null, null, true);
         }
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
@@ -190,7 +190,7 @@ final class CallGuard implements AutoCloseable {
             }
         }
         throw new BackendUnavailableException(name, ref, pool.getMaximumPoolSize() + " calls in flight and "
-                + pool.getQueue().size() + " queued (backend hung or overloaded)", timeout, null);
+                + pool.getQueue().size() + " queued (backend hung or overloaded)", timeout, null, true);
     }
 
     private KeystoreException translate(KeyRef ref, Throwable cause) {

@@ -64,7 +64,7 @@ final class CircuitBreaker {
         Duration left = Duration.ofNanos(Math.max(0, openUntil - now));
         throw new BackendUnavailableException(name, ref, "circuit breaker open after " + consecutiveFailures
                 + " consecutive failures" + (state == State.HALF_OPEN ? " (a probe call is in flight)" : ""),
-                state == State.HALF_OPEN ? Duration.ofMillis(10) : left, null);
+                state == State.HALF_OPEN ? Duration.ofMillis(10) : left, null, true);
     }
 
     synchronized void success(Permit p) {

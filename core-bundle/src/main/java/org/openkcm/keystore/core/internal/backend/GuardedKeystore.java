@@ -147,7 +147,7 @@ final class GuardedKeystore implements Keystore {
 
     private void checkConfigured(KeyRef ref) throws BackendUnavailableException {
         if (!configured.getAsBoolean()) {
-            throw new BackendUnavailableException(name(), ref, "no longer named by the configuration", null, null);
+            throw new BackendUnavailableException(name(), ref, "no longer named by the configuration", null, null, true);
         }
     }
 

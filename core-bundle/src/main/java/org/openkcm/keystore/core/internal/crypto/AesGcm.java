@@ -24,13 +24,16 @@ public final class AesGcm {
     static int encrypt(byte[] key, boolean oneShotKey, byte[] iv, byte[] plain, int plainOffset, int plainLength,
             byte[] out, int outOffset, byte[]... aad) {
         AesKey k = new AesKey(key);
+        ThreadCrypto.Ciphers cs = ThreadCrypto.ciphers();
         try {
-            Cipher c = oneShotKey ? ThreadCrypto.dekCipher() : ThreadCrypto.kekCipher();
-            c.init(Cipher.ENCRYPT_MODE, k, new GCMParameterSpec(TAG_BYTES * 8, iv));
-            for (byte[] a : aad) {
-                c.updateAAD(a);
+            synchronized (cs) {
+                Cipher c = oneShotKey ? cs.dek : cs.kek;
+                c.init(Cipher.ENCRYPT_MODE, k, new GCMParameterSpec(TAG_BYTES * 8, iv));
+                for (byte[] a : aad) {
+                    c.updateAAD(a);
+                }
+                return c.doFinal(plain, plainOffset, plainLength, out, outOffset);
             }
-            return c.doFinal(plain, plainOffset, plainLength, out, outOffset);
         } catch (GeneralSecurityException e) {
             // only a broken JDK or a wrong key length gets here, never bad input data
             throw new IllegalStateException("AES-GCM encryption failed: " + e.getClass().getSimpleName(), e);
@@ -51,15 +54,18 @@ public final class AesGcm {
             throw new AEADBadTagException("ciphertext shorter than its tag");
         }
         AesKey k = new AesKey(key);
+        ThreadCrypto.Ciphers cs = ThreadCrypto.ciphers();
         try {
-            Cipher c = oneShotKey ? ThreadCrypto.dekCipher() : ThreadCrypto.kekCipher();
-            c.init(Cipher.DECRYPT_MODE, k, new GCMParameterSpec(TAG_BYTES * 8, iv));
-            for (byte[] a : aad) {
-                c.updateAAD(a);
+            synchronized (cs) {
+                Cipher c = oneShotKey ? cs.dek : cs.kek;
+                c.init(Cipher.DECRYPT_MODE, k, new GCMParameterSpec(TAG_BYTES * 8, iv));
+                for (byte[] a : aad) {
+                    c.updateAAD(a);
+                }
+                byte[] out = new byte[length - TAG_BYTES];
+                c.doFinal(in, offset, length, out, 0);
+                return out;
             }
-            byte[] out = new byte[length - TAG_BYTES];
-            c.doFinal(in, offset, length, out, 0);
-            return out;
         } catch (AEADBadTagException e) {
             throw e;
         } catch (GeneralSecurityException e) {

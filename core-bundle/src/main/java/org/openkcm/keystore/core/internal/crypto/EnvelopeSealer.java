@@ -14,7 +14,7 @@ import org.openkcm.keystore.spi.RootKeyProvider;
  * {@link SealedFormat}. Stateless and thread-safe; every DEK is zeroized before returning.
  */
 public final class EnvelopeSealer {
-    private static final byte[] TOMBSTONE = {SealedFormat.MAGIC_0, SealedFormat.MAGIC_1, SealedFormat.V1,
+    private static final byte[] TOMBSTONE = {SealedFormat.MAGIC_0, SealedFormat.MAGIC_1, SealedFormat.V2,
         SealedFormat.KIND_TOMBSTONE, 0, 0};
 
     private EnvelopeSealer() {
@@ -23,7 +23,7 @@ public final class EnvelopeSealer {
     /** Seals an L3 or L4 key under its parent's material (which the caller owns). */
     public static byte[] sealUnderParent(KeyMetadata m, byte[] material, byte[] parentMaterial) {
         byte[] aad = IdentityAad.of(m);
-        byte[] bound = SealedFormat.boundHeader(SealedFormat.KIND_PARENT);
+        byte[] bound = SealedFormat.boundHeader(SealedFormat.V2, SealedFormat.KIND_PARENT);
         // one DRBG call for DEK and both IVs: DRBG calls have a fixed cost each
         byte[] rnd = ThreadCrypto.randomBytes(AesGcm.KEY_BYTES + 2 * AesGcm.IV_BYTES);
         byte[] dek = Arrays.copyOfRange(rnd, 0, AesGcm.KEY_BYTES);
@@ -48,7 +48,7 @@ public final class EnvelopeSealer {
     /** Seals an L2 key: the DEK goes to the root-key provider to wrap. */
     public static byte[] sealUnderRoot(KeyMetadata m, byte[] material, RootKeyProvider root) throws KeystoreException {
         byte[] aad = IdentityAad.of(m);
-        byte[] bound = SealedFormat.boundHeader(SealedFormat.KIND_ROOT);
+        byte[] bound = SealedFormat.boundHeader(SealedFormat.V2, SealedFormat.KIND_ROOT);
         byte[] dek = ThreadCrypto.randomBytes(AesGcm.KEY_BYTES);
         try {
             byte[] wrapped = root.wrap(dek, concat(bound, aad));
@@ -84,7 +84,7 @@ public final class EnvelopeSealer {
         if (!SealedFormat.hasMagic(sealed)) {
             throw integrity(m, backend, "is not a sealed record");
         }
-        if (sealed[2] != SealedFormat.V1) {
+        if (sealed[2] != SealedFormat.V1 && sealed[2] != SealedFormat.V2) {
             throw integrity(m, backend, "has sealed format " + (sealed[2] & 0xFF) + ", which this runtime cannot read");
         }
         byte kind = sealed[3];
@@ -99,7 +99,7 @@ public final class EnvelopeSealer {
             throw integrity(m, backend, "has a malformed or misplaced sealed record");
         }
         byte[] aad = IdentityAad.of(m);
-        byte[] bound = SealedFormat.boundHeader(kind);
+        byte[] bound = SealedFormat.boundHeader(sealed[2], kind);
         byte[] dek = kind == SealedFormat.KIND_PARENT ? unwrapUnderParent(m, sealed, parentMaterial, bound, aad, backend)
                 : root.unwrap(Arrays.copyOfRange(sealed, SealedFormat.HEADER, matAt), concat(bound, aad));
         try {
@@ -129,6 +129,19 @@ public final class EnvelopeSealer {
     /** @return the record that replaces a destroyed version's: no material, no wrapped DEK */
     public static byte[] tombstone() {
         return TOMBSTONE.clone();
+    }
+
+    /**
+     * @return the sealed format number (1, 2...), or -1 if these are not sealed bytes. Format 2 and later
+     *         records require an authenticated state ({@link StateAuthenticator})
+     */
+    public static int format(byte[] sealed) {
+        return SealedFormat.hasMagic(sealed) ? sealed[2] & 0xFF : -1;
+    }
+
+    /** @return whether a record in this sealed format must carry the core's state MAC */
+    public static boolean requiresAuthenticatedState(byte[] sealed) {
+        return format(sealed) != SealedFormat.V1;
     }
 
     public static boolean isTombstone(byte[] sealed) {

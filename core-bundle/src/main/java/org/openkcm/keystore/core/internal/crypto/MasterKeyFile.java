@@ -33,15 +33,58 @@ final class MasterKeyFile {
     private MasterKeyFile() {
     }
 
-    /** @return the master key from {@code envValue} (base64) when set, else from {@code file} */
+    /** @return the master key from {@code envValue} (base64) when set, else from {@code file} (created if absent) */
     static byte[] load(String envValue, Path file) {
+        byte[] k = loadExisting(envValue, file);
+        if (k != null) {
+            return k;
+        }
+        create(file);
+        return fromFile(file);
+    }
+
+    /** @return the master key from the environment or the file, or null if neither is there (nothing created) */
+    static byte[] loadExisting(String envValue, Path file) {
         if (envValue != null && !envValue.isBlank()) {
             return fromEnvironment(envValue.trim());
         }
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-            create(file);
+            return null;
         }
         return fromFile(file);
+    }
+
+    /** Creates the file with a new random key (owner-only), unless it exists. */
+    static void createNew(Path file) {
+        create(file);
+    }
+
+    /** @return the file beside the key recording its public key id ({@code <file>.id}, hex) */
+    static Path idFile(Path file) {
+        return file.resolveSibling(file.getFileName() + ".id");
+    }
+
+    /** @return the key id recorded beside {@code file}, or null */
+    static String recordedId(Path file) {
+        Path id = idFile(file);
+        try {
+            return Files.isRegularFile(id) ? Files.readString(id).trim() : null;
+        } catch (IOException e) {
+            throw new IllegalStateException("master key id file " + id + " cannot be read: " + e.getClass().getSimpleName());
+        }
+    }
+
+    /** Records the (public) key id beside the key file; a later missing or different key is then refused by name. */
+    static void recordId(Path file, String hex) {
+        Path id = idFile(file);
+        try {
+            if (!hex.equals(recordedId(file))) {
+                Files.writeString(id, hex + "\n");
+            }
+        } catch (IOException | IllegalStateException e) {
+            LOG.warn("master key id file {} cannot be written ({}); a lost key file is then recognised only by the backends' records",
+                    id, e.getClass().getSimpleName());
+        }
     }
 
     private static byte[] fromEnvironment(String value) {

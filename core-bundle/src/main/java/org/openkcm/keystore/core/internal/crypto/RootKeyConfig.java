@@ -12,7 +12,8 @@ public @interface RootKeyConfig {
     @AttributeDefinition(name = "Provider", description = "keystore.rootkey name of the RootKeyProvider the core uses, e.g. local or openbao-transit.")
     String provider() default "local";
 
-    @AttributeDefinition(name = "Master key file", description = "Local provider only: 32-byte AES-256 key, created owner-only (rw-------) "
-            + "on first start. The environment variable OPENKCM_KEYSTORE_MASTER_KEY (base64) takes precedence.")
-    String masterKeyFile() default "conf/master.key";
+    @AttributeDefinition(name = "Master key file", description = "Local provider only: 32-byte AES-256 key (~/ = the user's home). "
+            + "Created owner-only (rw-------) only while no configured backend holds keys and no key id was recorded for it "
+            + "(<file>.id). The environment variable OPENKCM_KEYSTORE_MASTER_KEY (base64) takes precedence.")
+    String masterKeyFile() default "~/.openkcm-keystore/master.key";
 }

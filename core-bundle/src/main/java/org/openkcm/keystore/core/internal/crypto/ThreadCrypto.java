@@ -5,7 +5,13 @@ import java.security.GeneralSecurityException;
 import java.security.NoSuchAlgorithmException;
 import java.security.NoSuchProviderException;
 import java.security.SecureRandom;
+import java.lang.ref.Reference;
+import java.lang.ref.WeakReference;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
 
 /**
  * Per-thread crypto objects. {@code Cipher.getInstance} costs ~2.6 µs and ~4 KB of garbage per call, and
@@ -19,8 +25,16 @@ public final class ThreadCrypto {
     static final String GCM = "AES/GCM/NoPadding";
 
     private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(ThreadCrypto::newDrbg);
-    private static final ThreadLocal<Cipher> DEK_CIPHER = ThreadLocal.withInitial(ThreadCrypto::newGcm);
-    private static final ThreadLocal<Cipher> KEK_CIPHER = ThreadLocal.withInitial(ThreadCrypto::newGcm);
+    private static final ThreadLocal<Ciphers> CIPHERS = ThreadLocal.withInitial(ThreadCrypto::register);
+    /** Every thread's cipher pair, weakly (a dead thread's pair goes with it), so that {@link #scrub()} reaches them. */
+    private static final Set<Reference<Ciphers>> ALL = ConcurrentHashMap.newKeySet();
+
+    /** One thread's two ciphers; used under its own monitor so that another thread may re-key them. */
+    static final class Ciphers {
+        final Cipher dek = newGcm();
+        final Cipher kek = newGcm();
+        private final Reference<Ciphers> self = new WeakReference<>(this);
+    }
 
     private ThreadCrypto() {
     }
@@ -37,14 +51,55 @@ public final class ThreadCrypto {
         return b;
     }
 
-    /** @return this thread's AES-GCM cipher for keys used once (DEKs, caller data keys) */
-    static Cipher dekCipher() {
-        return DEK_CIPHER.get();
+    /** @return this thread's ciphers: {@code dek} for keys used once, {@code kek} for wrapping keys; lock it while used */
+    static Ciphers ciphers() {
+        return CIPHERS.get();
     }
 
-    /** @return this thread's AES-GCM cipher for wrapping keys (parents, master key) */
-    static Cipher kekCipher() {
-        return KEK_CIPHER.get();
+    private static Ciphers register() {
+        Ciphers c = new Ciphers();
+        ALL.add(c.self);
+        return c;
+    }
+
+    /**
+     * Re-keys every thread's ciphers with a throwaway random key, so that none still holds (as its last key
+     * and expanded key schedule) the material of a key just destroyed. Called on every destroy; waits for a
+     * cipher in use to finish its operation.
+     *
+     * @return how many ciphers were re-keyed
+     */
+    public static int scrub() {
+        byte[] junk = randomBytes(AesGcm.KEY_BYTES);
+        byte[] iv = randomBytes(AesGcm.IV_BYTES);
+        AesKey k = new AesKey(junk);
+        Arrays.fill(junk, (byte) 0);
+        int n = 0;
+        try {
+            for (Reference<Ciphers> r : ALL) {
+                Ciphers c = r.get();
+                if (c == null) {
+                    ALL.remove(r);
+                    continue;
+                }
+                synchronized (c) {
+                    rekey(c.dek, k, iv);
+                    rekey(c.kek, k, iv);
+                }
+                n += 2;
+            }
+        } finally {
+            k.destroy();
+        }
+        return n;
+    }
+
+    private static void rekey(Cipher c, AesKey k, byte[] iv) {
+        try {
+            c.init(Cipher.ENCRYPT_MODE, k, new GCMParameterSpec(AesGcm.TAG_BYTES * 8, iv));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM re-key failed: " + e.getClass().getSimpleName(), e);
+        }
     }
 
     private static SecureRandom newDrbg() {

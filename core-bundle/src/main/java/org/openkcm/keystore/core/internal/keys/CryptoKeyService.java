@@ -58,6 +58,7 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
     private final KeyDestroyer destroyer;
     private final SagaReconciler reconciler;
     private final RootKeyProvider root;
+    private final StateKeys stateKeys;
     private volatile KeyCache cache;
 
     @Activate
@@ -90,10 +91,12 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
     }
 
     /** Outside OSGi (tests, benchmarks). */
-    public CryptoKeyService(BackendDirectory directory, RootKeyProvider root, KeyCache cache) {
+    public CryptoKeyService(BackendDirectory directory, RootKeyProvider selectedRoot, KeyCache cache) {
         this.cache = cache;
-        this.root = root;
-        this.placement = new KeyPlacement(ResilientDirectory.wrap(directory));
+        this.root = selectedRoot;
+        RootKeyProvider root = new MasterKeyGuard(selectedRoot, directory);
+        this.stateKeys = new StateKeys(root);
+        this.placement = new KeyPlacement(ResilientDirectory.wrap(directory, stateKeys));
         this.resolver = new KeyResolver(placement, this::cache, root);
         this.versions = new KeyVersions(placement, this::cache);
         KeyChildren children = new KeyChildren(placement.directory());
@@ -101,7 +104,7 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
         this.rotation = new KeyRotation(versions, resolver, root);
         this.lifecycle = new KeyLifecycle(placement, children, this::cache);
         this.destroyer = new KeyDestroyer(versions, children, placement, this::cache);
-        this.reconciler = new SagaReconciler(placement, destroyer, this::cache);
+        this.reconciler = new SagaReconciler(placement, destroyer, children, this::cache);
     }
 
     @Modified
@@ -137,7 +140,13 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
         for (int attempt = 0; attempt < 2; attempt++) {
             KeyMetadata active = versions.active(keyId);
             if (active == null) {
-                versions.read(keyId); // throws KeyNotFoundException for an unknown key
+                KeyVersions.Versions all = versions.read(keyId); // throws KeyNotFoundException for an unknown key
+                for (KeyMetadata m : all.all()) {
+                    if (StateKeys.isCorrupt(m)) {
+                        throw StateKeys.integrity(m, all.home().info().name(), "has state that fails the core's"
+                                + " authentication (edited in the backend); no version of '" + keyId + "' is usable as ACTIVE");
+                    }
+                }
                 throw new InvalidKeyRequestException("status", "key '" + keyId + "' has no ACTIVE version");
             }
             KeyHandle h = open(active.ref());
@@ -222,6 +231,7 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
     @Override
     public void close() {
         cache.close();
+        stateKeys.close();
     }
 
     private static <T> T required(String field, T value) throws InvalidKeyRequestException {

@@ -14,8 +14,13 @@ import org.openkcm.keystore.model.Limits;
 import org.openkcm.keystore.model.Page;
 
 /**
- * Finds a key's children across every backend by the reserved parent tag and the child tier, a filter
- * the backends evaluate themselves. "Live" = any version not DESTROYED.
+ * Finds a key's children across every backend by the reserved parent tag, a filter the backends evaluate
+ * themselves. An L2's children (L3) are looked up without tier or owner in the filter, so no secondary
+ * index that a backend writer could edit decides it (OpenBao walks its record folder); an L3's children
+ * (L4, usually in a backend out of such a writer's reach) through the L4 tier, which keeps an L3 destroy
+ * from reading every record of the backend. "Live" = any version not DESTROYED; a
+ * child whose listed state fails authentication counts as live (it blocks a destroy; it is never deleted
+ * by a cascade, see {@link KeyDestroyer}).
  */
 final class KeyChildren {
     private final BackendDirectory directory;
@@ -31,20 +36,25 @@ final class KeyChildren {
             return ids;
         }
         KeyTier childTier = parentTier == KeyTier.L2 ? KeyTier.L3 : KeyTier.L4;
-        KeyFilter f = KeyFilter.builder().tier(childTier).tag(ReservedTags.PARENT, parentId).pageSize(Limits.MAX_PAGE_SIZE).build();
+        KeyFilter f = filter(childTier, parentId).pageSize(Limits.MAX_PAGE_SIZE).build();
         while (true) {
             Page<KeyMetadata> page = directory.list(f);
             for (KeyMetadata m : page.items()) {
-                if (m.status() != KeyStatus.DESTROYED && (parentVersion == null || parentVersion.equals(m.parent().orElse(null)))) {
+                if (m.tier() == childTier && (StateKeys.isCorrupt(m) || m.status() != KeyStatus.DESTROYED) && (parentVersion == null || parentVersion.equals(m.parent().orElse(null)))) {
                     ids.add(m.id());
                 }
             }
             if (page.nextCursor().isEmpty()) {
                 return ids;
             }
-            f = KeyFilter.builder().tier(childTier).tag(ReservedTags.PARENT, parentId).pageSize(Limits.MAX_PAGE_SIZE)
+            f = filter(childTier, parentId).pageSize(Limits.MAX_PAGE_SIZE)
                     .cursor(page.nextCursor().get()).build();
         }
+    }
+
+    private static KeyFilter.Builder filter(KeyTier childTier, String parentId) throws InvalidKeyRequestException {
+        KeyFilter.Builder b = KeyFilter.builder().tag(ReservedTags.PARENT, parentId);
+        return childTier == KeyTier.L4 ? b.tier(KeyTier.L4) : b;
     }
 
     void refuseIfWrapping(KeyMetadata parent, KeyRef version) throws KeystoreException {

@@ -11,6 +11,8 @@ import org.openkcm.keystore.core.internal.crypto.ThreadCrypto;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.openkcm.keystore.model.KeyAlreadyExistsException;
 import org.openkcm.keystore.model.KeyMetadata;
+import org.openkcm.keystore.model.KeyNotFoundException;
+import org.openkcm.keystore.model.KeyStatus;
 import org.openkcm.keystore.model.KeyRef;
 import org.openkcm.keystore.model.KeyTier;
 import org.openkcm.keystore.model.KeystoreException;
@@ -75,12 +77,29 @@ final class KeyCreator {
         }
     }
 
+    /**
+     * The parent's active version, re-read from its backend (authenticated there, never only the cache): a
+     * parent that a backend lost, that was revoked or expired, or that is being destroyed wraps nothing new.
+     */
     private KeyMetadata activeParent(CreateKeyRequest req) throws KeystoreException {
         String parentId = req.parentId().orElseThrow();
-        KeyMetadata parent = versions.active(parentId);
-        if (parent == null) {
+        KeyMetadata cached = versions.active(parentId);
+        if (cached == null) {
             throw new InvalidKeyRequestException("parent", "key '" + parentId + "' does not exist or has no ACTIVE version");
         }
+        KeyMetadata parent;
+        try {
+            parent = placement.retrieve(cached.ref()).record().metadata();
+        } catch (KeyNotFoundException e) {
+            versions.forget(cached);
+            throw new InvalidKeyRequestException("parent", "key " + cached.ref() + " no longer exists in any configured backend");
+        }
+        if (parent.status() != KeyStatus.ACTIVE) {
+            versions.forget(cached);
+            throw new InvalidKeyRequestException("parent", "key " + parent.ref() + " is " + parent.status()
+                    + "; only an ACTIVE parent wraps new keys");
+        }
+        KeyVersions.refuseIfExpired(parent, "parent");
         if (ReservedTags.SAGA_DESTROY.equals(parent.tags().get(ReservedTags.SAGA))) {
             throw new InvalidKeyRequestException("parent", "key '" + parentId + "' is being destroyed");
         }

@@ -6,6 +6,7 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.openkcm.keystore.core.internal.cache.KeyCache;
 import org.openkcm.keystore.core.internal.crypto.EnvelopeSealer;
+import org.openkcm.keystore.core.internal.crypto.ThreadCrypto;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyRef;
@@ -79,6 +80,7 @@ final class KeyLifecycle {
         ks.delete(ref);
         cache.get().invalidate(ref);
         ks.store(tomb, EnvelopeSealer.tombstone());
+        ThreadCrypto.scrub();
         LOG.info("Key {} destroyed (material shredded, metadata kept)", ref);
         return tomb;
     }

@@ -7,7 +7,9 @@ import org.openkcm.keystore.core.internal.cache.KeyCache;
 import org.openkcm.keystore.core.internal.crypto.EnvelopeSealer;
 import org.openkcm.keystore.core.internal.crypto.ThreadCrypto;
 import org.openkcm.keystore.model.ConcurrentUpdateException;
+import org.openkcm.keystore.model.IntegrityException;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.KeyNotFoundException;
 import org.openkcm.keystore.model.KeyAlreadyExistsException;
 import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyRef;
@@ -30,6 +32,9 @@ import org.slf4j.LoggerFactory;
 final class KeyRotation {
     private static final Logger LOG = LoggerFactory.getLogger(KeyRotation.class);
 
+    /** Versions occupied by records the core did not write that one rotation skips before giving up. */
+    static final int MAX_SKIPPED = 3;
+
     private final KeyVersions versions;
     private final KeyResolver resolver;
     private final RootKeyProvider root;
@@ -47,11 +52,15 @@ final class KeyRotation {
             throw new InvalidKeyRequestException("status", "key '" + keyId + "' has no ACTIVE version to rotate");
         }
         Keystore home = v.home();
-        KeyMetadata pending = pendingVersion(old, v.highest() + 1);
         byte[] material = ThreadCrypto.randomBytes(old.keySize() / 8);
         try {
-            byte[] sealed = seal(pending, material);
-            long rev = storeIntent(home, pending, sealed);
+            KeyMetadata pending = null;
+            long rev = -1;
+            for (int next = v.highest() + 1; rev < 0; next++) {
+                pending = pendingVersion(old, next);
+                rev = storeIntent(home, pending, seal(pending, material), next - v.highest() >= MAX_SKIPPED);
+            }
+            KeyMetadata intent = pending;
             try {
                 MetadataUpdates.update(home, old.ref(), cur -> {
                     if (cur.status() != KeyStatus.ACTIVE) {
@@ -61,10 +70,10 @@ final class KeyRotation {
                     return MetadataUpdates.touched(cur).status(KeyStatus.DEPRECATED).build();
                 });
             } catch (KeystoreException e) {
-                compensate(home, pending.ref(), null, e);
+                compensate(home, intent.ref(), null, e);
                 throw e;
             }
-            KeyMetadata active = activate(home, pending, rev, old);
+            KeyMetadata active = activate(home, intent, rev, old);
             cache.invalidate(old.ref());
             cache.invalidate(active.ref());
             cache.putPlaintext(active, material);
@@ -106,10 +115,28 @@ final class KeyRotation {
         }
     }
 
-    private static long storeIntent(Keystore home, KeyMetadata pending, byte[] sealed) throws KeystoreException {
+    /**
+     * @return the revision of the stored intent, or -1 if the version is occupied by a record the core did
+     *         not write (its state fails authentication, e.g. planted in the backend): the rotation then takes
+     *         the next version, and that record stays, listed as corrupt, for an operator
+     * @throws ConcurrentUpdateException if an authenticated record holds the version: another rotation won
+     */
+    private static long storeIntent(Keystore home, KeyMetadata pending, byte[] sealed, boolean last) throws KeystoreException {
         try {
             return home.store(pending, sealed);
         } catch (KeyAlreadyExistsException e) {
+            try {
+                home.retrieve(pending.ref());
+            } catch (IntegrityException occupant) {
+                if (!last) {
+                    LOG.warn("Rotation of '{}': {} is occupied by a record the core did not write ({}); using the next version",
+                            pending.id(), pending.ref(), occupant.getMessage());
+                    return -1;
+                }
+                throw occupant;
+            } catch (KeyNotFoundException gone) {
+                // removed meanwhile: report the race, the caller may try again
+            }
             throw new ConcurrentUpdateException(pending.ref(), home.info().name(), "another rotation of '" + pending.id()
                     + "' is under way", e);
         }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.openkcm.keystore.core.internal.cache.KeyCache;
+import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyNotFoundException;
 import org.openkcm.keystore.model.KeyRef;
@@ -38,6 +39,11 @@ final class KeyVersions {
         return m;
     }
 
+    /** Drops what this node cached about {@code m} (its active-version entry and records). */
+    void forget(KeyMetadata m) {
+        cache.get().invalidate(m.ref());
+    }
+
     /** @return the key's home backend and all its versions, read now */
     Versions read(String keyId) throws KeystoreException {
         Keystore home = placement.home(keyId).orElseThrow(() -> new KeyNotFoundException(null, null,
@@ -49,14 +55,27 @@ final class KeyVersions {
         return new Versions(home, all);
     }
 
+    /** @return the highest ACTIVE version whose listed state authenticated, or null */
     static KeyMetadata highestActive(List<KeyMetadata> all) {
         KeyMetadata best = null;
         for (KeyMetadata m : all) {
-            if (m.status() == KeyStatus.ACTIVE && (best == null || m.version() > best.version())) {
+            if (m.status() == KeyStatus.ACTIVE && !StateKeys.isCorrupt(m) && (best == null || m.version() > best.version())) {
                 best = m;
             }
         }
         return best;
+    }
+
+    /**
+     * An expired key protects nothing new (it still decrypts and unwraps until destroyed).
+     *
+     * @throws InvalidKeyRequestException naming {@code field} if {@code m} has expired
+     */
+    static void refuseIfExpired(KeyMetadata m, String field) throws InvalidKeyRequestException {
+        if (m.expiresAt().isPresent() && !m.expiresAt().get().isAfter(java.time.Instant.now())) {
+            throw new InvalidKeyRequestException(field, "key " + m.ref() + " expired at " + m.expiresAt().get()
+                    + "; it still decrypts, but protects no new data (rotate it or extend its expiry)");
+        }
     }
 
     /** A key's home and versions, ascending. */

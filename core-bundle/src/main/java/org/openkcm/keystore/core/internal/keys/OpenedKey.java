@@ -42,6 +42,7 @@ final class OpenedKey implements KeyHandle {
             throw new InvalidKeyRequestException("status", "key " + metadata.ref() + " is " + metadata.status()
                     + " and protects no new data");
         }
+        KeyVersions.refuseIfExpired(metadata, "expiresAt");
         byte[] k = key();
         try {
             return DataCipher.encrypt(k, metadata.version(), plaintext, aad);

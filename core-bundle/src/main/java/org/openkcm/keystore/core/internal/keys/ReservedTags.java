@@ -19,7 +19,15 @@ final class ReservedTags {
     private ReservedTags() {
     }
 
+    /** Room kept for the core's own tags (parent, saga intent, state MAC) within {@code Limits.MAX_TAGS}. */
+    static final int RESERVED_ROOM = 3;
+
     static void checkCallerTags(Map<String, String> tags) throws InvalidKeyRequestException {
+        if (tags.size() > org.openkcm.keystore.model.Limits.MAX_TAGS - RESERVED_ROOM) {
+            throw new InvalidKeyRequestException("tags", "at most " + (org.openkcm.keystore.model.Limits.MAX_TAGS - RESERVED_ROOM)
+                    + " tags per key (" + RESERVED_ROOM + " of " + org.openkcm.keystore.model.Limits.MAX_TAGS
+                    + " are kept for the core), got " + tags.size());
+        }
         for (String k : tags.keySet()) {
             if (k != null && k.startsWith(PREFIX)) {
                 throw new InvalidKeyRequestException("tags", "tag names starting with '" + PREFIX + "' are reserved, got '" + k + "'");

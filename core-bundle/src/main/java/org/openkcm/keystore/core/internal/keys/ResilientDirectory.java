@@ -9,24 +9,26 @@ import org.openkcm.keystore.model.Page;
 import org.openkcm.keystore.spi.Keystore;
 
 /**
- * The crypto core's view of the backends: every backend wrapped in {@link ResilientKeystore}, listings
- * retried. Wrappers are kept per backend object (the directory hands out stable guarded objects), so the
+ * The crypto core's view of the backends: every backend wrapped in {@link AuthenticatedKeystore} over
+ * {@link ResilientKeystore}, listings retried and their records' state checked ({@link StateKeys#inspect}). Wrappers are kept per backend object (the directory hands out stable guarded objects), so the
  * hot paths (create, retrieve) allocate nothing extra.
  */
 final class ResilientDirectory implements BackendDirectory {
     private final BackendDirectory delegate;
+    private final StateKeys keys;
     private final java.util.Map<Keystore, Keystore> wrappers = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Snapshot configured = new Snapshot(List.of(), List.of());
 
     private record Snapshot(List<Keystore> raw, List<Keystore> wrapped) {
     }
 
-    private ResilientDirectory(BackendDirectory delegate) {
+    private ResilientDirectory(BackendDirectory delegate, StateKeys keys) {
         this.delegate = delegate;
+        this.keys = keys;
     }
 
-    static BackendDirectory wrap(BackendDirectory d) {
-        return d instanceof ResilientDirectory ? d : new ResilientDirectory(d);
+    static BackendDirectory wrap(BackendDirectory d, StateKeys keys) {
+        return d instanceof ResilientDirectory r && r.keys == keys ? d : new ResilientDirectory(d, keys);
     }
 
     @Override
@@ -50,7 +52,7 @@ final class ResilientDirectory implements BackendDirectory {
         if (wrappers.size() > 1000) {
             wrappers.clear(); // only ever a handful of backends; bounded anyway
         }
-        return wrappers.computeIfAbsent(k, ResilientKeystore::wrap);
+        return wrappers.computeIfAbsent(k, raw -> new AuthenticatedKeystore(ResilientKeystore.wrap(raw), keys));
     }
 
     private static boolean sameElements(List<Keystore> a, List<Keystore> b) {
@@ -72,6 +74,6 @@ final class ResilientDirectory implements BackendDirectory {
 
     @Override
     public Page<KeyMetadata> list(KeyFilter filter) throws KeystoreException {
-        return Retries.idempotent(() -> delegate.list(filter));
+        return AuthenticatedKeystore.inspected(Retries.idempotent(() -> delegate.list(filter)), keys);
     }
 }

@@ -54,15 +54,23 @@ final class ResilientKeystore implements Keystore {
     @Override
     public long store(KeyMetadata metadata, byte[] sealed) throws KeystoreException {
         BackendUnavailableException lost = null;
+        boolean maybeSent = false;
         for (int attempt = 0; attempt < Retries.ATTEMPTS; attempt++) {
             try {
                 return delegate.store(metadata, sealed);
             } catch (BackendUnavailableException e) {
                 lost = keep(lost, e);
+                maybeSent |= !e.certainlyNotSent();
             } catch (KeyAlreadyExistsException e) {
-                if (lost == null) {
+                if (!maybeSent) {
                     throw e; // no earlier attempt of ours could have written it
                 }
+            }
+            if (!maybeSent) {
+                if (tooLong(lost) || !Retries.pause(attempt)) {
+                    throw lost; // never reached the backend: the store certainly did not happen
+                }
+                continue;
             }
             KeyRecord back = readBack(metadata.ref(), lost);
             if (back != null) {
@@ -75,21 +83,29 @@ final class ResilientKeystore implements Keystore {
                 break;
             }
         }
-        throw unknown(metadata.ref(), "store", lost);
+        throw maybeSent ? unknown(metadata.ref(), "store", lost) : lost;
     }
 
     @Override
     public long updateMetadata(KeyMetadata updated, long expectedRevision) throws KeystoreException {
         BackendUnavailableException lost = null;
+        boolean maybeSent = false;
         for (int attempt = 0; attempt < Retries.ATTEMPTS; attempt++) {
             try {
                 return delegate.updateMetadata(updated, expectedRevision);
             } catch (BackendUnavailableException e) {
                 lost = keep(lost, e);
+                maybeSent |= !e.certainlyNotSent();
             } catch (ConcurrentUpdateException e) {
-                if (lost == null) {
+                if (!maybeSent) {
                     throw e;
                 }
+            }
+            if (!maybeSent) {
+                if (tooLong(lost) || !Retries.pause(attempt)) {
+                    throw lost; // never reached the backend: the update certainly did not happen
+                }
+                continue;
             }
             KeyRecord back = readBack(updated.ref(), lost);
             if (back == null) {
@@ -105,7 +121,7 @@ final class ResilientKeystore implements Keystore {
                 break;
             }
         }
-        throw unknown(updated.ref(), "update", lost);
+        throw maybeSent ? unknown(updated.ref(), "update", lost) : lost;
     }
 
     @Override

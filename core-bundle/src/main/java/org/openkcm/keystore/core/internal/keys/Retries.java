@@ -40,6 +40,19 @@ final class Retries {
         }
     }
 
+    /**
+     * Backs off before attempt {@code attempt + 1} of a write whose failed attempts never reached the backend.
+     *
+     * @return false if no attempt is left
+     */
+    static boolean pause(int attempt) throws BackendUnavailableException {
+        if (attempt + 1 >= ATTEMPTS) {
+            return false;
+        }
+        pause(Math.min(FIRST_BACKOFF.toNanos() << (2 * attempt), MAX_BACKOFF.toNanos()));
+        return true;
+    }
+
     private static void pause(long nanos) throws BackendUnavailableException {
         LockSupport.parkNanos(nanos);
         if (Thread.currentThread().isInterrupted()) {

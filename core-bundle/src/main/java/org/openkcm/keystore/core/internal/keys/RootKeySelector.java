@@ -90,6 +90,11 @@ final class RootKeySelector implements RootKeyProvider {
     }
 
     @Override
+    public byte[] deriveKey(String label) throws KeystoreException {
+        return current().deriveKey(label);
+    }
+
+    @Override
     public BackendHealth health() {
         try {
             return current().health();

@@ -11,6 +11,8 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.openkcm.keystore.core.internal.cache.KeyCache;
+import org.openkcm.keystore.core.internal.crypto.EnvelopeSealer;
+import org.openkcm.keystore.model.IntegrityException;
 import org.openkcm.keystore.model.KeyFilter;
 import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyNotFoundException;
@@ -41,12 +43,39 @@ final class SagaReconciler {
 
     private final KeyPlacement placement;
     private final KeyDestroyer destroyer;
+    private final KeyChildren children;
     private final Supplier<KeyCache> cache;
 
-    SagaReconciler(KeyPlacement placement, KeyDestroyer destroyer, Supplier<KeyCache> cache) {
+    SagaReconciler(KeyPlacement placement, KeyDestroyer destroyer, KeyChildren children, Supplier<KeyCache> cache) {
         this.placement = placement;
         this.destroyer = destroyer;
+        this.children = children;
         this.cache = cache;
+    }
+
+    /**
+     * @return the record re-read from its backend if the core authenticated its state there (sealed format 2:
+     *         the state MAC verified at the record's revision), else null: an intent the core did not write
+     *         (planted in the backend, or on a format-1 record whose tags nobody authenticated) is never obeyed
+     */
+    private Located authenticated(KeyMetadata listed) throws KeystoreException {
+        if (StateKeys.isCorrupt(listed)) {
+            LOG.warn("Reconciler: {} carries an intent whose state fails authentication; ignored (destroy it as an operator)",
+                    listed.ref());
+            return null;
+        }
+        Located l;
+        try {
+            l = placement.retrieve(listed.ref());
+        } catch (IntegrityException e) {
+            LOG.warn("Reconciler: ignored {}: {}", listed.ref(), e.getMessage());
+            return null;
+        }
+        if (!EnvelopeSealer.requiresAuthenticatedState(l.record().sealed())) {
+            LOG.warn("Reconciler: {} is a sealed-format-1 record whose intent is not authenticated; ignored", listed.ref());
+            return null;
+        }
+        return l;
     }
 
     ReconcileReport reconcile(Duration grace, boolean duplicates) {
@@ -70,8 +99,11 @@ final class SagaReconciler {
             for (KeyMetadata m : all(KeyFilter.builder().tag(ReservedTags.SAGA, ReservedTags.SAGA_DESTROY))) {
                 if (m.updatedAt().isAfter(cutoff)) {
                     c.young++;
-                } else {
-                    ids.add(m.id());
+                } else if (!ids.contains(m.id())) {
+                    Located l = authenticated(m);
+                    if (l != null && ReservedTags.SAGA_DESTROY.equals(l.record().metadata().tags().get(ReservedTags.SAGA))) {
+                        ids.add(m.id());
+                    }
                 }
             }
         } catch (KeystoreException e) {
@@ -108,6 +140,11 @@ final class SagaReconciler {
                 c.young++;
                 continue;
             }
+            if (m.version() == 1) {
+                // the core never writes a version 1 PENDING (create is one store of an ACTIVE/PRE_ACTIVE record)
+                LOG.warn("Reconciler: {} is PENDING, which no saga writes for a version 1; left alone", m.ref());
+                continue;
+            }
             try {
                 resolveRotation(m, c);
             } catch (KeyNotFoundException e) {
@@ -119,8 +156,12 @@ final class SagaReconciler {
         }
     }
 
-    private void resolveRotation(KeyMetadata pending, Counts c) throws KeystoreException {
-        Located l = placement.retrieve(pending.ref());
+    private void resolveRotation(KeyMetadata listed, Counts c) throws KeystoreException {
+        Located l = authenticated(listed);
+        if (l == null || l.record().metadata().status() != KeyStatus.PENDING) {
+            return;
+        }
+        KeyMetadata pending = l.record().metadata();
         Keystore home = l.keystore();
         int from = rotatedFrom(pending);
         List<KeyMetadata> versions = KeyPlacement.versions(home, pending.id());
@@ -138,6 +179,13 @@ final class SagaReconciler {
             c.finished++;
             LOG.info("Reconciler: rotation of '{}' finished: {} ACTIVE", pending.id(), pending.ref());
         } else {
+            java.util.Set<String> live = children.live(pending.id(), pending.tier(), pending.ref());
+            if (!live.isEmpty()) {
+                c.failed++;
+                LOG.error("Reconciler: PENDING {} wraps {} live child key(s), e.g. '{}'; not rolled back", pending.ref(),
+                        live.size(), live.iterator().next());
+                return;
+            }
             home.delete(pending.ref());
             c.rolledBack++;
             LOG.info("Reconciler: rotation of '{}' rolled back: PENDING {} deleted", pending.id(), pending.ref());

@@ -158,6 +158,12 @@ public final class KeyMigrator {
             Arrays.fill(sealed, (byte) 0);
         }
         KeyRecord back = target.retrieve(ref);
+        // The core's state MAC binds the revision a record was written at (docs/crypto.md): rewrite the
+        // unchanged copy until the target's revision is the source's, so the copy authenticates there too.
+        while (sameRecord(back, original) && back.revision() < original.revision()) {
+            target.updateMetadata(original.metadata(), back.revision());
+            back = target.retrieve(ref);
+        }
         if (!sameRecord(back, original)) {
             target.delete(ref);
             throw new org.openkcm.keystore.model.IntegrityException(ref, targetName,

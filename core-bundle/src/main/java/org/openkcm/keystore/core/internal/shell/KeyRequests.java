@@ -9,6 +9,7 @@ import java.util.Arrays;
 import org.openkcm.keystore.api.CreateKeyRequest;
 import org.openkcm.keystore.api.KeyHandle;
 import org.openkcm.keystore.api.KeyService;
+import org.openkcm.keystore.core.internal.crypto.DataCipher;
 import org.openkcm.keystore.model.IntegrityException;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.openkcm.keystore.model.KeyRef;
@@ -51,6 +52,35 @@ final class KeyRequests {
      * domain label and the material: stable per key, reveals nothing usable, lets an operator compare a
      * key across restarts and nodes); and an encrypt/decrypt round trip with the ciphertext's hash prefix.
      */
+    /**
+     * {@code id@v} is that version; a bare id is the key's highest ACTIVE version (whose state authenticated),
+     * else its highest version.
+     */
+    static KeyRef resolve(KeyService service, String key) throws KeystoreException {
+        if (key != null && key.indexOf('@') >= 0) {
+            return KeyRef.parse(key);
+        }
+        org.openkcm.keystore.model.Limits.checkId("keyId", key);
+        try (KeyHandle h = service.openActive(key)) {
+            return h.metadata().ref(); // found where the key lives, without asking every backend
+        } catch (org.openkcm.keystore.model.InvalidKeyRequestException | IntegrityException e) {
+            // no usable ACTIVE version: the key's highest version, from a listing of every backend
+        }
+        java.util.List<org.openkcm.keystore.model.KeyMetadata> all = service.list(org.openkcm.keystore.model.KeyFilter.builder()
+                .keyId(key).pageSize(org.openkcm.keystore.model.Limits.MAX_PAGE_SIZE).build()).items();
+        if (all.isEmpty()) {
+            throw new org.openkcm.keystore.model.KeyNotFoundException(null, null, "key '" + key + "' not found in any configured backend");
+        }
+        org.openkcm.keystore.model.KeyMetadata best = null;
+        for (org.openkcm.keystore.model.KeyMetadata m : all) {
+            if (m.status() == org.openkcm.keystore.model.KeyStatus.ACTIVE && !"failed".equals(m.tags().get("openkcm.integrity"))
+                    && (best == null || m.version() > best.version())) {
+                best = m;
+            }
+        }
+        return (best != null ? best : all.get(all.size() - 1)).ref();
+    }
+
     static String describeOpened(KeyService service, KeyRef ref) throws KeystoreException {
         try (KeyHandle h = service.open(ref)) {
             StringBuilder b = new StringBuilder(Formats.keyDetails(h.metadata()));
@@ -61,12 +91,26 @@ final class KeyRequests {
                 Arrays.fill(material, (byte) 0);
             }
             byte[] aad = ref.toString().getBytes(StandardCharsets.UTF_8);
-            byte[] ciphertext = h.encrypt(PROBE, aad);
+            boolean protects = h.metadata().status().mayProtect();
+            byte[] ciphertext;
+            if (protects) {
+                ciphertext = h.encrypt(PROBE, aad);
+            } else {
+                // a version that only decrypts (DEPRECATED, ...): the probe is sealed here, outside the key's
+                // policy, and the key is asked only to decrypt it
+                byte[] k = h.copyMaterial();
+                try {
+                    ciphertext = DataCipher.encrypt(k, h.metadata().version(), PROBE, aad);
+                } finally {
+                    Arrays.fill(k, (byte) 0);
+                }
+            }
             byte[] back = h.decrypt(ciphertext, aad);
             if (!Arrays.equals(back, PROBE)) {
                 throw new IntegrityException(ref, null, "encrypt/decrypt round trip returned different bytes");
             }
-            Formats.line(b, "roundtrip", "ok (" + ciphertext.length + " bytes, sha256 " + Formats.hex(sha256(new byte[0], ciphertext), 4) + ")");
+            Formats.line(b, "roundtrip", (protects ? "ok (" : "decrypt-only ok (") + ciphertext.length + " bytes, sha256 "
+                    + Formats.hex(sha256(new byte[0], ciphertext), 4) + ")");
             return b.toString();
         }
     }

@@ -12,6 +12,7 @@ import org.openkcm.keystore.core.internal.config.ConfigFileStatus;
 import org.openkcm.keystore.model.BackendUnavailableException;
 import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyNotFoundException;
+import org.openkcm.keystore.model.IntegrityException;
 import org.openkcm.keystore.model.KeyRef;
 import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.model.Page;
@@ -101,13 +102,14 @@ public final class KeystoreCommands {
     /** keystore:show id[@version] — one record's metadata and where it is stored. */
     public String show(String key) {
         return run(() -> {
-            KeyRef ref = KeyRef.parse(key);
+            KeyRef ref = key != null && key.indexOf('@') >= 0 ? KeyRef.parse(key) : KeyRequests.resolve(service(), key);
             for (Keystore k : directory.configured()) {
                 try {
                     KeyRecord r = k.retrieve(ref);
                     StringBuilder b = new StringBuilder(Formats.keyDetails(r.metadata()));
                     Formats.line(b, "backend", k.info().name());
                     Formats.line(b, "record", r.sealedLength() + " sealed bytes, revision " + r.revision());
+                    Formats.line(b, "integrity", integrity(ref));
                     return b.toString();
                 } catch (KeyNotFoundException e) {
                     // try the next backend
@@ -152,9 +154,21 @@ public final class KeystoreCommands {
         return run(() -> Formats.keyDetails(service().create(KeyRequests.create(tier, owner, ShellArguments.parse(args)))));
     }
 
+    /** @return "ok" if the core authenticates the record's state, else what failed */
+    private String integrity(KeyRef ref) {
+        try {
+            service().metadata(ref);
+            return "ok (state authenticated by the core)";
+        } catch (IntegrityException e) {
+            return "FAILED: " + e.getMessage();
+        } catch (KeystoreException e) {
+            return "not checked: " + e.getMessage();
+        }
+    }
+
     /** keystore:get id[@version] — opens the key; prints metadata, key check value and a round trip, never material. */
     public String get(String key) {
-        return run(() -> KeyRequests.describeOpened(service(), KeyRef.parse(key)));
+        return run(() -> KeyRequests.describeOpened(service(), KeyRequests.resolve(service(), key)));
     }
 
     /** keystore:rotate id — creates the next version as ACTIVE. */

@@ -45,7 +45,7 @@ class EnvelopeSealerTest {
         byte[] sealed = EnvelopeSealer.sealUnderParent(m, material, parent);
         assertThat(EnvelopeSealer.open(m, sealed, parent, root, "b")).isEqualTo(material);
         assertThat(sealed[0]).isEqualTo((byte) 'O');
-        assertThat(sealed[2]).isEqualTo(SealedFormat.V1);
+        assertThat(sealed[2]).isEqualTo(SealedFormat.V2);
 
         KeyMetadata l2 = KeyMetadata.builder().ref(KeyRef.of("t1", 1)).tier(KeyTier.L2).owner(Owner.tenant("acme")).build();
         byte[] rootSealed = EnvelopeSealer.sealUnderRoot(l2, material, root);

@@ -98,4 +98,20 @@ class LocalRootKeyProviderTest {
             assertThat(org.openkcm.keystore.testkit.PlaintextScan.indexOf(wrapped, dek)).isEqualTo(-1);
         }
     }
+
+    @Test
+    void derivedKeysAreDeterministicPerLabelAndMasterKey() throws Exception {
+        Path file = dir.resolve("derive.key");
+        byte[] a;
+        try (LocalRootKeyProvider p = new LocalRootKeyProvider(file, n -> null)) {
+            a = p.deriveKey("openkcm-keystore record state v1");
+            assertThat(a).hasSize(32).isNotEqualTo(p.deriveKey("other"));
+        }
+        try (LocalRootKeyProvider again = new LocalRootKeyProvider(file, n -> null)) {
+            assertThat(again.deriveKey("openkcm-keystore record state v1")).isEqualTo(a);
+        }
+        try (LocalRootKeyProvider other = new LocalRootKeyProvider(dir.resolve("other.key"), n -> null)) {
+            assertThat(other.deriveKey("openkcm-keystore record state v1")).isNotEqualTo(a);
+        }
+    }
 }

@@ -49,8 +49,10 @@ final class CoreFixture implements AutoCloseable {
         return service.create(CreateKeyRequest.builder(tier, Owner.service("svc")).parentId(parentId).build());
     }
 
+    /** @return the record as the backend holds it, without the core's state tag (checked elsewhere) */
     KeyRecord stored(KeyRef ref) throws KeystoreException {
-        return memory.retrieve(ref);
+        KeyRecord r = memory.retrieve(ref);
+        return new KeyRecord(StateKeys.strip(r.metadata()), r.sealed(), r.revision());
     }
 
     /** @return every record the backend holds */

@@ -213,16 +213,25 @@ class KeyLifecycleRulesTest {
         assertThat(f.memory.size()).isEqualTo(held);
 
         s.destroy(l4a.id(), false); // no children: fine
-        assertThatThrownBy(() -> f.stored(l4a.ref())).isInstanceOf(KeyNotFoundException.class);
-        assertThatThrownBy(() -> s.open(l4a.ref())).isInstanceOf(KeyNotFoundException.class);
+        assertTombstone(l4a.ref());
 
         s.destroy(l2.id(), true);
         for (KeyRef r : new KeyRef[] {l2.ref(), l3.ref(), KeyRef.of(l3.id(), 2), l4b.ref()}) {
-            assertThatThrownBy(() -> f.stored(r)).isInstanceOf(KeyNotFoundException.class);
-            assertThatThrownBy(() -> s.open(r)).isInstanceOf(KeyNotFoundException.class);
+            assertTombstone(r);
         }
-        assertThat(f.everythingStored()).extracting(r -> r.metadata().id()).containsExactly(other.id());
-        assertThatThrownBy(() -> s.destroy(l2.id(), true)).isInstanceOf(KeyNotFoundException.class);
+        assertThat(f.everythingStored()).filteredOn(r -> r.metadata().status() != KeyStatus.DESTROYED)
+                .extracting(r -> r.metadata().id()).containsExactly(other.id());
+        s.destroy(l2.id(), true); // idempotent: only tombstones are left
+        // a destroyed id is never reused
+        assertThatThrownBy(() -> s.create(org.openkcm.keystore.api.CreateKeyRequest.builder(KeyTier.L2, Owner.tenant("acme"))
+                .keyId(l2.id()).build())).isInstanceOf(org.openkcm.keystore.model.KeyAlreadyExistsException.class);
+    }
+
+    /** Destroyed: the record is a tombstone (status DESTROYED, no material) and the version opens for nothing. */
+    private void assertTombstone(KeyRef r) throws Exception {
+        assertThat(f.stored(r).metadata().status()).isEqualTo(KeyStatus.DESTROYED);
+        assertThat(org.openkcm.keystore.core.internal.crypto.EnvelopeSealer.isTombstone(f.stored(r).sealed())).isTrue();
+        assertThatThrownBy(() -> s.open(r)).isInstanceOf(InvalidKeyRequestException.class).hasMessageContaining("DESTROYED");
     }
 
     @Test

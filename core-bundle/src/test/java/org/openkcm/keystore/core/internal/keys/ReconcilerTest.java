@@ -54,7 +54,7 @@ class ReconcilerTest {
         Map<String, String> tags = new TreeMap<>(l2.tags());
         tags.put(ReservedTags.SAGA, ReservedTags.SAGA_ROTATE + 1);
         KeyMetadata pending = l2.toBuilder().ref(KeyRef.of(l2.id(), 2)).status(KeyStatus.PENDING).tags(tags).build();
-        a.store(pending, v1.sealed()); // content is irrelevant: it must never be opened
+        a.store(TestStamps.stamp(root, pending, 1), v1.sealed()); // content is irrelevant: it must never be opened
         return pending;
     }
 
@@ -79,7 +79,7 @@ class ReconcilerTest {
     void aRotationPastItsDeprecationStepIsFinished() throws Exception {
         KeyMetadata pending = halfRotated();
         KeyRecord v1 = a.retrieve(KeyRef.of(pending.id(), 1));
-        a.updateMetadata(v1.metadata().toBuilder().status(KeyStatus.DEPRECATED).build(), v1.revision());
+        a.updateMetadata(TestStamps.stamp(root, v1.metadata().toBuilder().status(KeyStatus.DEPRECATED).build(), v1.revision() + 1), v1.revision());
         assertThat(core.reconcile(Duration.ZERO, true).rotationsFinished()).isEqualTo(1);
         KeyMetadata v2 = a.retrieve(pending.ref()).metadata();
         assertThat(v2.status()).isEqualTo(KeyStatus.ACTIVE);
@@ -93,7 +93,7 @@ class ReconcilerTest {
         KeyRecord r = a.retrieve(l2.ref());
         b.store(r.metadata(), r.sealed()); // a migration a -> b stopped between copy and source delete
         KeyRecord o = a.retrieve(other.ref());
-        b.store(o.metadata().toBuilder().tags(Map.of("x", "y")).build(), o.sealed()); // differs
+        b.store(TestStamps.stamp(root, o.metadata().toBuilder().tags(Map.of("x", "y")).build(), 1), o.sealed()); // differs
 
         ReconcileReport rep = core.reconcile(Duration.ZERO, true);
         assertThat(rep.duplicatesResolved()).isEqualTo(1);
@@ -123,7 +123,7 @@ class ReconcilerTest {
         Map<String, String> tags = new TreeMap<>(v1.metadata().tags());
         tags.put(ReservedTags.SAGA, ReservedTags.SAGA_ROTATE + 1);
         KeyMetadata pending = v1.metadata().toBuilder().ref(KeyRef.of(id, 2)).status(KeyStatus.PENDING).tags(tags).build();
-        a.store(pending, v1.sealed());
+        a.store(TestStamps.stamp(root, pending, 1), v1.sealed());
         return pending;
     }
 }

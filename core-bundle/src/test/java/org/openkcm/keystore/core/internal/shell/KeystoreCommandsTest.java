@@ -60,8 +60,30 @@ class KeystoreCommandsTest {
     }
 
     @Test
+    void aBareIdIsTheHighestActiveVersionAndADeprecatedVersionShowsItsCheckValue(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        try (var root = new org.openkcm.keystore.core.internal.crypto.LocalRootKeyProvider(dir.resolve("master.key"), n -> null)) {
+            var core = new org.openkcm.keystore.core.internal.keys.CryptoKeyService(fx.manager(), root,
+                    new org.openkcm.keystore.core.internal.cache.KeyCache(org.openkcm.keystore.core.internal.cache.CacheSettings.defaults()));
+            KeystoreCommands real = new KeystoreCommands(fx.manager(), fx.manager(), core);
+            real.create("L2", "tenant:acme", "id=acme");
+            String v1 = real.get("acme");
+            real.rotate("acme");
+            String bare = real.get("acme");
+            assertThat(bare).contains("acme@2").contains("ACTIVE").contains("roundtrip: ok");
+            assertThat(real.show("acme")).contains("acme@2").contains("integrity: ok");
+            String old = real.get("acme@1");
+            assertThat(old).contains("acme@1").contains("DEPRECATED").contains("roundtrip: decrypt-only ok");
+            String kcv = v1.lines().filter(l -> l.startsWith("kcv")).findFirst().orElseThrow();
+            assertThat(old).contains(kcv);
+            core.close();
+        }
+    }
+
+    @Test
     void errorsAreOneClearLine() {
-        assertThat(commands.show("nope")).isEqualTo("error: KeyNotFound: key nope@1 is in no configured backend\n");
+        assertThat(commands.show("nope")).isEqualTo("error: KeyNotFound: key 'nope' not found in any configured backend\n");
+        assertThat(commands.show("nope@1")).isEqualTo("error: KeyNotFound: key nope@1 is in no configured backend\n");
         assertThat(commands.list("tier=L9")).startsWith("error: InvalidKeyRequest: tier: unknown tier").hasLineCount(1);
         assertThat(commands.list("colour=red")).startsWith("error: InvalidKeyRequest: colour: unknown argument");
         assertThat(commands.migrate("rogue")).startsWith("error: InvalidKeyRequest: backend: 'rogue' is not named");
@@ -92,6 +114,15 @@ class KeystoreCommandsTest {
     /** A KeyService whose handles hold {@link #MATERIAL}; "encryption" is xor, enough to round-trip. */
     private KeyService keyService() {
         return (KeyService) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { KeyService.class }, (p, m, args) -> {
+            if (m.getName().equals("openActive")) {
+                throw new org.openkcm.keystore.model.InvalidKeyRequestException("status", "no ACTIVE version in this stub");
+            }
+            if (m.getName().equals("list")) {
+                return vault.list((org.openkcm.keystore.model.KeyFilter) args[0]);
+            }
+            if (m.getName().equals("metadata")) {
+                return vault.retrieve((org.openkcm.keystore.model.KeyRef) args[0]).metadata();
+            }
             if (!m.getName().equals("open")) {
                 throw new UnsupportedOperationException(m.getName());
             }
