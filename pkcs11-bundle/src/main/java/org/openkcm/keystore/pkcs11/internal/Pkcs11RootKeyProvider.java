@@ -184,6 +184,63 @@ public final class Pkcs11RootKeyProvider implements RootKeyProvider {
         return p.unwrap(wrapped, aad);
     }
 
+    /**
+     * A secret for the core's authentication of stored state, derived inside the token: AES-GCM under the
+     * FIRST version of the root key (so rotation never changes it) of 32 zero bytes, with an IV and associated
+     * data fixed by the label, then HKDF-SHA256. Deterministic on every node sharing the token's key; the key
+     * never leaves the token. While {@code previousProvider} is set (a runtime moved here from another
+     * provider), the previous provider derives it, so that state authenticated before the switch still verifies.
+     */
+    @Override
+    public byte[] deriveKey(String label) throws KeystoreException {
+        checkOpen();
+        String prev = settings.previousProvider();
+        if (!prev.isEmpty()) {
+            RootKeyProvider p = previousLookup.apply(prev);
+            if (p == null) {
+                throw new BackendUnavailableException(NAME, "previous root key provider '" + prev
+                        + "' (whose derived state key this runtime keeps after the switch) is not available", Duration.ofSeconds(5));
+            }
+            return p.deriveKey(label);
+        }
+        byte[] info = ("openkcm-keystore pkcs11 derive v1\0" + label).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] iv = Arrays.copyOf(sha256(info), WrappedDek.IV_BYTES);
+        byte[] block = conn.call("derive a key", settings.keyLabel(), (s, first) -> s.encryptWithFixedIv(versions.key(s, first), iv, info,
+                new byte[32]));
+        try {
+            return hkdfSha256(block, info);
+        } finally {
+            Arrays.fill(block, (byte) 0);
+        }
+    }
+
+    private static byte[] sha256(byte[] in) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(in);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from the JDK", e);
+        }
+    }
+
+    /** RFC 5869 with an all-zero salt, one 32-byte block of output. */
+    private static byte[] hkdfSha256(byte[] ikm, byte[] info) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(new byte[32], "HmacSHA256"));
+            byte[] prk = mac.doFinal(ikm);
+            try {
+                mac.init(new javax.crypto.spec.SecretKeySpec(prk, "HmacSHA256"));
+                mac.update(info);
+                mac.update((byte) 1);
+                return mac.doFinal();
+            } finally {
+                Arrays.fill(prk, (byte) 0);
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 missing from the JDK", e);
+        }
+    }
+
     /** Encrypts and decrypts zeros under the key: passes only if the token works. */
     private void selfTest(TokenSession s, SecretKey k) throws GeneralSecurityException {
         byte[] iv = new byte[WrappedDek.IV_BYTES];

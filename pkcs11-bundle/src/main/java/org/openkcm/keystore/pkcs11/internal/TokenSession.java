@@ -152,6 +152,18 @@ final class TokenSession {
         }
     }
 
+    /**
+     * GCM encryption with a caller-chosen IV on a cipher of its own (never pooled: SunPKCS11 refuses a second
+     * encryption with the same key and IV on one cipher object). Only {@link Pkcs11RootKeyProvider#deriveKey}
+     * uses it, with an IV of its own domain.
+     */
+    byte[] encryptWithFixedIv(SecretKey key, byte[] iv, byte[] aad, byte[] input) throws GeneralSecurityException {
+        Cipher c = Cipher.getInstance(GCM, provider);
+        c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(WrappedDek.TAG_BYTES * 8, iv));
+        c.updateAAD(aad);
+        return c.doFinal(input);
+    }
+
     /** Logs the module instance out (best effort): nothing else in the JVM inherits the login. */
     void logout() {
         if (provider instanceof java.security.AuthProvider a) {

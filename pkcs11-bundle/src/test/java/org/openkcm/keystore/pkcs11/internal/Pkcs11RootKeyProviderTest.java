@@ -156,6 +156,41 @@ class Pkcs11RootKeyProviderTest {
     }
 
     @Test
+    void theDerivedStateKeyIsTheSameOnEveryNodeAndAcrossRotationAndNeverTheKeyItself() throws Exception {
+        SoftHsm hsm = SoftHsm.create("ks-derive");
+        Pkcs11RootKeyProvider a = provider(hsm, "root", true);
+        Pkcs11RootKeyProvider b = fx.provider(Pkcs11Fixture.settings(hsm.freshModule(), hsm, "root", false, ""), n -> null);
+        toClose.add(b::close);
+        byte[] first = a.deriveKey("openkcm.state/v1");
+        assertThat(first).hasSize(32);
+        assertThat(a.deriveKey("openkcm.state/v1")).isEqualTo(first);
+        assertThat(b.deriveKey("openkcm.state/v1")).as("another runtime on the same token key").isEqualTo(first);
+        assertThat(a.deriveKey("another label")).isNotEqualTo(first);
+        a.rotate();
+        assertThat(a.deriveKey("openkcm.state/v1")).as("rotation must not change the derived key").isEqualTo(first);
+
+        SoftHsm other = SoftHsm.create("ks-derive-other");
+        assertThat(provider(other, "root", true).deriveKey("openkcm.state/v1")).as("another token key").isNotEqualTo(first);
+
+        // after a switch from another provider, that provider keeps deriving it (state made before still verifies)
+        byte[] fromLocal = new byte[32];
+        java.util.Arrays.fill(fromLocal, (byte) 7);
+        org.openkcm.keystore.spi.RootKeyProvider previous = new org.openkcm.keystore.spi.RootKeyProvider() {
+            public String name() { return "local"; }
+            public byte[] wrap(byte[] dek, byte[] aad) { throw new IllegalStateException("not used"); }
+            public byte[] unwrap(byte[] wrapped, byte[] aad) { throw new IllegalStateException("not used"); }
+            public org.openkcm.keystore.spi.BackendHealth health() { return org.openkcm.keystore.spi.BackendHealth.up(java.time.Duration.ZERO); }
+            public byte[] deriveKey(String label) { return fromLocal.clone(); }
+        };
+        Pkcs11RootKeyProvider switched = fx.provider(Pkcs11Fixture.settings(hsm, "root", false, "local"), n -> n.equals("local") ? previous : null);
+        toClose.add(switched::close);
+        assertThat(switched.deriveKey("openkcm.state/v1")).isEqualTo(fromLocal);
+        Pkcs11RootKeyProvider orphan = fx.provider(Pkcs11Fixture.settings(hsm, "root", false, "local"), n -> null);
+        toClose.add(orphan::close);
+        assertThatThrownBy(() -> orphan.deriveKey("openkcm.state/v1")).isInstanceOf(BackendUnavailableException.class).hasMessageContaining("'local'");
+    }
+
+    @Test
     void aRuntimeOpensRecordsWrappedUnderAVersionAnotherRuntimeRotatedTo() throws Exception {
         SoftHsm hsm = SoftHsm.create("ks-two-nodes");
         Pkcs11RootKeyProvider a = provider(hsm, "root", true);
@@ -332,8 +367,9 @@ class Pkcs11RootKeyProviderTest {
 
         SoftHsm hsm = SoftHsm.create("ks-migrate");
         Pkcs11RootKeyProvider strict = provider(hsm, "root", true);
+        // without previousProvider the state the local root authenticated does not verify under the token's key
         assertThatThrownBy(() -> material(Pkcs11Fixture.core(store, strict), old[0])).isInstanceOf(IntegrityException.class)
-                .hasMessageContaining("previousProvider");
+                .hasMessageContaining("another root key");
 
         Pkcs11RootKeyProvider root = fx.provider(Pkcs11Fixture.settings(hsm, "root", false, "local"), n -> n.equals("local") ? local : null);
         toClose.add(root::close);
@@ -344,12 +380,12 @@ class Pkcs11RootKeyProviderTest {
         KeyMetadata fresh = after.create(CreateKeyRequest.builder(KeyTier.L2, Owner.tenant("new")).build());
         assertThat(WrappedDek.labelOf(Pkcs11Fixture.rootWrap(store.retrieve(fresh.ref()).sealed()))).isEqualTo("root");
         assertThat(WrappedDek.labelOf(Pkcs11Fixture.rootWrap(store.retrieve(old[0].ref()).sealed()))).isNull();
-        // the previous provider gone: old wraps fail as unavailable, new ones still open
+        // the previous provider gone: it also derives the state key, so every record answers unavailable, naming it
         Pkcs11RootKeyProvider orphan = fx.provider(Pkcs11Fixture.settings(hsm, "root", false, "local"), n -> null);
         toClose.add(orphan::close);
         CryptoKeyService noLocal = Pkcs11Fixture.core(store, orphan);
         assertThatThrownBy(() -> material(noLocal, old[0])).isInstanceOf(BackendUnavailableException.class).hasMessageContaining("'local'");
-        material(noLocal, fresh);
+        assertThatThrownBy(() -> material(noLocal, fresh)).isInstanceOf(BackendUnavailableException.class).hasMessageContaining("'local'");
         after.close();
         noLocal.close();
         local.close();

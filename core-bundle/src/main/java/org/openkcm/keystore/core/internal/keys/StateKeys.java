@@ -82,7 +82,7 @@ final class StateKeys implements AutoCloseable {
         long claimed = get().verify(bare, tag);
         if (claimed < 0) {
             throw integrity(m, backend, "has state (status, expiry, parent, tags or times) that fails the core's"
-                    + " authentication: edited in the backend");
+                    + " authentication: edited in the backend, or authenticated under another root key");
         }
         if (claimed != r.revision()) {
             throw integrity(m, backend, "was rolled back or replayed: its authenticated state belongs to revision "
