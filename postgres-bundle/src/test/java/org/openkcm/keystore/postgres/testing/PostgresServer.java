@@ -224,6 +224,39 @@ public final class PostgresServer implements AutoCloseable {
         return psql(database, sql);
     }
 
+    /**
+     * @return every table of {@code schema} as text, one row per line, bytea columns in PostgreSQL's hex form:
+     *         what a reader of the database (or of a plain-text dump) sees
+     */
+    public String dumpSchema(String schema) {
+        StringBuilder out = new StringBuilder();
+        for (String table : psql(DATABASE, "SELECT tablename FROM pg_tables WHERE schemaname = '" + schema + "' ORDER BY 1").split("\n")) {
+            if (!table.isBlank()) {
+                out.append(psql(DATABASE, "SELECT t::text FROM " + schema + "." + table + " t")).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    /**
+     * Forces a checkpoint, then @return the raw bytes of every file of the database cluster's tables and WAL
+     * (what a stolen disk or file-level backup holds), concatenated.
+     */
+    public byte[] rawFiles() {
+        psql(DATABASE, "CHECKPOINT");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (String dir : List.of("base", "pg_wal")) {
+            try (Stream<Path> files = Files.walk(data.resolve(dir))) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    out.write(Files.readAllBytes(f));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return out.toByteArray();
+    }
+
     /** @return the server's log so far (for failure messages) */
     public String log() {
         try {
