@@ -56,7 +56,12 @@ final class ListingQuery {
     }
 
     PreparedStatement prepare(Connection c) throws SQLException {
-        PreparedStatement ps = c.prepareStatement(sql);
+        return prepare(c, "");
+    }
+
+    /** @param prefix put before the statement, e.g. {@code EXPLAIN} (tests and docs) */
+    PreparedStatement prepare(Connection c, String prefix) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(prefix + sql);
         int i = 1;
         for (Object p : params) {
             if (p instanceof String[] array) {

@@ -102,8 +102,9 @@ final class PgSettings {
     private static String checkUrl(String url) {
         String u = url == null ? "" : url.trim();
         if (!URL.matcher(u).matches()) {
-            throw new IllegalArgumentException("url: expected jdbc:postgresql://host:port/database[?parameters], was '"
-                    + Limits.printable(redactQuery(u)) + "'");
+            // not echoed: a malformed URL may hold a password (user:password@host)
+            throw new IllegalArgumentException("url: expected jdbc:postgresql://host:port/database[?parameters]"
+                    + " (the value given is not shown)");
         }
         int q = u.indexOf('?');
         if (q >= 0) {
@@ -116,12 +117,6 @@ final class PgSettings {
             }
         }
         return u;
-    }
-
-    /** The URL without its parameters, for messages: a rejected URL may hold a secret. */
-    private static String redactQuery(String u) {
-        int q = u.indexOf('?');
-        return q < 0 ? u : u.substring(0, q) + "?<parameters not shown>";
     }
 
     private static String checkSchema(String s) {
