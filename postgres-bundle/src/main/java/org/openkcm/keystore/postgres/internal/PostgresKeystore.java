@@ -193,6 +193,14 @@ public final class PostgresKeystore implements Keystore {
 
     @Override
     public BackendHealth health() {
+        long start = System.nanoTime();
+        try {
+            // a first check may come before any call: migrate here too, so health speaks of a ready schema
+            ensureSchema(null);
+        } catch (KeystoreException e) {
+            return BackendHealth.of(org.openkcm.keystore.spi.BackendState.UNAVAILABLE, "schema not ready: " + e.getMessage(),
+                    java.time.Duration.ofNanos(System.nanoTime() - start));
+        }
         return HealthCheck.check(pool, pool.settings.schema);
     }
 
