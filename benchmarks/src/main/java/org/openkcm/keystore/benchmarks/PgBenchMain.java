@@ -40,7 +40,7 @@ import org.openkcm.keystore.spi.Keystore;
  * the plugin manager's worker pool and deadline) vs the same SELECT on a bare JDBC connection per caller;
  * store through the core (an L3 create: key generation, wrap under the L2, one INSERT) vs the same INSERT
  * on bare JDBC; L3 creates at 8 callers with p95. Prints a table and {@code RESULT} lines.
- * Core and bare alternate in three rounds per figure. Arguments: {@code --load-warmup-ms N} (default 1000),
+ * Core and bare alternate in three rounds per figure; {@code --inline} calls PostgreSQL on the caller's thread. Arguments: {@code --load-warmup-ms N} (default 1000),
  * {@code --load-ms N} (default 3000) per round.
  */
 public final class PgBenchMain {
@@ -65,7 +65,13 @@ public final class PgBenchMain {
         Map<String, Keystore> backends = new LinkedHashMap<>();
         backends.put("postgres", postgres);
         backends.put("inmemory", memory);
-        PluginManager plugins = BenchPlugins.startRouted(new String[] { "tier=L2,L3 -> postgres", "tier=L4 -> inmemory" }, backends);
+        // --inline: PostgreSQL called on the caller's thread (plugins.inlineBackends: [inmemory, postgres]), a reference:
+        // by default the core hands every call to the backend's worker pool to enforce its deadline
+        boolean inline = List.of(args).contains("--inline");
+        String[] rules = { "tier=L2,L3 -> postgres", "tier=L4 -> inmemory" };
+        PluginManager plugins = inline ? BenchPlugins.startRouted(rules, backends, "inmemory", "postgres")
+                : BenchPlugins.startRouted(rules, backends);
+        System.out.println(inline ? "postgres called inline (no worker hand-off)" : "default plugin settings (worker pool + deadline)");
         String masterKey = Base64.getEncoder().encodeToString(ThreadCrypto.randomBytes(32));
         LocalRootKeyProvider root = new LocalRootKeyProvider(Path.of("unused.key"), n -> masterKey);
         CryptoKeyService service = new CryptoKeyService(plugins, root,
@@ -91,6 +97,7 @@ public final class PgBenchMain {
                                 h.metadata();
                             }
                         }));
+                        results.add(driver.run("(ref) backend retrieve alone", callers, (c, n) -> postgres.retrieve(l3s[spread(c, n, L3_COUNT)])));
                         results.add(driver.run("bare JDBC store", callers,
                                 (c, n) -> bare.insert(c, "bare-" + callers + "-" + r + "-" + c + "-" + n, sealedLength)));
                         results.add(driver.run("core store (create L3)", callers, (c, n) -> service.create(l3Request)));
@@ -132,6 +139,10 @@ public final class PgBenchMain {
         for (int callers : new int[] { 1, 8 }) {
             System.out.printf("RESULT pg_store_vs_jdbc_%d %.3f%n", callers,
                     ops(results, "core store (create L3)", callers) / ops(results, "bare JDBC store", callers));
+        }
+        for (int callers : new int[] { 1, 8 }) {
+            System.out.printf("(reference) backend retrieve alone / bare JDBC, %d caller(s): %.3f%n", callers,
+                    ops(results, "(ref) backend retrieve alone", callers) / ops(results, "bare JDBC retrieve", callers));
         }
         System.out.printf("RESULT pg_create_l3_ops_8 %.0f%n", ops(results, "core store (create L3)", 8) / ROUNDS);
         System.out.printf("RESULT pg_create_l3_p95_ms_8 %.2f%n", results.stream()
