@@ -12,7 +12,8 @@ import java.util.List;
  * step; idempotent: applied steps are skipped; safe when several runtimes start at once: the whole
  * migration runs in one transaction under a transaction-scoped advisory lock derived from the schema name,
  * so a second runtime waits, then finds the steps applied. DDL is transactional in PostgreSQL, so a failed
- * step leaves nothing behind. A schema newer than this bundle knows is refused, never downgraded.
+ * step leaves nothing behind. A schema newer than this bundle knows is refused, never downgraded. A schema
+ * already at this bundle's version is only read (no lock, no DDL), so a runtime can start on a hot standby.
  */
 final class SchemaMigrator {
     /** The steps, in order; step n brings the schema to version n. Never edit a released step: append. */
@@ -53,6 +54,14 @@ final class SchemaMigrator {
     /** @return the schema version after migration */
     static int migrate(Connection c, String schema) throws SQLException {
         List<String> steps = steps(schema);
+        // a schema already at this version needs no lock and no write: so a runtime can start on a read-only hot standby
+        int found = existing(c, schema);
+        if (found > steps.size()) {
+            throw newer(schema, found, steps.size());
+        }
+        if (found == steps.size()) {
+            return found;
+        }
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
@@ -65,8 +74,7 @@ final class SchemaMigrator {
                     + " applied_at timestamptz NOT NULL DEFAULT now(), description text NOT NULL)");
             int current = current(c, schema);
             if (current > steps.size()) {
-                throw new SQLException("schema " + schema + " is at version " + current + "; this bundle knows up to "
-                        + steps.size() + " (refusing to run an older bundle on a newer schema)", "KS001");
+                throw newer(schema, current, steps.size());
             }
             for (int v = current + 1; v <= steps.size(); v++) {
                 for (String ddl : steps.get(v - 1).split(";\n")) {
@@ -86,6 +94,25 @@ final class SchemaMigrator {
         } finally {
             c.setAutoCommit(auto);
         }
+    }
+
+    private static SQLException newer(String schema, int found, int known) {
+        return new SQLException("schema " + schema + " is at version " + found + "; this bundle knows up to " + known
+                + " (refusing to run an older bundle on a newer schema)", "KS001");
+    }
+
+    /** @return the applied version, 0 when there is no version table yet; reads only */
+    private static int existing(Connection c, String schema) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, schema + ".schema_version");
+            try (ResultSet r = ps.executeQuery()) {
+                r.next();
+                if (!r.getBoolean(1)) {
+                    return 0;
+                }
+            }
+        }
+        return current(c, schema);
     }
 
     static int current(Connection c, String schema) throws SQLException {

@@ -94,6 +94,30 @@ class ErrorMappingTest {
     }
 
     @Test
+    void aRealHotStandbyServesReadsAndRefusesWritesNamingIt() throws Exception {
+        KeyMetadata replicated = md("replicated");
+        byte[] sealed = Records.sealed(32);
+        keystore.store(replicated, sealed);
+        try (PostgresServer standby = pg.startStandby()) {
+            PostgresKeystore onStandby = new PostgresKeystore(TestKeystores.settings(pg, "errors").url(standby.jdbcUrl()).build());
+            try {
+                await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                        .until(() -> java.util.Arrays.equals(onStandby.retrieve(replicated.ref()).sealed(), sealed));
+                assertThatThrownBy(() -> onStandby.store(md("on-standby"), Records.sealed(32)))
+                        .isInstanceOf(BackendUnavailableException.class)
+                        .hasMessageContaining("read-only standby")
+                        .satisfies(e -> assertThat(((BackendUnavailableException) e).retryAfter()).isPresent());
+                assertThat(onStandby.health().state()).isEqualTo(BackendState.DEGRADED);
+                assertThat(onStandby.health().detail()).contains("standby");
+                assertThat(standby.psql(PostgresServer.DATABASE, "SELECT pg_is_in_recovery()")).isEqualTo("t");
+            } finally {
+                onStandby.deactivate();
+            }
+        }
+        assertThat(pg.psql(PostgresServer.DATABASE, "SELECT count(*) FROM errors.key_records")).as("nothing written anywhere").isEqualTo("1");
+    }
+
+    @Test
     void aRealSerializationFailureMapsToConcurrentUpdate() throws Exception {
         pg.psql(PostgresServer.DATABASE, "CREATE TABLE errors_ser (id int PRIMARY KEY, v int); INSERT INTO errors_ser VALUES (1, 0)");
         SQLException failure = null;

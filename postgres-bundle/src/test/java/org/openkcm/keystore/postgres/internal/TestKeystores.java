@@ -11,7 +11,7 @@ public final class TestKeystores {
     private TestKeystores() {
     }
 
-    /** @return a backend named {@code postgres} in {@code schema}, password from the server's password file, no TLS */
+    /** @return a backend named {@code postgres} in {@code schema}, password from the server's password file, no TLS, connect 3 s, statement 5 s */
     public static Keystore postgres(PostgresServer pg, String schema) {
         return postgres(pg, schema, 10);
     }
@@ -22,7 +22,7 @@ public final class TestKeystores {
 
     static PgSettings.Builder settings(PostgresServer pg, String schema) {
         return PgSettings.builder().url(pg.jdbcUrl()).user(pg.user()).passwordFile(pg.passwordFile().toString())
-                .schema(schema).tls("disable", null).timeouts(1000, 3000);
+                .schema(schema).tls("disable", null).timeouts(3000, 5000);
     }
 
     /** Closes the backend's pool. */

@@ -37,13 +37,18 @@ public final class PostgresServer implements AutoCloseable {
     private final Path workDir;
     private final Path data;
     private final int port;
-    private final String password = "pw-" + UUID.randomUUID();
+    private final String password;
     private final boolean tls;
     private Path caFile;
 
     private PostgresServer(boolean tls) throws IOException {
+        this(tls, "pw-" + UUID.randomUUID());
+    }
+
+    private PostgresServer(boolean tls, String password) throws IOException {
         this.bin = findBinaries();
         this.tls = tls;
+        this.password = password;
         this.workDir = Files.createTempDirectory("postgres-test-");
         this.data = workDir.resolve("data");
         this.port = freeLoopbackPort();
@@ -78,6 +83,30 @@ public final class PostgresServer implements AutoCloseable {
             String log = s.log();
             s.close();
             throw new IllegalStateException("PostgreSQL did not start: " + e.getMessage() + "\nLog:\n" + log, e);
+        }
+    }
+
+    /**
+     * A real hot standby of this server: {@code pg_basebackup -R} (streaming replication over the admin
+     * socket) into a new data directory, started on its own free port. It serves reads of everything the
+     * primary committed and refuses writes ({@code pg_is_in_recovery()} is true); same user and password.
+     */
+    public PostgresServer startStandby() {
+        PostgresServer s;
+        try {
+            s = new PostgresServer(false, password);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare a standby", e);
+        }
+        try {
+            s.run(List.of(bin.resolve("pg_basebackup").toString(), "-h", workDir.toString(), "-p", String.valueOf(port), "-U", USER,
+                    "-D", s.data.toString(), "-R", "-X", "stream", "-c", "fast"), Duration.ofSeconds(120), true);
+            s.launch();
+            return s;
+        } catch (RuntimeException | Error e) {
+            String log = s.log();
+            s.close();
+            throw new IllegalStateException("the standby did not start: " + e.getMessage() + "\nLog:\n" + log, e);
         }
     }
 
