@@ -25,6 +25,14 @@ public final class TestKeystores {
                 .schema(schema).tls("disable", null).timeouts(3000, 5000);
     }
 
+    /**
+     * @return as {@link #postgres(PostgresServer, String)} with a 1 s connect (and pool checkout) timeout, so
+     *         calls fail fast while a crash test has the server down
+     */
+    public static Keystore postgresFailingFast(PostgresServer pg, String schema) {
+        return new PostgresKeystore(settings(pg, schema).timeouts(1000, 3000).build());
+    }
+
     /** Closes the backend's pool. */
     public static void close(Keystore k) {
         if (k instanceof PostgresKeystore p) {

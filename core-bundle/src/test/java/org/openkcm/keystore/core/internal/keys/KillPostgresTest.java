@@ -50,7 +50,7 @@ class KillPostgresTest {
         long seed = Long.getLong("keystore.fault.seed", ChaosInMemoryTest.DEFAULT_SEED);
         pg = PostgresServer.start();
         long start = System.nanoTime();
-        postgres = TestKeystores.postgres(pg, "kill");
+        postgres = TestKeystores.postgresFailingFast(pg, "kill");
         InMemoryKeystore edge = new InMemoryKeystore("inmemory", 1_000_000);
         // no injected faults: a counting pass-through, the faults are the kills
         FaultInjectingKeystore a = new FaultInjectingKeystore(postgres);
