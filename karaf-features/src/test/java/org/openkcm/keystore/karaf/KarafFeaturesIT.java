@@ -124,6 +124,10 @@ class KarafFeaturesIT {
         assertThat(etc.resolve("org.openkcm.keystore.openbao.cfg.example")).isRegularFile();
         assertThat(etc.resolve("org.openkcm.keystore.openbao.cfg")).doesNotExist();
         assertThat(shell.keystoreServices()).doesNotContain("keystore.backend = openbao");
+        // the same for PostgreSQL: its feature (with pgjdbc and HikariCP) is installed, its backend waits for a .cfg
+        assertThat(etc.resolve("org.openkcm.keystore.postgres.cfg.example")).isRegularFile();
+        assertThat(etc.resolve("org.openkcm.keystore.postgres.cfg")).doesNotExist();
+        assertThat(shell.keystoreServices()).doesNotContain("keystore.backend = postgres");
         // typed values survive: routing rules are a 2-element array, the master key file is interpolated
         ShellResult routing = karaf.shell("config:property-list --pid org.openkcm.keystore.routing");
         assertThat(routing.output()).contains("rules = [tier=L2,L3 -> openbao, tier=L4 -> inmemory]", "defaultBackend = inmemory");

@@ -112,6 +112,12 @@ public abstract class OpenBaoTestSupport extends CoreTestSupport {
                 prefix() + "/keys/" + ref.id() + "," + String.format(Locale.ROOT, "%010d", ref.version()));
     }
 
+    /** @return whether OpenBao holds the key's record, asked with the real {@code bao kv get} */
+    protected static boolean inOpenBao(KeyRef ref) {
+        return BaoCli.run("kv", "get", "-format=json", "-mount=secret",
+                prefix() + "/keys/" + ref.id() + "," + String.format(Locale.ROOT, "%010d", ref.version())).exitCode() == 0;
+    }
+
     protected static KeyMetadata meta(KeyService s, KeyTier tier, Owner owner, String parent) throws Exception {
         var b = org.openkcm.keystore.api.CreateKeyRequest.builder(tier, owner);
         if (parent != null) {

@@ -23,8 +23,12 @@ public final class BenchPlugins {
      * @return an activated plugin manager with {@code backends} (name -> service) bound
      */
     public static PluginManager start(Map<String, Keystore> backends, String... inline) throws KeystoreException {
-        RoutingTable table = RoutingTable.parse(new String[] { "tier=L2,L3 -> openbao", "tier=L4 -> inmemory" }, "inmemory",
-                new String[0], true);
+        return startRouted(new String[] { "tier=L2,L3 -> openbao", "tier=L4 -> inmemory" }, backends, inline);
+    }
+
+    /** As {@link #start} with other routing rules (default backend inmemory), e.g. L2/L3 on postgres. */
+    public static PluginManager startRouted(String[] rules, Map<String, Keystore> backends, String... inline) throws KeystoreException {
+        RoutingTable table = RoutingTable.parse(rules, "inmemory", new String[0], true);
         PluginManager manager = new PluginManager(() -> table);
         long id = 1;
         for (Map.Entry<String, Keystore> e : backends.entrySet()) {

@@ -83,9 +83,24 @@ final class ConfigSchema {
                     "mount", FieldType.PATH, "prefix", FieldType.PATH, "authMethod", FieldType.STRING, "roleId",
                     FieldType.STRING, "secretId", FieldType.SECRET, "caFile", FieldType.STRING);
             case "inmemory" -> ordered("maxEntries", FieldType.INT);
+            case "postgres" -> ordered("url", FieldType.STRING, "user", FieldType.STRING, "passwordFile", FieldType.STRING,
+                    "passwordEnv", FieldType.STRING, "schema", FieldType.STRING, "poolSize", FieldType.INT, "sslMode", FieldType.STRING,
+                    "sslRootCert", FieldType.STRING);
             default -> Map.of();
         };
         return new Section("backends." + name, PID_PREFIX + name, false, fields, Map.of());
+    }
+
+    /**
+     * @return why a field may not be set through the configuration at all (its value would be persisted by
+     *         ConfigAdmin), or empty: the PostgreSQL password comes from a file or the environment only
+     */
+    static Optional<String> refusal(Section s, String field) {
+        if (s.path().equals("backends.postgres") && (field.equalsIgnoreCase("password") || field.equalsIgnoreCase("sslPassword"))) {
+            return Optional.of("is never stored in the configuration: put it in a file (passwordFile) or an environment variable"
+                    + " (passwordEnv, default PGPASSWORD)");
+        }
+        return Optional.empty();
     }
 
     /** Fields whose values never appear in a message, whatever the section. */

@@ -129,6 +129,10 @@ final class ConfigTranslator {
             if (!FIELD.matcher(field).matches()) {
                 throw error(where, "is not a valid field name (camelCase letters and digits)");
             }
+            java.util.Optional<String> refused = ConfigSchema.refusal(s, field);
+            if (refused.isPresent()) {
+                throw error(where, refused.get());
+            }
             if (f.getValue() == null) {
                 continue; // "token:" with no value: unset
             }

@@ -90,7 +90,7 @@ final class EnvironmentOverrides {
 
     /** Known backend names, longest first, so {@code EU_OPENBAO} is not mistaken for {@code EU}. */
     private static List<String> backendNames(Map<String, Object> yaml) {
-        List<String> names = new ArrayList<>(List.of("openbao", "inmemory"));
+        List<String> names = new ArrayList<>(List.of("openbao", "inmemory", "postgres"));
         if (yaml.get("backends") instanceof Map<?, ?> m) {
             m.keySet().forEach(k -> names.add(String.valueOf(k)));
         }

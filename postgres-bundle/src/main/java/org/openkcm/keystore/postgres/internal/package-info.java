@@ -1,0 +1,2 @@
+/** PostgreSQL backend. Private. */
+package org.openkcm.keystore.postgres.internal;
