@@ -45,7 +45,7 @@ final class LoadPhases {
 
     /** What the same server does for bare driver requests at the same concurrency. */
     private void floors() throws Exception {
-        try (BaoEnv env = new BaoEnv(CacheSettings.defaults(), 256); BareDriver bare = new BareDriver(BaoEnv.address(), BaoEnv.token())) {
+        try (BaoEnv env = new BaoEnv(CacheSettings.defaults(), 256); BareClient bare = new BareClient(BaoEnv.address(), BaoEnv.token())) {
             String[] paths = new String[env.l3s.length];
             for (int i = 0; i < paths.length; i++) {
                 paths[i] = env.driverPath(env.l3s[i]);

@@ -91,7 +91,7 @@ public class OpenBaoRetrieveBenchmarks {
     @State(Scope.Benchmark)
     public static class Bare {
         BaoEnv env;
-        BareDriver driver;
+        BareClient driver;
         String[] paths = new String[KEYS];
 
         @Setup(Level.Trial)
@@ -100,7 +100,7 @@ public class OpenBaoRetrieveBenchmarks {
             for (int i = 0; i < KEYS; i++) {
                 paths[i] = env.driverPath(env.l3s[i]);
             }
-            driver = new BareDriver(BaoEnv.address(), BaoEnv.token());
+            driver = new BareClient(BaoEnv.address(), BaoEnv.token());
         }
 
         @TearDown(Level.Trial)
@@ -138,7 +138,7 @@ public class OpenBaoRetrieveBenchmarks {
     }
 
     @Benchmark
-    public Map<String, String> bareDriverRead(Bare s, Walk w) throws Exception {
+    public com.google.gson.JsonObject bareDriverRead(Bare s, Walk w) throws Exception {
         return s.driver.read(s.paths[w.next()]);
     }
 

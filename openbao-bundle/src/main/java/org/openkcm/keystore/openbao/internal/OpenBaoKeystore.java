@@ -1,5 +1,6 @@
 package org.openkcm.keystore.openbao.internal;
 
+import com.google.gson.JsonObject;
 import java.util.Map;
 import org.openkcm.keystore.model.ConcurrentUpdateException;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
@@ -101,7 +102,8 @@ public final class OpenBaoKeystore implements Keystore {
         String ownerIx = layout.ownerIndex(metadata.owner(), ref);
         String tierIx = layout.tierIndex(metadata.tier(), ref);
         checkSealed(sealed);
-        Map<String, Object> pointer = Map.of("key", ref.toString());
+        JsonObject pointer = new JsonObject();
+        pointer.addProperty("key", ref.toString());
         kv.write(ownerIx, pointer, null, ref);
         kv.write(tierIx, pointer, null, ref);
         long version;
