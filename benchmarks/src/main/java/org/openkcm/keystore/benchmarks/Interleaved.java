@@ -7,7 +7,7 @@ import org.openkcm.keystore.core.internal.cache.CacheSettings;
 import org.openkcm.keystore.model.KeyTier;
 
 /**
- * (a) measured a second way: the bare driver read and the core's uncached L3 open of the same key
+ * (a) measured a second way: the bare client read and the core's uncached L3 open of the same key
  * alternate call by call (order swapped every round) in one thread, so load from other processes on a
  * shared machine hits both alike; medians are robust to the spikes that move JMH's means.
  */

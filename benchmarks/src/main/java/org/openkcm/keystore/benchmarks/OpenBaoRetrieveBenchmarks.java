@@ -23,7 +23,7 @@ import org.openkcm.keystore.spi.KeyRecord;
  * -> plugin manager worker + deadline -> OpenBao backend -> one KV read -> decode -> unwrap under the
  * cached L2 -> handle -> close, which wipes it) with the L3 cache off, the same with the cache on (hot
  * keys), and with every cache off (the L2 is read and unwrapped by the root key on each open too), against
- * a bare vault-java-driver read of the same KV path. Run by {@link BaoBenchMain}; the name does not end in
+ * a bare java.net.http read of the same KV path. Run by {@link BaoBenchMain}; the name does not end in
  * "Bench" so that run.sh (no bao there) leaves it out.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -87,7 +87,7 @@ public class OpenBaoRetrieveBenchmarks {
         }
     }
 
-    /** The keys of an uncached environment, read by the bare driver at the paths the backend uses. */
+    /** The keys of an uncached environment, read by the bare client at the paths the backend uses. */
     @State(Scope.Benchmark)
     public static class Bare {
         BaoEnv env;

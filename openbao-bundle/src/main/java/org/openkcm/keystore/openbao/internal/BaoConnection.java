@@ -2,6 +2,9 @@ package org.openkcm.keystore.openbao.internal;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -67,6 +70,41 @@ final class BaoConnection implements AutoCloseable {
     BaoHttp.Answer call(String method, String apiPath, String encodedQuery, byte[] body, KeyRef key, String what)
             throws KeystoreException {
         return exchange(method, apiPath, encodedQuery, body, session().token, settings.readTimeout, key, what);
+    }
+
+    /**
+     * Starts one request with the current session's token without waiting for it; {@link #await} its
+     * answer. A failure to start (closed, no session) is the returned future's failure.
+     */
+    CompletableFuture<BaoHttp.Answer> start(String method, String apiPath, byte[] body) {
+        try {
+            if (closed) {
+                throw new BackendUnavailableException(name, "connection closed (component deactivated)", null);
+            }
+            return http.sendAsync(method, apiPath, null, body, session().token, settings.readTimeout);
+        } catch (KeystoreException | RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Waits for a started request. The request's own deadline bounds the wait; an interrupt cancels it.
+     *
+     * @throws KeystoreException typed like {@link #call} when no HTTP answer came back
+     */
+    BaoHttp.Answer await(CompletableFuture<BaoHttp.Answer> inFlight, KeyRef key, String what) throws KeystoreException {
+        try {
+            return inFlight.get();
+        } catch (InterruptedException e) {
+            inFlight.cancel(true);
+            throw BaoErrors.transport(name, key, what, e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() instanceof CompletionException && e.getCause().getCause() != null ? e.getCause().getCause() : e.getCause();
+            if (cause instanceof KeystoreException) {
+                throw (KeystoreException) cause;
+            }
+            throw BaoErrors.transport(name, key, what, cause);
+        }
     }
 
     /** One request without a token (health, login), bounded by {@code deadline}. */

@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -25,10 +26,15 @@ final class BaoHttp implements AutoCloseable {
     static final class Answer {
         final int status;
         final byte[] body;
+        /** The HTTP version the exchange used, and the TLS protocol ({@code null} over plain HTTP). */
+        final HttpClient.Version version;
+        final String tlsProtocol;
 
-        Answer(int status, byte[] body) {
+        Answer(int status, byte[] body, HttpClient.Version version, String tlsProtocol) {
             this.status = status;
             this.body = body == null ? new byte[0] : body;
+            this.version = version;
+            this.tlsProtocol = tlsProtocol;
         }
     }
 
@@ -68,6 +74,16 @@ final class BaoHttp implements AutoCloseable {
      */
     Answer send(String method, String apiPath, String encodedQuery, byte[] body, String token, Duration deadline)
             throws IOException, InterruptedException {
+        return answer(http.send(request(method, apiPath, encodedQuery, body, token, deadline), HttpResponse.BodyHandlers.ofByteArray()));
+    }
+
+    /** The same request sent without waiting, so several can be in flight at once (one round trip for all). */
+    CompletableFuture<Answer> sendAsync(String method, String apiPath, String encodedQuery, byte[] body, String token, Duration deadline) {
+        return http.sendAsync(request(method, apiPath, encodedQuery, body, token, deadline), HttpResponse.BodyHandlers.ofByteArray())
+                .thenApply(BaoHttp::answer);
+    }
+
+    private HttpRequest request(String method, String apiPath, String encodedQuery, byte[] body, String token, Duration deadline) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + apiPath + (encodedQuery == null ? "" : "?" + encodedQuery)))
                 .timeout(deadline)
                 .header("X-Vault-Request", "true");
@@ -82,8 +98,11 @@ final class BaoHttp implements AutoCloseable {
         }
         b.method(method, body == null && !"POST".equals(method) ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofByteArray(body == null ? NO_BODY : body));
-        HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-        return new Answer(r.statusCode(), r.body());
+        return b.build();
+    }
+
+    private static Answer answer(HttpResponse<byte[]> r) {
+        return new Answer(r.statusCode(), r.body(), r.version(), r.sslSession().map(javax.net.ssl.SSLSession::getProtocol).orElse(null));
     }
 
     @Override

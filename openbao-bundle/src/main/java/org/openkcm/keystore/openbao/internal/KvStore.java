@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.openkcm.keystore.model.BackendUnavailableException;
 import org.openkcm.keystore.model.ConcurrentUpdateException;
@@ -56,6 +57,11 @@ final class KvStore {
      * @throws ConcurrentUpdateException when the check-and-set did not match
      */
     long write(String belowMount, JsonObject data, Long cas, KeyRef key) throws KeystoreException {
+        return finish(startWrite(belowMount, data, cas, key));
+    }
+
+    /** {@link #write} sent without waiting: {@link #finish} it. */
+    Pending<Long> startWrite(String belowMount, JsonObject data, Long cas, KeyRef key) {
         String api = layout.dataApi(belowMount);
         JsonObject body = new JsonObject();
         body.add("data", data);
@@ -64,47 +70,71 @@ final class KvStore {
             options.addProperty("cas", cas);
             body.add("options", options);
         }
-        requests.incrementAndGet();
-        BaoHttp.Answer r = conn.call("POST", api, null, BaoJson.bytes(body), key, "write " + api);
-        if (BaoErrors.isCasMismatch(r.status, r.body)) {
-            throw new ConcurrentUpdateException(key, conn.name, "check-and-set mismatch writing " + api + " (expected version " + cas + ")");
-        }
-        if (r.status == 404) {
-            // a write cannot miss a key: the mount itself is absent or not KV v2
-            throw new BackendUnavailableException(conn.name, key, "no KV v2 mount for write " + api, null, null);
-        }
-        if (r.status != 200 && r.status != 204) {
-            throw BaoErrors.fromStatus(conn.name, key, "write " + api, r.status, r.body);
-        }
-        if (r.status == 204 || r.body.length == 0) {
-            return 0;
-        }
-        try {
-            return BaoJson.number(BaoJson.child(BaoJson.object(r.body), "data"), "version", 0);
-        } catch (RuntimeException e) {
-            throw BaoErrors.transport(conn.name, key, "write " + api + " (unexpected answer)", e);
-        }
+        return start("POST", api, BaoJson.bytes(body), key, "write " + api, r -> {
+            if (BaoErrors.isCasMismatch(r.status, r.body)) {
+                throw new ConcurrentUpdateException(key, conn.name, "check-and-set mismatch writing " + api + " (expected version " + cas + ")");
+            }
+            if (r.status == 404) {
+                // a write cannot miss a key: the mount itself is absent or not KV v2
+                throw new BackendUnavailableException(conn.name, key, "no KV v2 mount for write " + api, null, null);
+            }
+            if (r.status != 200 && r.status != 204) {
+                throw BaoErrors.fromStatus(conn.name, key, "write " + api, r.status, r.body);
+            }
+            if (r.status == 204 || r.body.length == 0) {
+                return 0L;
+            }
+            try {
+                return BaoJson.number(BaoJson.child(BaoJson.object(r.body), "data"), "version", 0);
+            } catch (RuntimeException e) {
+                throw BaoErrors.transport(conn.name, key, "write " + api + " (unexpected answer)", e);
+            }
+        });
     }
 
-    /** Replaces custom_metadata and sets cas_required. */
-    void writeMetadata(String belowMount, Map<String, String> custom, KeyRef key) throws KeystoreException {
+    /** Replaces custom_metadata and sets cas_required, sent without waiting: {@link #finish} it. */
+    Pending<Void> startMetadata(String belowMount, Map<String, String> custom, KeyRef key) {
         JsonObject customJson = new JsonObject();
         custom.forEach(customJson::addProperty);
         JsonObject body = new JsonObject();
         body.add("custom_metadata", customJson);
         body.addProperty("cas_required", true);
         String api = layout.metadataApi(belowMount);
-        requests.incrementAndGet();
-        BaoHttp.Answer r = conn.call("POST", api, null, BaoJson.bytes(body), key, "write " + api);
-        expect(r, key, "write " + api, 200, 204);
+        return start("POST", api, BaoJson.bytes(body), key, "write " + api, r -> expect(r, key, "write " + api, 200, 204));
     }
 
     /** Destroys every version and the metadata (DELETE metadata/...). Idempotent: 204 also when absent. */
     void destroyAll(String belowMount, KeyRef key) throws KeystoreException {
+        finish(startDestroyAll(belowMount, key));
+    }
+
+    /** {@link #destroyAll} sent without waiting: {@link #finish} it. */
+    Pending<Void> startDestroyAll(String belowMount, KeyRef key) {
         String api = layout.metadataApi(belowMount);
-        requests.incrementAndGet();
-        BaoHttp.Answer r = conn.call("DELETE", api, null, null, key, "delete " + api);
-        expect(r, key, "delete " + api, 204, 200, 404);
+        return start("DELETE", api, null, key, "delete " + api, r -> expect(r, key, "delete " + api, 204, 200, 404));
+    }
+
+    /**
+     * Waits for a request started by one of the {@code start...} methods and checks its answer. Several
+     * started together cost one round trip; finish every one of them, so no request outlives the call.
+     */
+    <T> T finish(Pending<T> p) throws KeystoreException {
+        return p.check.check(conn.await(p.inFlight, p.key, p.what));
+    }
+
+    /** Finishes all, in order, and throws the first failure once every one has an outcome. */
+    void finishAll(List<? extends Pending<?>> all) throws KeystoreException {
+        KeystoreException first = null;
+        for (Pending<?> p : all) {
+            try {
+                finish(p);
+            } catch (KeystoreException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 
     /**
@@ -137,12 +167,38 @@ final class KvStore {
         return out;
     }
 
-    private void expect(BaoHttp.Answer r, KeyRef key, String what, int... ok) throws KeystoreException {
+    private <T> Pending<T> start(String method, String api, byte[] body, KeyRef key, String what, Check<T> check) {
+        requests.incrementAndGet();
+        return new Pending<>(conn.start(method, api, body), key, what, check);
+    }
+
+    private Void expect(BaoHttp.Answer r, KeyRef key, String what, int... ok) throws KeystoreException {
         for (int s : ok) {
             if (r.status == s) {
-                return;
+                return null;
             }
         }
         throw BaoErrors.fromStatus(conn.name, key, what, r.status, r.body);
+    }
+
+    /** Turns an answer into the operation's result or its typed failure. */
+    @FunctionalInterface
+    interface Check<T> {
+        T check(BaoHttp.Answer answer) throws KeystoreException;
+    }
+
+    /** A request in flight. */
+    static final class Pending<T> {
+        final CompletableFuture<BaoHttp.Answer> inFlight;
+        final KeyRef key;
+        final String what;
+        final Check<T> check;
+
+        Pending(CompletableFuture<BaoHttp.Answer> inFlight, KeyRef key, String what, Check<T> check) {
+            this.inFlight = inFlight;
+            this.key = key;
+            this.what = what;
+            this.check = check;
+        }
     }
 }
