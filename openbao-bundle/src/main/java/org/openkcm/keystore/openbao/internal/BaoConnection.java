@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -93,17 +92,22 @@ final class BaoConnection implements AutoCloseable {
      * @throws KeystoreException typed like {@link #call} when no HTTP answer came back
      */
     BaoHttp.Answer await(CompletableFuture<BaoHttp.Answer> inFlight, KeyRef key, String what) throws KeystoreException {
-        try {
-            return inFlight.get();
-        } catch (InterruptedException e) {
-            inFlight.cancel(true);
-            throw BaoErrors.transport(name, key, what, e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() instanceof CompletionException && e.getCause().getCause() != null ? e.getCause().getCause() : e.getCause();
-            if (cause instanceof KeystoreException) {
-                throw (KeystoreException) cause;
+        if (inFlight.isCompletedExceptionally()) {
+            try {
+                inFlight.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof KeystoreException) {
+                    // could not even start (closed, AppRole login refused): typed already
+                    throw (KeystoreException) e.getCause();
+                }
+            } catch (java.util.concurrent.CancellationException cancelled) {
+                // mapped below like any other failure
             }
-            throw BaoErrors.transport(name, key, what, cause);
+        }
+        try {
+            return BaoHttp.await(inFlight, settings.readTimeout);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            throw BaoErrors.transport(name, key, what, e);
         }
     }
 

@@ -5,12 +5,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLParameters;
 
 /**
@@ -74,7 +78,32 @@ final class BaoHttp implements AutoCloseable {
      */
     Answer send(String method, String apiPath, String encodedQuery, byte[] body, String token, Duration deadline)
             throws IOException, InterruptedException {
-        return answer(http.send(request(method, apiPath, encodedQuery, body, token, deadline), HttpResponse.BodyHandlers.ofByteArray()));
+        return await(sendAsync(method, apiPath, encodedQuery, body, token, deadline), deadline);
+    }
+
+    /**
+     * Waits for an answer, at most {@code deadline}: the request's own timeout ends at the response
+     * headers, this bounds the body too (a server trickling its answer cannot hold the caller).
+     */
+    static Answer await(CompletableFuture<Answer> inFlight, Duration deadline) throws IOException, InterruptedException {
+        try {
+            return inFlight.get(deadline.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            inFlight.cancel(true);
+            throw e;
+        } catch (TimeoutException e) {
+            inFlight.cancel(true);
+            throw new HttpTimeoutException("no whole answer within " + deadline.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() instanceof CompletionException && e.getCause().getCause() != null ? e.getCause().getCause() : e.getCause();
+            if (cause instanceof IOException) {
+                throw (IOException) cause;
+            }
+            if (cause instanceof RuntimeException) {
+                throw (RuntimeException) cause;
+            }
+            throw new IOException(cause == null ? "request failed" : cause.getClass().getSimpleName(), cause);
+        }
     }
 
     /** The same request sent without waiting, so several can be in flight at once (one round trip for all). */
