@@ -18,7 +18,7 @@ import org.openkcm.keystore.openbao.testing.OpenBaoServer;
 
 /**
  * Benchmarks against a real local OpenBao (dev mode, loopback, free port), started here through the test
- * harness and stopped at the end (also on Ctrl-C): JMH for retrieve through the core vs a bare driver
+ * harness and stopped at the end (also on Ctrl-C): JMH for retrieve through the core vs a bare client
  * read, the same comparison interleaved call by call, then the load driver at 1, 8 and 32 callers for
  * retrieve and create. Prints Markdown tables.
  * Accepts JMH's -f, -wi, -w, -i, -r and {@code --load-warmup-ms} / {@code --load-ms} for the load phases.

@@ -67,7 +67,7 @@ final class BaoEnv implements AutoCloseable {
         }
     }
 
-    /** @return the KV path (as the driver takes it) where the backend keeps this key's record */
+    /** @return the KV path (as the bare client takes it) where the backend keeps this key's record */
     String driverPath(KeyRef ref) throws Exception {
         return BenchOpenBao.driverPath(prefix, ref);
     }

@@ -7,7 +7,7 @@ import org.openkcm.keystore.core.internal.cache.CacheSettings;
 import org.openkcm.keystore.model.KeyTier;
 
 /**
- * (a) measured a second way: the bare driver read and the core's uncached L3 open of the same key
+ * (a) measured a second way: the bare client read and the core's uncached L3 open of the same key
  * alternate call by call (order swapped every round) in one thread, so load from other processes on a
  * shared machine hits both alike; medians are robust to the spikes that move JMH's means.
  */
@@ -21,7 +21,7 @@ final class Interleaved {
 
     static Result run(long warmupMillis, long measureMillis) throws Exception {
         CacheSettings l3Off = CacheSettings.defaults().with(KeyTier.L3, CacheSettings.policy(0, 1, 1, false));
-        try (BaoEnv env = new BaoEnv(l3Off, OpenBaoRetrieveBenchmarks.KEYS); BareDriver bare = new BareDriver(BaoEnv.address(), BaoEnv.token())) {
+        try (BaoEnv env = new BaoEnv(l3Off, OpenBaoRetrieveBenchmarks.KEYS); BareClient bare = new BareClient(BaoEnv.address(), BaoEnv.token())) {
             String[] paths = new String[env.l3s.length];
             for (int i = 0; i < paths.length; i++) {
                 paths[i] = env.driverPath(env.l3s[i]);
@@ -39,7 +39,7 @@ final class Interleaved {
         }
     }
 
-    private static int pairs(BaoEnv env, BareDriver bare, String[] paths, long millis, long[] b, long[] c) throws Exception {
+    private static int pairs(BaoEnv env, BareClient bare, String[] paths, long millis, long[] b, long[] c) throws Exception {
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         int n = 0;
         while (System.nanoTime() < end && n < b.length) {
@@ -56,7 +56,7 @@ final class Interleaved {
         return n;
     }
 
-    private static long timeBare(BareDriver bare, String path) throws Exception {
+    private static long timeBare(BareClient bare, String path) throws Exception {
         long t0 = System.nanoTime();
         bare.read(path);
         return System.nanoTime() - t0;

@@ -11,7 +11,7 @@ import org.openkcm.keystore.model.Owner;
 
 /**
  * The concurrency part, each operation at 1, 8 and 32 callers: retrieve (L3 cache off: every call is a
- * KV read) and create (an L3, stored on OpenBao) through the core; the bare driver's KV reads and writes
+ * KV read) and create (an L3, stored on OpenBao) through the core; the bare client's KV reads and writes
  * on the same server as floors; L4 creates (kept off OpenBao by the default routing) as a reference.
  */
 final class LoadPhases {
@@ -43,17 +43,17 @@ final class LoadPhases {
         }
     }
 
-    /** What the same server does for bare driver requests at the same concurrency. */
+    /** What the same server does for bare client requests at the same concurrency. */
     private void floors() throws Exception {
-        try (BaoEnv env = new BaoEnv(CacheSettings.defaults(), 256); BareDriver bare = new BareDriver(BaoEnv.address(), BaoEnv.token())) {
+        try (BaoEnv env = new BaoEnv(CacheSettings.defaults(), 256); BareClient bare = new BareClient(BaoEnv.address(), BaoEnv.token())) {
             String[] paths = new String[env.l3s.length];
             for (int i = 0; i < paths.length; i++) {
                 paths[i] = env.driverPath(env.l3s[i]);
             }
-            atEachConcurrency("(floor) bare driver KV read", (c, n) -> bare.read(paths[spread(c, n, paths.length)]));
+            atEachConcurrency("(floor) bare client KV read", (c, n) -> bare.read(paths[spread(c, n, paths.length)]));
             // the size of an L3's record: 126 sealed bytes in base64
             Map<String, Object> record = Map.of("sealed", "x".repeat(168), "tier", "L3");
-            atEachConcurrency("(floor) bare driver KV write", (c, n) -> bare.write("secret/" + env.prefix + "/floor/c" + c + "-" + n, record));
+            atEachConcurrency("(floor) bare client KV write", (c, n) -> bare.write("secret/" + env.prefix + "/floor/c" + c + "-" + n, record));
         }
     }
 

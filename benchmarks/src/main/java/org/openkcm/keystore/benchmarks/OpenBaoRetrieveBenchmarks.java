@@ -23,7 +23,7 @@ import org.openkcm.keystore.spi.KeyRecord;
  * -> plugin manager worker + deadline -> OpenBao backend -> one KV read -> decode -> unwrap under the
  * cached L2 -> handle -> close, which wipes it) with the L3 cache off, the same with the cache on (hot
  * keys), and with every cache off (the L2 is read and unwrapped by the root key on each open too), against
- * a bare vault-java-driver read of the same KV path. Run by {@link BaoBenchMain}; the name does not end in
+ * a bare java.net.http read of the same KV path. Run by {@link BaoBenchMain}; the name does not end in
  * "Bench" so that run.sh (no bao there) leaves it out.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -87,11 +87,11 @@ public class OpenBaoRetrieveBenchmarks {
         }
     }
 
-    /** The keys of an uncached environment, read by the bare driver at the paths the backend uses. */
+    /** The keys of an uncached environment, read by the bare client at the paths the backend uses. */
     @State(Scope.Benchmark)
     public static class Bare {
         BaoEnv env;
-        BareDriver driver;
+        BareClient driver;
         String[] paths = new String[KEYS];
 
         @Setup(Level.Trial)
@@ -100,7 +100,7 @@ public class OpenBaoRetrieveBenchmarks {
             for (int i = 0; i < KEYS; i++) {
                 paths[i] = env.driverPath(env.l3s[i]);
             }
-            driver = new BareDriver(BaoEnv.address(), BaoEnv.token());
+            driver = new BareClient(BaoEnv.address(), BaoEnv.token());
         }
 
         @TearDown(Level.Trial)
@@ -138,7 +138,7 @@ public class OpenBaoRetrieveBenchmarks {
     }
 
     @Benchmark
-    public Map<String, String> bareDriverRead(Bare s, Walk w) throws Exception {
+    public com.google.gson.JsonObject bareDriverRead(Bare s, Walk w) throws Exception {
         return s.driver.read(s.paths[w.next()]);
     }
 

@@ -18,10 +18,10 @@ public final class BenchOpenBao {
                 prefix, 65536);
     }
 
-    /** @return the driver path ({@code secret/<prefix>/keys/<id>,<version>}) the backend reads for this key */
+    /** @return the bare client's path ({@code secret/<prefix>/keys/<id>,<version>}) the backend reads for this key */
     public static String driverPath(String prefix, org.openkcm.keystore.model.KeyRef ref) throws Exception {
         PathLayout layout = new PathLayout("secret", prefix);
-        return layout.driverPath(layout.record(ref));
+        return "secret/" + layout.record(ref);
     }
 
     /** Stops the backend's HttpClient executor. */

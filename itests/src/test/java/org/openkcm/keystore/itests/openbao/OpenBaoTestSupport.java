@@ -32,7 +32,7 @@ public abstract class OpenBaoTestSupport extends CoreTestSupport {
     /** Driver side: start bao (a failure here fails the class, never skips it), then the framework options. */
     protected static Option[] openBaoOptions() {
         BaoFixture.start();
-        List<Option> o = new ArrayList<>(List.of(bundleFromProperty("openbao")));
+        List<Option> o = new ArrayList<>(List.of(bundleFromProperty("gson"), bundleFromProperty("openbao")));
         // native container: same JVM, but pass them as options so a forked container would work too
         for (String p : new String[] { BaoFixture.ADDRESS, BaoFixture.TOKEN, BaoFixture.UNSEAL_KEY, BaoFixture.BINARY,
                 BaoFixture.HOME, BaoFixture.PREFIX }) {

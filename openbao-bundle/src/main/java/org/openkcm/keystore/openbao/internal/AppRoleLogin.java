@@ -1,7 +1,6 @@
 package org.openkcm.keystore.openbao.internal;
 
-import io.github.jopenlibs.vault.VaultException;
-import io.github.jopenlibs.vault.response.AuthResponse;
+import com.google.gson.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Executors;
@@ -52,23 +51,43 @@ final class AppRoleLogin implements AutoCloseable {
     }
 
     private BaoSession login() throws KeystoreException {
-        BaoSession anonymous = conn.newSession(null, false, 0);
-        String what = "AppRole login at auth/" + conn.settings.approleMount + "/login";
+        String api = "auth/" + conn.settings.approleMount + "/login";
+        String what = "AppRole login at " + api;
+        JsonObject credentials = new JsonObject();
+        credentials.addProperty("role_id", conn.settings.roleId);
+        credentials.addProperty("secret_id", conn.settings.secretId);
+        BaoHttp.Answer r = conn.anonymous("POST", api, BaoJson.bytes(credentials), conn.settings.readTimeout, what);
+        if (r.status == 400 || r.status == 403) {
+            // OpenBao answers a wrong role/secret id with 400 "invalid role or secret ID"
+            throw new PermissionDeniedException(null, conn.name, what + " refused (HTTP " + r.status + ")");
+        }
+        if (r.status != 200) {
+            throw BaoErrors.fromStatus(conn.name, null, what, r.status, r.body);
+        }
+        BaoSession s = session(r, what);
+        LOG.info("OpenBao {}: AppRole login, token valid for {} s", conn.name, s.ttlSeconds);
+        logins.incrementAndGet();
+        return s;
+    }
+
+    /** @return the session an auth answer (login or renew-self) describes */
+    private BaoSession session(BaoHttp.Answer r, String what) throws KeystoreException {
+        String token;
+        JsonObject auth;
         try {
-            AuthResponse r = anonymous.vault.auth().loginByAppRole(conn.settings.approleMount, conn.settings.roleId, conn.settings.secretId);
-            String token = r.getAuthClientToken();
-            if (token == null || token.isEmpty()) {
-                throw new BackendUnavailableException(conn.name, what + " returned no token", null);
-            }
-            LOG.info("OpenBao {}: AppRole login, token valid for {} s", conn.name, r.getAuthLeaseDuration());
-            logins.incrementAndGet();
-            return conn.newSession(token, r.isAuthRenewable(), r.getAuthLeaseDuration());
-        } catch (VaultException e) {
-            if (e.getHttpStatusCode() == 400 || e.getHttpStatusCode() == 403) {
-                // OpenBao answers a wrong role/secret id with 400 "invalid role or secret ID"
-                throw new PermissionDeniedException(null, conn.name, what + " refused (HTTP " + e.getHttpStatusCode() + ")");
-            }
-            throw BaoErrors.fromDriver(conn.name, null, what, e);
+            auth = BaoJson.child(BaoJson.object(r.body), "auth");
+            token = BaoJson.string(auth, "client_token", null);
+        } catch (RuntimeException e) {
+            throw new BackendUnavailableException(conn.name, what + " returned an unexpected answer", null);
+        }
+        if (token == null || token.isEmpty()) {
+            throw new BackendUnavailableException(conn.name, what + " returned no token", null);
+        }
+        try {
+            return new BaoSession(token, Boolean.parseBoolean(BaoJson.string(auth, "renewable", "false")),
+                    BaoJson.number(auth, "lease_duration", 0));
+        } catch (RuntimeException e) {
+            throw new BackendUnavailableException(conn.name, what + " returned an unexpected answer", null);
         }
     }
 
@@ -79,8 +98,8 @@ final class AppRoleLogin implements AutoCloseable {
         BaoSession next = null;
         try {
             next = current.renewable ? renew(current) : null;
-        } catch (VaultException e) {
-            LOG.info("OpenBao {}: token renewal failed (HTTP {}), logging in again", conn.name, e.getHttpStatusCode());
+        } catch (KeystoreException e) {
+            LOG.info("OpenBao {}: token renewal failed ({}), logging in again", conn.name, e.getMessage());
         }
         try {
             if (next == null) {
@@ -101,14 +120,18 @@ final class AppRoleLogin implements AutoCloseable {
     }
 
     /** @return the renewed session, or {@code null} when the token is at its max TTL and needs a new login. */
-    private BaoSession renew(BaoSession s) throws VaultException {
-        AuthResponse r = s.vault.auth().renewSelf();
-        long ttl = r.getAuthLeaseDuration();
-        if (ttl < Math.max(2, s.ttlSeconds / 3)) {
+    private BaoSession renew(BaoSession s) throws KeystoreException {
+        String what = "token renewal at auth/token/renew-self";
+        BaoHttp.Answer r = conn.withToken("POST", "auth/token/renew-self", "{}".getBytes(java.nio.charset.StandardCharsets.US_ASCII), s.token, what);
+        if (r.status != 200) {
+            throw BaoErrors.fromStatus(conn.name, null, what, r.status, r.body);
+        }
+        BaoSession renewed = session(r, what);
+        if (renewed.ttlSeconds < Math.max(2, s.ttlSeconds / 3)) {
             return null;
         }
         renewals.incrementAndGet();
-        return conn.newSession(s.token, r.isAuthRenewable(), ttl);
+        return renewed;
     }
 
     private static long renewDelayMillis(BaoSession s) {

@@ -1,14 +1,12 @@
 package org.openkcm.keystore.openbao.internal;
 
-import io.github.jopenlibs.vault.VaultException;
-import io.github.jopenlibs.vault.json.Json;
-import io.github.jopenlibs.vault.json.JsonValue;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import javax.net.ssl.SSLException;
 import org.openkcm.keystore.model.BackendSealedException;
@@ -20,12 +18,12 @@ import org.openkcm.keystore.model.Limits;
 import org.openkcm.keystore.model.PermissionDeniedException;
 
 /**
- * Maps OpenBao answers and driver failures to the contract's typed exceptions. No driver class ever
- * becomes a cause (callers could not even load it); only JDK transport exceptions are chained. Messages
+ * Maps OpenBao answers and transport failures to the contract's typed exceptions. Only JDK transport
+ * exceptions are chained as causes (nothing a caller's class loader could not load). Messages
  * name the operation and path, never a token or record bytes.
  */
 final class BaoErrors {
-    /** OpenBao does not tell how long to back off on 429 through the driver's response: a safe default. */
+    /** OpenBao sends no Retry-After on 429 or a sealed 503: a safe default back-off. */
     static final Duration RATE_LIMIT_BACKOFF = Duration.ofSeconds(1);
     static final String CAS_MISMATCH = "check-and-set parameter did not match";
 
@@ -57,19 +55,6 @@ final class BaoErrors {
                 return new BackendUnavailableException(backend, key, "HTTP " + status + " on " + what
                         + (errors.isEmpty() ? "" : ": " + errors), status >= 500 ? RATE_LIMIT_BACKOFF : null, null);
         }
-    }
-
-    /** @return the exception for a failure the driver threw (5xx answers, transport errors). */
-    static KeystoreException fromDriver(String backend, KeyRef key, String what, Exception e) {
-        int status = e instanceof VaultException ? ((VaultException) e).getHttpStatusCode() : 0;
-        if (status > 0) {
-            // the driver keeps the body only inside its message
-            String msg = String.valueOf(e.getMessage());
-            int at = msg.indexOf("Response body:");
-            byte[] body = at < 0 ? new byte[0] : msg.substring(at + 14).trim().getBytes(StandardCharsets.UTF_8);
-            return fromStatus(backend, key, what, status, body);
-        }
-        return transport(backend, key, what, e);
     }
 
     /** @return the exception for a request that got no HTTP answer (refused, timed out, TLS, interrupted). */
@@ -112,13 +97,14 @@ final class BaoErrors {
             return "";
         }
         try {
-            JsonValue v = Json.parse(new String(body, StandardCharsets.UTF_8)).asObject().get("errors");
-            if (v == null || !v.isArray()) {
+            JsonObject o = BaoJson.object(body);
+            JsonElement v = o.get("errors");
+            if (v == null || !v.isJsonArray()) {
                 return "";
             }
             StringBuilder b = new StringBuilder();
-            for (JsonValue item : v.asArray()) {
-                b.append(b.length() == 0 ? "" : "; ").append(item.isString() ? item.asString() : item.toString());
+            for (JsonElement item : v.getAsJsonArray()) {
+                b.append(b.length() == 0 ? "" : "; ").append(item.isJsonPrimitive() ? item.getAsString() : item.toString());
             }
             return Limits.printable(b.toString().replace('\n', ' ').replace('\t', ' '));
         } catch (RuntimeException notJson) {
@@ -126,14 +112,14 @@ final class BaoErrors {
         }
     }
 
-    /** Walks past the driver's own wrappers to the outermost JDK exception: it says what happened. */
+    /** The JDK exception that says what happened: the outermost one, or the IOException inside a wrapper. */
     private static Throwable jdkCause(Throwable e) {
         Throwable t = e;
         for (int depth = 0; t != null && depth < 10; depth++, t = t.getCause()) {
-            if (!t.getClass().getName().startsWith("io.github.jopenlibs.")) {
+            if (t instanceof IOException || t instanceof InterruptedException) {
                 return t;
             }
         }
-        return null;
+        return e;
     }
 }

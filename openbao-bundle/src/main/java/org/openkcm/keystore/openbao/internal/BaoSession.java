@@ -1,20 +1,17 @@
 package org.openkcm.keystore.openbao.internal;
 
-import io.github.jopenlibs.vault.Vault;
 import java.time.Instant;
 
-/** An authenticated session: token, the driver bound to it, and when it stops working. Never printed. */
+/** An authenticated session: the token and when it stops working. Immutable; never printed. */
 final class BaoSession {
     final String token;
-    final Vault vault;
     final boolean renewable;
     /** {@code null} when the token does not expire (e.g. a root or periodic token given in the config). */
     final Instant expiresAt;
     final long ttlSeconds;
 
-    BaoSession(String token, Vault vault, boolean renewable, long ttlSeconds) {
+    BaoSession(String token, boolean renewable, long ttlSeconds) {
         this.token = token;
-        this.vault = vault;
         this.renewable = renewable;
         this.ttlSeconds = ttlSeconds;
         this.expiresAt = ttlSeconds > 0 ? Instant.now().plusSeconds(ttlSeconds) : null;

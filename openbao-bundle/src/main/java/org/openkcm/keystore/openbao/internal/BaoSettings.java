@@ -83,11 +83,6 @@ final class BaoSettings {
                 .timeouts(c.connectTimeoutMillis(), c.readTimeoutMillis()), c.address()).build();
     }
 
-    /** The driver and {@code rest.Rest} take whole seconds: round up so a deadline is never shortened. */
-    int readTimeoutSeconds() {
-        return (int) Math.max(1, (readTimeout.toMillis() + 999) / 1000);
-    }
-
     /** Checks a path setting (mount, prefix, namespace) so it can never climb out of where it points. */
     static String checkPath(String field, String value) {
         String v = value == null ? "" : value.trim();

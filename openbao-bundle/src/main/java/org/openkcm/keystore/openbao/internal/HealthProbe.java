@@ -1,6 +1,5 @@
 package org.openkcm.keystore.openbao.internal;
 
-import io.github.jopenlibs.vault.rest.RestResponse;
 import java.time.Duration;
 import org.openkcm.keystore.spi.BackendHealth;
 import org.openkcm.keystore.spi.BackendState;
@@ -19,11 +18,11 @@ final class HealthProbe {
     static BackendHealth check(BaoConnection conn) {
         long start = System.nanoTime();
         try {
-            RestResponse r = conn.anonymous("sys/health")
-                    .readTimeoutSeconds(Math.min(MAX_SECONDS, conn.settings.readTimeoutSeconds()))
-                    .get();
+            Duration max = Duration.ofSeconds(MAX_SECONDS);
+            BaoHttp.Answer r = conn.anonymous("GET", "sys/health", null,
+                    conn.settings.readTimeout.compareTo(max) < 0 ? conn.settings.readTimeout : max, "GET sys/health");
             Duration latency = Duration.ofNanos(System.nanoTime() - start);
-            switch (r.getStatus()) {
+            switch (r.status) {
                 case 200:
                     return latency.compareTo(conn.settings.readTimeout.dividedBy(2)) > 0
                             ? BackendHealth.of(BackendState.DEGRADED, "slow: " + latency.toMillis() + " ms", latency)
@@ -31,13 +30,13 @@ final class HealthProbe {
                 case 429:
                 case 472:
                 case 473:
-                    return BackendHealth.of(BackendState.DEGRADED, "standby (HTTP " + r.getStatus() + ")", latency);
+                    return BackendHealth.of(BackendState.DEGRADED, "standby (HTTP " + r.status + ")", latency);
                 case 503:
                     return BackendHealth.of(BackendState.SEALED, "sealed", latency);
                 case 501:
                     return BackendHealth.of(BackendState.UNAVAILABLE, "not initialized", latency);
                 default:
-                    return BackendHealth.of(BackendState.UNAVAILABLE, "HTTP " + r.getStatus() + " from sys/health", latency);
+                    return BackendHealth.of(BackendState.UNAVAILABLE, "HTTP " + r.status + " from sys/health", latency);
             }
         } catch (Exception | LinkageError e) {
             return BackendHealth.of(BackendState.UNAVAILABLE, BaoErrors.transportReason(e), Duration.ofNanos(System.nanoTime() - start));

@@ -1,6 +1,6 @@
 package org.openkcm.keystore.openbao.internal;
 
-import io.github.jopenlibs.vault.json.JsonObject;
+import com.google.gson.JsonObject;
 
 /** One KV v2 read: the secret's data fields and its KV version (our record revision). */
 final class KvEntry {
@@ -13,7 +13,6 @@ final class KvEntry {
     }
 
     String string(String field) {
-        var v = data.get(field);
-        return v == null || v.isNull() ? null : v.isString() ? v.asString() : v.toString();
+        return BaoJson.string(data, field, null);
     }
 }

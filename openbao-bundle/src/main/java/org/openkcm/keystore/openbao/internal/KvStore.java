@@ -1,20 +1,14 @@
 package org.openkcm.keystore.openbao.internal;
 
-import io.github.jopenlibs.vault.VaultException;
-import io.github.jopenlibs.vault.api.WriteOptions;
-import io.github.jopenlibs.vault.json.Json;
-import io.github.jopenlibs.vault.json.JsonObject;
-import io.github.jopenlibs.vault.json.JsonValue;
-import io.github.jopenlibs.vault.response.LogicalResponse;
-import io.github.jopenlibs.vault.rest.RestException;
-import io.github.jopenlibs.vault.rest.RestResponse;
-import java.io.IOException;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import java.net.URLEncoder;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.openkcm.keystore.model.BackendUnavailableException;
 import org.openkcm.keystore.model.ConcurrentUpdateException;
@@ -22,9 +16,8 @@ import org.openkcm.keystore.model.KeyRef;
 import org.openkcm.keystore.model.KeystoreException;
 
 /**
- * The KV v2 operations the backend needs, each one request, each mapped to typed exceptions. Data reads
- * and writes go through the driver; what it lacks (custom_metadata, LIST with after/limit) through its
- * raw {@code rest.Rest} on the same HttpClient.
+ * The KV v2 operations the backend needs, each one request on the connection's {@link BaoHttp} client,
+ * each mapped to typed exceptions.
  */
 final class KvStore {
     private final BaoConnection conn;
@@ -39,25 +32,21 @@ final class KvStore {
 
     /** @return the secret's current version, or {@code null} if there is none (404). */
     KvEntry read(String belowMount, KeyRef key) throws KeystoreException {
-        String path = layout.driverPath(belowMount);
+        String api = layout.dataApi(belowMount);
         requests.incrementAndGet();
+        BaoHttp.Answer r = conn.call("GET", api, null, null, key, "read " + api);
+        if (r.status == 404) {
+            return null;
+        }
+        if (r.status != 200) {
+            throw BaoErrors.fromStatus(conn.name, key, "read " + api, r.status, r.body);
+        }
         try {
-            LogicalResponse r = conn.vault().logical().read(path);
-            int status = r.getRestResponse().getStatus();
-            if (status == 404) {
-                return null;
-            }
-            if (status != 200) {
-                throw BaoErrors.fromStatus(conn.name, key, "read " + apiData(belowMount), status, r.getRestResponse().getBody());
-            }
-            JsonObject body = Json.parse(new String(r.getRestResponse().getBody(), StandardCharsets.UTF_8)).asObject();
-            JsonObject data = body.get("data").asObject();
-            long version = data.get("metadata").asObject().getLong("version", 0);
-            return new KvEntry(data.get("data").asObject(), version);
-        } catch (VaultException e) {
-            throw BaoErrors.fromDriver(conn.name, key, "read " + apiData(belowMount), e);
+            JsonObject data = BaoJson.child(BaoJson.object(r.body), "data");
+            long version = BaoJson.number(BaoJson.child(data, "metadata"), "version", 0);
+            return new KvEntry(BaoJson.child(data, "data"), version);
         } catch (RuntimeException e) {
-            throw BaoErrors.transport(conn.name, key, "read " + apiData(belowMount) + " (unexpected answer)", e);
+            throw BaoErrors.transport(conn.name, key, "read " + api + " (unexpected answer)", e);
         }
     }
 
@@ -67,55 +56,91 @@ final class KvStore {
      * @return the new KV version
      * @throws ConcurrentUpdateException when the check-and-set did not match
      */
-    long write(String belowMount, Map<String, Object> data, Long cas, KeyRef key) throws KeystoreException {
-        String path = layout.driverPath(belowMount);
-        requests.incrementAndGet();
-        try {
-            LogicalResponse r = cas == null ? conn.vault().logical().write(path, data)
-                    : conn.vault().logical().write(path, data, null, new WriteOptions().checkAndSet(cas).build());
-            RestResponse rest = r.getRestResponse();
-            if (BaoErrors.isCasMismatch(rest.getStatus(), rest.getBody())) {
-                throw new ConcurrentUpdateException(key, conn.name, "check-and-set mismatch writing " + apiData(belowMount)
-                        + " (expected version " + cas + ")");
-            }
-            if (rest.getStatus() == 404) {
-                // a write cannot miss a key: the mount itself is absent or not KV v2
-                throw new BackendUnavailableException(conn.name, key, "no KV v2 mount for write " + apiData(belowMount), null, null);
-            }
-            if (rest.getStatus() != 200 && rest.getStatus() != 204) {
-                throw BaoErrors.fromStatus(conn.name, key, "write " + apiData(belowMount), rest.getStatus(), rest.getBody());
-            }
-            String v = r.getData().get("version");
-            return v == null ? 0 : Long.parseLong(v);
-        } catch (VaultException e) {
-            throw BaoErrors.fromDriver(conn.name, key, "write " + apiData(belowMount), e);
-        } catch (RuntimeException e) {
-            throw BaoErrors.transport(conn.name, key, "write " + apiData(belowMount) + " (unexpected answer)", e);
-        }
+    long write(String belowMount, JsonObject data, Long cas, KeyRef key) throws KeystoreException {
+        return finish(startWrite(belowMount, data, cas, key));
     }
 
-    /** Replaces custom_metadata and sets cas_required (the driver cannot write metadata/). */
-    void writeMetadata(String belowMount, Map<String, String> custom, KeyRef key) throws KeystoreException {
-        JsonObject customJson = Json.object();
-        custom.forEach(customJson::add);
-        JsonObject body = Json.object().add("custom_metadata", customJson).add("cas_required", true);
+    /** {@link #write} sent without waiting: {@link #finish} it. */
+    Pending<Long> startWrite(String belowMount, JsonObject data, Long cas, KeyRef key) {
+        String api = layout.dataApi(belowMount);
+        JsonObject body = new JsonObject();
+        body.add("data", data);
+        if (cas != null) {
+            JsonObject options = new JsonObject();
+            options.addProperty("cas", cas);
+            body.add("options", options);
+        }
+        return start("POST", api, BaoJson.bytes(body), key, "write " + api, r -> {
+            if (BaoErrors.isCasMismatch(r.status, r.body)) {
+                throw new ConcurrentUpdateException(key, conn.name, "check-and-set mismatch writing " + api + " (expected version " + cas + ")");
+            }
+            if (r.status == 404) {
+                // a write cannot miss a key: the mount itself is absent or not KV v2
+                throw new BackendUnavailableException(conn.name, key, "no KV v2 mount for write " + api, null, null);
+            }
+            if (r.status != 200 && r.status != 204) {
+                throw BaoErrors.fromStatus(conn.name, key, "write " + api, r.status, r.body);
+            }
+            if (r.status == 204 || r.body.length == 0) {
+                return 0L;
+            }
+            try {
+                return BaoJson.number(BaoJson.child(BaoJson.object(r.body), "data"), "version", 0);
+            } catch (RuntimeException e) {
+                throw BaoErrors.transport(conn.name, key, "write " + api + " (unexpected answer)", e);
+            }
+        });
+    }
+
+    /** Replaces custom_metadata and sets cas_required, sent without waiting: {@link #finish} it. */
+    Pending<Void> startMetadata(String belowMount, Map<String, String> custom, KeyRef key) {
+        JsonObject customJson = new JsonObject();
+        custom.forEach(customJson::addProperty);
+        JsonObject body = new JsonObject();
+        body.add("custom_metadata", customJson);
+        body.addProperty("cas_required", true);
         String api = layout.metadataApi(belowMount);
-        RestResponse r = send(key, "write " + api, () -> conn.rest(api).body(body.toString().getBytes(StandardCharsets.UTF_8)).post());
-        expect(r, key, "write " + api, 200, 204);
+        return start("POST", api, BaoJson.bytes(body), key, "write " + api, r -> expect(r, key, "write " + api, 200, 204));
     }
 
     /** Destroys every version and the metadata (DELETE metadata/...). Idempotent: 204 also when absent. */
     void destroyAll(String belowMount, KeyRef key) throws KeystoreException {
+        finish(startDestroyAll(belowMount, key));
+    }
+
+    /** {@link #destroyAll} sent without waiting: {@link #finish} it. */
+    Pending<Void> startDestroyAll(String belowMount, KeyRef key) {
         String api = layout.metadataApi(belowMount);
-        RestResponse r = send(key, "delete " + api, () -> conn.rest(api).delete());
-        expect(r, key, "delete " + api, 204, 200, 404);
+        return start("DELETE", api, null, key, "delete " + api, r -> expect(r, key, "delete " + api, 204, 200, 404));
     }
 
     /**
-     * One LIST page of a folder, entries strictly after {@code after}, at most {@code limit}. Sent on the
-     * shared HttpClient directly, not through Rest: Rest decodes the query and re-joins it, so an entry
-     * name holding '&' or '=' (anyone with write access to the folder can make one) would turn into
-     * extra parameters and could make a listing loop. Here {@code after} is percent-encoded and stays so.
+     * Waits for a request started by one of the {@code start...} methods and checks its answer. Several
+     * started together cost one round trip; finish every one of them, so no request outlives the call.
+     */
+    <T> T finish(Pending<T> p) throws KeystoreException {
+        return p.check.check(conn.await(p.inFlight, p.key, p.what));
+    }
+
+    /** Finishes all, in order, and throws the first failure once every one has an outcome. */
+    void finishAll(List<? extends Pending<?>> all) throws KeystoreException {
+        KeystoreException first = null;
+        for (Pending<?> p : all) {
+            try {
+                finish(p);
+            } catch (KeystoreException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /**
+     * One LIST page of a folder, entries strictly after {@code after}, at most {@code limit}. The query is
+     * sent exactly as encoded here: an entry name holding '&' or '=' (anyone with write access to the
+     * folder can make one) stays inside {@code after} and cannot become extra parameters.
      *
      * @return the entry names in ascending order; empty when the folder is empty or absent
      */
@@ -123,23 +148,18 @@ final class KvStore {
         String what = "list " + layout.metadataApi(folder);
         String query = "list=true&limit=" + limit + (after == null ? "" : "&after=" + URLEncoder.encode(after, StandardCharsets.UTF_8));
         requests.incrementAndGet();
-        HttpResponse<byte[]> r;
-        try {
-            r = conn.send(layout.metadataApi(folder) + "/", query);
-        } catch (IOException | InterruptedException e) {
-            throw BaoErrors.transport(conn.name, key, what, e);
-        }
-        if (r.statusCode() == 404) {
+        BaoHttp.Answer r = conn.call("GET", layout.metadataApi(folder) + "/", query, null, key, what);
+        if (r.status == 404) {
             return List.of();
         }
-        if (r.statusCode() != 200) {
-            throw BaoErrors.fromStatus(conn.name, key, what, r.statusCode(), r.body());
+        if (r.status != 200) {
+            throw BaoErrors.fromStatus(conn.name, key, what, r.status, r.body);
         }
         List<String> out = new ArrayList<>();
         try {
-            JsonValue keys = Json.parse(new String(r.body(), StandardCharsets.UTF_8)).asObject().get("data").asObject().get("keys");
-            for (JsonValue k : keys.asArray()) {
-                out.add(k.asString());
+            JsonArray keys = BaoJson.child(BaoJson.object(r.body), "data").getAsJsonArray("keys");
+            for (JsonElement k : keys) {
+                out.add(k.getAsString());
             }
         } catch (RuntimeException e) {
             throw BaoErrors.transport(conn.name, key, what + " (unexpected answer)", e);
@@ -147,30 +167,38 @@ final class KvStore {
         return out;
     }
 
-    private String apiData(String belowMount) {
-        return layout.mount + "/data/" + belowMount;
-    }
-
-    private RestResponse send(KeyRef key, String what, RestCall call) throws KeystoreException {
+    private <T> Pending<T> start(String method, String api, byte[] body, KeyRef key, String what, Check<T> check) {
         requests.incrementAndGet();
-        try {
-            return call.run();
-        } catch (RestException e) {
-            throw BaoErrors.transport(conn.name, key, what, e);
-        }
+        return new Pending<>(conn.start(method, api, body), key, what, check);
     }
 
-    private void expect(RestResponse r, KeyRef key, String what, int... ok) throws KeystoreException {
+    private Void expect(BaoHttp.Answer r, KeyRef key, String what, int... ok) throws KeystoreException {
         for (int s : ok) {
-            if (r.getStatus() == s) {
-                return;
+            if (r.status == s) {
+                return null;
             }
         }
-        throw BaoErrors.fromStatus(conn.name, key, what, r.getStatus(), r.getBody());
+        throw BaoErrors.fromStatus(conn.name, key, what, r.status, r.body);
     }
 
+    /** Turns an answer into the operation's result or its typed failure. */
     @FunctionalInterface
-    private interface RestCall {
-        RestResponse run() throws RestException, KeystoreException;
+    interface Check<T> {
+        T check(BaoHttp.Answer answer) throws KeystoreException;
+    }
+
+    /** A request in flight. */
+    static final class Pending<T> {
+        final CompletableFuture<BaoHttp.Answer> inFlight;
+        final KeyRef key;
+        final String what;
+        final Check<T> check;
+
+        Pending(CompletableFuture<BaoHttp.Answer> inFlight, KeyRef key, String what, Check<T> check) {
+            this.inFlight = inFlight;
+            this.key = key;
+            this.what = what;
+            this.check = check;
+        }
     }
 }

@@ -57,7 +57,7 @@ public @interface OpenBaoConfig {
     @AttributeDefinition(name = "Connect timeout (ms)", min = "1")
     int connectTimeoutMillis() default 2000;
 
-    @AttributeDefinition(name = "Read timeout (ms)", min = "1", description = "Per request; rounded up to whole seconds for the driver")
+    @AttributeDefinition(name = "Read timeout (ms)", min = "1", description = "Per request: the deadline of each whole exchange with OpenBao")
     int readTimeoutMillis() default 5000;
 
     @AttributeDefinition(name = "Largest sealed record (bytes)", min = "1")

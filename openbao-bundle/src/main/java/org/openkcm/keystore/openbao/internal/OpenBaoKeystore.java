@@ -1,5 +1,8 @@
 package org.openkcm.keystore.openbao.internal;
 
+import com.google.gson.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.openkcm.keystore.model.ConcurrentUpdateException;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
@@ -101,20 +104,30 @@ public final class OpenBaoKeystore implements Keystore {
         String ownerIx = layout.ownerIndex(metadata.owner(), ref);
         String tierIx = layout.tierIndex(metadata.tier(), ref);
         checkSealed(sealed);
-        Map<String, Object> pointer = Map.of("key", ref.toString());
-        kv.write(ownerIx, pointer, null, ref);
-        kv.write(tierIx, pointer, null, ref);
+        JsonObject pointer = new JsonObject();
+        pointer.addProperty("key", ref.toString());
+        // round trip 1: both index entries at once; the record is written only once both are in place
+        kv.finishAll(List.of(kv.startWrite(ownerIx, pointer, null, ref), kv.startWrite(tierIx, pointer, null, ref)));
+        // round trip 2: the record (create only) and its informative custom_metadata mirror at once
+        KvStore.Pending<Long> write = kv.startWrite(record, RecordCodec.encode(metadata, sealed), 0L, ref);
+        KvStore.Pending<Void> mirror = kv.startMetadata(record, RecordCodec.mirror(metadata), ref);
         long version;
         try {
-            version = kv.write(record, RecordCodec.encode(metadata, sealed), 0L, ref);
+            version = kv.finish(write);
         } catch (ConcurrentUpdateException exists) {
+            finishMirror(mirror, ref);
+            // also puts the existing record's mirror back over ours
             dropIndexUnlessOwnedBy(record, ref, ownerIx, tierIx, metadata);
             throw new KeyAlreadyExistsException(ref, NAME, "key " + ref + " already exists at " + layout.mount + "/data/" + record);
         } catch (PermissionDeniedException denied) {
+            finishMirror(mirror, ref);
             dropIndexQuietly(ref, ownerIx, tierIx);
             throw denied;
+        } catch (KeystoreException | RuntimeException other) {
+            finishMirror(mirror, ref);
+            throw other;
         }
-        mirror(record, metadata);
+        finishMirror(mirror, ref);
         return version;
     }
 
@@ -141,8 +154,18 @@ public final class OpenBaoKeystore implements Keystore {
             throw new ConcurrentUpdateException(ref, NAME, "key " + ref + " is at revision " + current.version
                     + ", not " + expectedRevision);
         }
-        long version = kv.write(record, RecordCodec.encode(updated, current.string("sealed")), expectedRevision, ref);
-        mirror(record, updated);
+        // the CAS write and the mirror at once: one round trip after the read
+        KvStore.Pending<Long> write = kv.startWrite(record, RecordCodec.encode(updated, current.string("sealed")), expectedRevision, ref);
+        KvStore.Pending<Void> mirror = kv.startMetadata(record, RecordCodec.mirror(updated), ref);
+        long version;
+        try {
+            version = kv.finish(write);
+        } catch (KeystoreException | RuntimeException failed) {
+            finishMirror(mirror, ref);
+            remirror(record, ref);
+            throw failed;
+        }
+        finishMirror(mirror, ref);
         return version;
     }
 
@@ -194,12 +217,24 @@ public final class OpenBaoKeystore implements Keystore {
         }
     }
 
-    /** Best effort: the custom_metadata mirror is for operators; the record itself is already durable. */
-    private void mirror(String record, KeyMetadata m) {
+    /** Best effort: the custom_metadata mirror is for operators; the record itself is what counts. */
+    private void finishMirror(KvStore.Pending<Void> mirror, KeyRef ref) {
         try {
-            kv.writeMetadata(record, RecordCodec.mirror(m), m.ref());
+            kv.finish(mirror);
         } catch (KeystoreException e) {
-            LOG.warn("OpenBao: custom_metadata of {} not updated ({}); it is refreshed by the next update", m.ref(), e.getMessage());
+            LOG.warn("OpenBao: custom_metadata of {} not updated ({}); it is refreshed by the next update", ref, e.getMessage());
+        }
+    }
+
+    /** After a failed update: the mirror was sent with the update, so put the stored record's back (best effort). */
+    private void remirror(String record, KeyRef ref) {
+        try {
+            KvEntry e = kv.read(record, ref);
+            if (e != null) {
+                finishMirror(kv.startMetadata(record, RecordCodec.mirror(RecordCodec.metadata(e, ref, NAME)), ref), ref);
+            }
+        } catch (KeystoreException e) {
+            LOG.warn("OpenBao: custom_metadata of {} may show a failed update ({}); it is refreshed by the next update", ref, e.getMessage());
         }
     }
 
@@ -208,6 +243,9 @@ public final class OpenBaoKeystore implements Keystore {
         try {
             KvEntry existing = kv.read(record, ref);
             KeyMetadata theirs = existing == null ? null : RecordCodec.metadata(existing, ref, NAME);
+            if (theirs != null) {
+                finishMirror(kv.startMetadata(record, RecordCodec.mirror(theirs), ref), ref);
+            }
             if (theirs == null || !theirs.owner().equals(ours.owner())) {
                 kv.destroyAll(ownerIx, ref);
             }
@@ -219,15 +257,16 @@ public final class OpenBaoKeystore implements Keystore {
         }
     }
 
-    /** Stops at the first failure: a sealed or hung server should not cost one timeout per entry. */
+    /** All at once (one round trip): a sealed or hung server costs one timeout, not one per entry. */
     private void dropIndexQuietly(KeyRef ref, String... entries) {
+        List<KvStore.Pending<Void>> drops = new ArrayList<>();
         for (String entry : entries) {
-            try {
-                kv.destroyAll(entry, ref);
-            } catch (KeystoreException e) {
-                LOG.warn("OpenBao: index entries of {} not removed ({}); they stay invisible", ref, e.getMessage());
-                return;
-            }
+            drops.add(kv.startDestroyAll(entry, ref));
+        }
+        try {
+            kv.finishAll(drops);
+        } catch (KeystoreException e) {
+            LOG.warn("OpenBao: index entries of {} not removed ({}); they stay invisible", ref, e.getMessage());
         }
     }
 }

@@ -58,9 +58,9 @@ final class PathLayout {
         return prefix + "/ix/tier/" + tier.name();
     }
 
-    /** @return the path the driver takes ({@code mount/...}); it inserts {@code data/} or {@code metadata/} itself. */
-    String driverPath(String belowMount) {
-        return mount + "/" + belowMount;
+    /** @return the raw API path of the KV v2 data endpoint (read, write). */
+    String dataApi(String belowMount) {
+        return mount + "/data/" + belowMount;
     }
 
     /** @return the raw API path of the KV v2 metadata endpoint (custom_metadata, LIST). */
@@ -92,8 +92,8 @@ final class PathLayout {
 
     /**
      * Defensive re-check of an id about to become a path segment (KeyRef.of and Owner.of already checked),
-     * then URL-encoded. The check is what keeps an id in place: the driver's Rest helper decodes %2F back
-     * to '/', so encoding alone would not. For the ids that pass, encoding changes nothing.
+     * then URL-encoded. The check is what keeps an id in place: a server or proxy may decode %2F back to
+     * '/', so encoding alone would not. For the ids that pass, encoding changes nothing.
      */
     static String segment(String field, String id) throws InvalidKeyRequestException {
         if (!Limits.isValidId(id)) {

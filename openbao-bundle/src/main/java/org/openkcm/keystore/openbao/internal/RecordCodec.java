@@ -1,8 +1,7 @@
 package org.openkcm.keystore.openbao.internal;
 
-import io.github.jopenlibs.vault.json.Json;
-import io.github.jopenlibs.vault.json.JsonObject;
-import io.github.jopenlibs.vault.json.JsonValue;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
@@ -33,29 +32,29 @@ final class RecordCodec {
     private RecordCodec() {
     }
 
-    static Map<String, Object> encode(KeyMetadata m, byte[] sealed) {
+    static JsonObject encode(KeyMetadata m, byte[] sealed) {
         return encode(m, Base64.getEncoder().encodeToString(sealed));
     }
 
     /** @param sealedBase64 the sealed bytes as stored, carried over unchanged by a metadata update */
-    static Map<String, Object> encode(KeyMetadata m, String sealedBase64) {
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("format", FORMAT);
-        d.put("key_id", m.id());
-        d.put("key_version", m.version());
-        d.put("tier", m.tier().name());
-        d.put("owner", m.owner().toString());
-        d.put("algorithm", m.algorithm());
-        d.put("key_size", m.keySize());
-        d.put("status", m.status().name());
-        d.put("created_at", m.createdAt().toString());
-        d.put("updated_at", m.updatedAt().toString());
-        m.expiresAt().ifPresent(e -> d.put("expires_at", e.toString()));
-        m.parent().ifPresent(p -> d.put("parent", p.toString()));
-        JsonObject tags = Json.object();
-        m.tags().forEach(tags::add);
-        d.put("tags", tags);
-        d.put("sealed", sealedBase64);
+    static JsonObject encode(KeyMetadata m, String sealedBase64) {
+        JsonObject d = new JsonObject();
+        d.addProperty("format", FORMAT);
+        d.addProperty("key_id", m.id());
+        d.addProperty("key_version", m.version());
+        d.addProperty("tier", m.tier().name());
+        d.addProperty("owner", m.owner().toString());
+        d.addProperty("algorithm", m.algorithm());
+        d.addProperty("key_size", m.keySize());
+        d.addProperty("status", m.status().name());
+        d.addProperty("created_at", m.createdAt().toString());
+        d.addProperty("updated_at", m.updatedAt().toString());
+        m.expiresAt().ifPresent(e -> d.addProperty("expires_at", e.toString()));
+        m.parent().ifPresent(p -> d.addProperty("parent", p.toString()));
+        JsonObject tags = new JsonObject();
+        m.tags().forEach(tags::addProperty);
+        d.add("tags", tags);
+        d.addProperty("sealed", sealedBase64);
         return d;
     }
 
@@ -130,11 +129,15 @@ final class RecordCodec {
         return out;
     }
 
-    private static Map<String, String> tags(JsonValue v) {
+    private static Map<String, String> tags(JsonElement v) {
         Map<String, String> out = new TreeMap<>();
-        if (v != null && v.isObject()) {
-            for (JsonObject.Member member : v.asObject()) {
-                out.put(member.getName(), member.getValue().asString());
+        if (v != null && v.isJsonObject()) {
+            for (Map.Entry<String, JsonElement> member : v.getAsJsonObject().entrySet()) {
+                JsonElement value = member.getValue();
+                if (!value.isJsonPrimitive() || !value.getAsJsonPrimitive().isString()) {
+                    throw new IllegalArgumentException("tag " + member.getKey());
+                }
+                out.put(member.getKey(), value.getAsString());
             }
         }
         return out;

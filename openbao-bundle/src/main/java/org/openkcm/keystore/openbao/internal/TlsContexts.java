@@ -23,8 +23,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Builds the SSLContext of the shared HttpClient ourselves: the driver's SslConfig trusts only the first
- * certificate of a CA bundle, reads only RSA client keys and caps TLS at 1.2.
+ * Builds the SSLContext of the shared HttpClient: every certificate of a CA bundle is trusted, client keys
+ * may be RSA, EC or Ed25519 (unencrypted PKCS#8), and TLS 1.3 is allowed.
  */
 final class TlsContexts {
     private static final Pattern PEM = Pattern.compile("-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /**
  * Request and response bodies of Transit encrypt/decrypt, built and read as bytes so the DEK never
- * becomes a String on our side (a String cannot be zeroized). The driver and HttpClient keep short-lived
+ * becomes a String on our side (a String cannot be zeroized). The JDK HttpClient keeps short-lived
  * copies we cannot reach; see docs/openbao.md.
  */
 final class TransitMessages {

@@ -1,9 +1,6 @@
 package org.openkcm.keystore.openbao.internal;
 
-import io.github.jopenlibs.vault.json.Json;
-import io.github.jopenlibs.vault.json.JsonObject;
-import io.github.jopenlibs.vault.rest.RestException;
-import io.github.jopenlibs.vault.rest.RestResponse;
+import com.google.gson.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
@@ -93,17 +90,16 @@ public final class TransitRootKeyProvider implements RootKeyProvider {
         verifyKey();
         String api = conn.settings.mount + "/encrypt/" + keyName;
         byte[] body = TransitMessages.encryptRequest(dek, aad == null ? new byte[0] : aad);
-        RestResponse r;
+        BaoHttp.Answer r;
         try {
             r = post(api, body);
         } finally {
             Arrays.fill(body, (byte) 0);
         }
-        if (r.getStatus() != 200) {
-            throw BaoErrors.fromStatus(NAME, null, "encrypt with " + keyPath, r.getStatus(), r.getBody());
+        if (r.status != 200) {
+            throw BaoErrors.fromStatus(NAME, null, "encrypt with " + keyPath, r.status, r.body);
         }
-        String ciphertext = Json.parse(new String(r.getBody(), StandardCharsets.UTF_8)).asObject()
-                .get("data").asObject().getString("ciphertext", "");
+        String ciphertext = dataString(r, "ciphertext", "encrypt with " + keyPath);
         if (TransitMessages.keyVersion(ciphertext) < 0) {
             throw new BackendUnavailableException(NAME, "encrypt with " + keyPath + " returned no Transit ciphertext", null);
         }
@@ -117,16 +113,16 @@ public final class TransitRootKeyProvider implements RootKeyProvider {
             throw new IntegrityException(null, NAME, "wrapped DEK is not a Transit ciphertext of " + keyPath);
         }
         verifyKey();
-        RestResponse r = post(conn.settings.mount + "/decrypt/" + keyName, TransitMessages.decryptRequest(ciphertext, aad == null ? new byte[0] : aad));
-        byte[] answer = r.getBody();
+        BaoHttp.Answer r = post(conn.settings.mount + "/decrypt/" + keyName, TransitMessages.decryptRequest(ciphertext, aad == null ? new byte[0] : aad));
+        byte[] answer = r.body;
         try {
-            if (r.getStatus() == 400) {
+            if (r.status == 400) {
                 // authentication failure, a version that does not exist, damaged base64: all mean altered input
                 throw new IntegrityException(null, NAME, "wrapped DEK or its associated data was altered (Transit "
                         + keyPath + ": " + BaoErrors.errors(answer) + ")");
             }
-            if (r.getStatus() != 200) {
-                throw BaoErrors.fromStatus(NAME, null, "decrypt with " + keyPath, r.getStatus(), answer);
+            if (r.status != 200) {
+                throw BaoErrors.fromStatus(NAME, null, "decrypt with " + keyPath, r.status, answer);
             }
             byte[] dek = TransitMessages.plaintext(answer);
             if (dek == null) {
@@ -147,12 +143,11 @@ public final class TransitRootKeyProvider implements RootKeyProvider {
         verifyKey();
         String api = conn.settings.mount + "/hmac/" + keyName + "/sha2-256";
         String input = Base64.getEncoder().encodeToString(label.getBytes(StandardCharsets.UTF_8));
-        RestResponse r = post(api, ("{\"input\":\"" + input + "\",\"key_version\":1}").getBytes(StandardCharsets.US_ASCII));
-        if (r.getStatus() != 200) {
-            throw BaoErrors.fromStatus(NAME, null, "hmac with " + keyPath, r.getStatus(), r.getBody());
+        BaoHttp.Answer r = post(api, ("{\"input\":\"" + input + "\",\"key_version\":1}").getBytes(StandardCharsets.US_ASCII));
+        if (r.status != 200) {
+            throw BaoErrors.fromStatus(NAME, null, "hmac with " + keyPath, r.status, r.body);
         }
-        String hmac = Json.parse(new String(r.getBody(), StandardCharsets.UTF_8)).asObject().get("data").asObject()
-                .getString("hmac", "");
+        String hmac = dataString(r, "hmac", "hmac with " + keyPath);
         int colon = hmac.lastIndexOf(':');
         if (!hmac.startsWith("vault:v1:") || colon < 0) {
             throw new BackendUnavailableException(NAME, "hmac with " + keyPath + " returned no Transit HMAC", null);
@@ -188,15 +183,14 @@ public final class TransitRootKeyProvider implements RootKeyProvider {
         if (keyVerified) {
             return;
         }
-        RestResponse r = get(keyPath);
-        if (r.getStatus() == 404) {
+        BaoHttp.Answer r = get(keyPath);
+        if (r.status == 404) {
             throw new BackendUnavailableException(NAME, "Transit key " + keyPath + " does not exist (it is never created implicitly)", null);
         }
-        if (r.getStatus() != 200) {
-            throw BaoErrors.fromStatus(NAME, null, "read " + keyPath, r.getStatus(), r.getBody());
+        if (r.status != 200) {
+            throw BaoErrors.fromStatus(NAME, null, "read " + keyPath, r.status, r.body);
         }
-        JsonObject data = Json.parse(new String(r.getBody(), StandardCharsets.UTF_8)).asObject().get("data").asObject();
-        String type = data.getString("type", "");
+        String type = dataString(r, "type", "read " + keyPath);
         if (!AEAD_TYPES.contains(type)) {
             throw new BackendUnavailableException(NAME, "Transit key " + keyPath + " has type " + type
                     + ", which does not bind associated data; use one of " + AEAD_TYPES, null);
@@ -204,19 +198,21 @@ public final class TransitRootKeyProvider implements RootKeyProvider {
         keyVerified = true;
     }
 
-    private RestResponse post(String api, byte[] body) throws KeystoreException {
-        try {
-            return conn.rest(api).body(body).post();
-        } catch (RestException e) {
-            throw BaoErrors.transport(NAME, null, "POST " + api, e);
-        }
+    private BaoHttp.Answer post(String api, byte[] body) throws KeystoreException {
+        return conn.call("POST", api, null, body, null, "POST " + api);
     }
 
-    private RestResponse get(String api) throws KeystoreException {
+    private BaoHttp.Answer get(String api) throws KeystoreException {
+        return conn.call("GET", api, null, null, null, "GET " + api);
+    }
+
+    /** @return {@code data.<field>} of a 200 answer as a string, "" when absent; a typed error when it is not JSON */
+    private static String dataString(BaoHttp.Answer r, String field, String what) throws KeystoreException {
         try {
-            return conn.rest(api).get();
-        } catch (RestException e) {
-            throw BaoErrors.transport(NAME, null, "GET " + api, e);
+            JsonObject data = BaoJson.child(BaoJson.object(r.body), "data");
+            return BaoJson.string(data, field, "");
+        } catch (RuntimeException e) {
+            throw new BackendUnavailableException(NAME, what + " returned an unexpected answer", null);
         }
     }
 }

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.openkcm.keystore.openbao.internal.Fixtures.l2;
 import static org.openkcm.keystore.openbao.internal.Fixtures.sealed;
 
-import io.github.jopenlibs.vault.json.Json;
+import com.google.gson.JsonParser;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.openkcm.keystore.model.BackendUnavailableException;
@@ -25,10 +25,10 @@ class AuthAndTlsTest {
             bao.cliOk("auth", "enable", "approle");
             bao.cliOk("policy", "write", "kv-openkcm", policyFile("path \"secret/*\" { capabilities = [\"create\", \"read\", \"update\", \"delete\", \"list\"] }\n"));
             bao.cliOk("write", "auth/approle/role/openkcm", "token_ttl=2s", "token_max_ttl=5s", "token_policies=kv-openkcm");
-            String roleId = Json.parse(bao.cliOk("read", "-format=json", "auth/approle/role/openkcm/role-id")).asObject()
-                    .get("data").asObject().getString("role_id", null);
-            String secretId = Json.parse(bao.cliOk("write", "-f", "-format=json", "auth/approle/role/openkcm/secret-id")).asObject()
-                    .get("data").asObject().getString("secret_id", null);
+            String roleId = JsonParser.parseString(bao.cliOk("read", "-format=json", "auth/approle/role/openkcm/role-id")).getAsJsonObject()
+                    .getAsJsonObject("data").get("role_id").getAsString();
+            String secretId = JsonParser.parseString(bao.cliOk("write", "-f", "-format=json", "auth/approle/role/openkcm/secret-id")).getAsJsonObject()
+                    .getAsJsonObject("data").get("secret_id").getAsString();
             OpenBaoKeystore ks = new OpenBaoKeystore(BaoSettings.builder().address(bao.address()).authMethod("approle")
                     .roleId(roleId).secretId(secretId).mount("secret").timeouts(1000, 3000).build(), "approle", 65536);
             try {

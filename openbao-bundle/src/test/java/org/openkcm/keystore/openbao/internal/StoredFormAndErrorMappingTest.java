@@ -6,8 +6,8 @@ import static org.openkcm.keystore.openbao.internal.Fixtures.keystore;
 import static org.openkcm.keystore.openbao.internal.Fixtures.l2;
 import static org.openkcm.keystore.openbao.internal.Fixtures.sealed;
 
-import io.github.jopenlibs.vault.json.Json;
-import io.github.jopenlibs.vault.json.JsonObject;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.net.ServerSocket;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,32 +58,32 @@ class StoredFormAndErrorMappingTest {
         ks.store(m, sealed);
         ks.updateMetadata(m.toBuilder().status(KeyStatus.DEPRECATED).build(), 1);
 
-        JsonObject got = Json.parse(bao.cliOk("kv", "get", "-format=json", "-mount=secret", "cli/keys/svc-key,0000000002")).asObject();
-        JsonObject data = got.get("data").asObject().get("data").asObject();
-        assertThat(data.names()).containsExactlyInAnyOrder("format", "key_id", "key_version", "tier", "owner", "algorithm",
+        JsonObject got = JsonParser.parseString(bao.cliOk("kv", "get", "-format=json", "-mount=secret", "cli/keys/svc-key,0000000002")).getAsJsonObject();
+        JsonObject data = got.getAsJsonObject("data").getAsJsonObject("data");
+        assertThat(data.keySet()).containsExactlyInAnyOrder("format", "key_id", "key_version", "tier", "owner", "algorithm",
                 "key_size", "status", "created_at", "updated_at", "expires_at", "parent", "tags", "sealed");
-        assertThat(data.getString("sealed", null)).isEqualTo(Base64.getEncoder().encodeToString(sealed));
-        assertThat(data.getString("owner", null)).isEqualTo("service:payments");
-        assertThat(data.getString("tier", null)).isEqualTo("L3");
-        assertThat(data.getString("status", null)).isEqualTo("DEPRECATED");
-        assertThat(data.getString("parent", null)).isEqualTo("tenant-key@1");
-        assertThat(data.getString("expires_at", null)).isEqualTo("2027-03-01T00:00:00Z");
-        assertThat(data.get("tags").asObject().getString("region", null)).isEqualTo("eu-1");
+        assertThat(data.get("sealed").getAsString()).isEqualTo(Base64.getEncoder().encodeToString(sealed));
+        assertThat(data.get("owner").getAsString()).isEqualTo("service:payments");
+        assertThat(data.get("tier").getAsString()).isEqualTo("L3");
+        assertThat(data.get("status").getAsString()).isEqualTo("DEPRECATED");
+        assertThat(data.get("parent").getAsString()).isEqualTo("tenant-key@1");
+        assertThat(data.get("expires_at").getAsString()).isEqualTo("2027-03-01T00:00:00Z");
+        assertThat(data.getAsJsonObject("tags").get("region").getAsString()).isEqualTo("eu-1");
 
-        JsonObject kvMeta = got.get("data").asObject().get("metadata").asObject();
-        assertThat(kvMeta.getInt("version", 0)).isEqualTo(2);
-        JsonObject custom = kvMeta.get("custom_metadata").asObject();
-        assertThat(custom.getString("owner", null)).isEqualTo("service:payments");
-        assertThat(custom.getString("tier", null)).isEqualTo("L3");
-        assertThat(custom.getString("status", null)).isEqualTo("DEPRECATED");
-        assertThat(custom.getString("algorithm", null)).isEqualTo("AES-256");
-        assertThat(custom.getString("expires_at", null)).isEqualTo("2027-03-01T00:00:00Z");
-        assertThat(custom.getString("tag.region", null)).isEqualTo("eu-1");
+        JsonObject kvMeta = got.getAsJsonObject("data").getAsJsonObject("metadata");
+        assertThat(kvMeta.get("version").getAsInt()).isEqualTo(2);
+        JsonObject custom = kvMeta.getAsJsonObject("custom_metadata");
+        assertThat(custom.get("owner").getAsString()).isEqualTo("service:payments");
+        assertThat(custom.get("tier").getAsString()).isEqualTo("L3");
+        assertThat(custom.get("status").getAsString()).isEqualTo("DEPRECATED");
+        assertThat(custom.get("algorithm").getAsString()).isEqualTo("AES-256");
+        assertThat(custom.get("expires_at").getAsString()).isEqualTo("2027-03-01T00:00:00Z");
+        assertThat(custom.get("tag.region").getAsString()).isEqualTo("eu-1");
         assertThat(custom.toString()).doesNotContain(Base64.getEncoder().encodeToString(sealed).substring(0, 16));
 
-        JsonObject md = Json.parse(bao.cliOk("kv", "metadata", "get", "-format=json", "-mount=secret", "cli/keys/svc-key,0000000002"))
-                .asObject().get("data").asObject();
-        assertThat(md.getBoolean("cas_required", false)).as("operators must use cas too").isTrue();
+        JsonObject md = JsonParser.parseString(bao.cliOk("kv", "metadata", "get", "-format=json", "-mount=secret", "cli/keys/svc-key,0000000002"))
+                .getAsJsonObject().getAsJsonObject("data");
+        assertThat(md.get("cas_required").getAsBoolean()).as("operators must use cas too").isTrue();
         ks.deactivate();
     }
 
@@ -95,8 +95,8 @@ class StoredFormAndErrorMappingTest {
                 "path \"secret/data/pol/keys/*\" { capabilities = [\"read\"] }\n"
                         + "path \"secret/data/pol/ix/*\" { capabilities = [\"create\", \"update\", \"read\"] }\n"
                         + "path \"secret/metadata/pol/*\" { capabilities = [\"read\", \"list\", \"delete\"] }\n"));
-        String token = Json.parse(bao.cliOk("token", "create", "-policy=index-only", "-format=json")).asObject()
-                .get("auth").asObject().getString("client_token", null);
+        String token = JsonParser.parseString(bao.cliOk("token", "create", "-policy=index-only", "-format=json")).getAsJsonObject()
+                .getAsJsonObject("auth").get("client_token").getAsString();
         OpenBaoKeystore limited = new OpenBaoKeystore(Fixtures.settings(bao).token(token).build(), "pol", 65536);
 
         assertThat(limited.retrieve(KeyRef.of("existing", 1)).sealed()).hasSize(16);
