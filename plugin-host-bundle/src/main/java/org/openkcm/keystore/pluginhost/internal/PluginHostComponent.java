@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One component per plugin entry (factory PID {@value #PID}: config.yaml {@code plugins:} list or Karaf
- * {@code org.openkcm.keystore.goplugin-<name>.cfg}). A changed entry starts the new process first and
- * registers it with a higher service ranking before the old one is stopped, so the backend name never goes
- * absent; a removed entry stops the process. An invalid entry is logged naming the field and runs nothing.
+ * {@code org.openkcm.keystore.goplugin-<name>.cfg}). A changed entry stops the old process (Controller/Shutdown,
+ * ~2 s, kill) and starts the new one; meanwhile the core holds callers up to {@code plugins.absentWait}, as for
+ * any backend swap. A removed entry stops the process. An invalid entry is logged naming the field and runs nothing.
  */
 @Component(service = {}, configurationPid = PluginHostComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = PluginConfig.class, factory = true)
@@ -52,23 +52,17 @@ public final class PluginHostComponent {
             LOG.error("{}; entry ignored", e.getMessage());
             return;
         }
-        PluginSupervisor old = supervisor;
+        // stop, then start: a plugin may hold an exclusive resource (bbolt locks its file), so two processes of one
+        // entry never run at once; callers meanwhile wait for the backend up to plugins.absentWait, as for any swap
+        if (supervisor != null) {
+            supervisor.stop();
+            supervisor = null;
+        }
         if (s.disabled()) {
             LOG.info("plugin '{}': disabled", s.name());
-            supervisor = null;
-            if (old != null) {
-                old.stop();
-            }
             return;
         }
-        // the new process takes over when it is registered (higher ranking, same name); then the old one stops
-        supervisor = new PluginSupervisor(s, group, this::register, RANKING.incrementAndGet(), old == null ? null : n -> stopLater(old)).start();
-    }
-
-    private void stopLater(PluginSupervisor old) {
-        Thread t = new Thread(old::stop, "openkcm-plugin-replace-" + old.settings().name());
-        t.setDaemon(true);
-        t.start();
+        supervisor = new PluginSupervisor(s, group, this::register, RANKING.incrementAndGet(), null).start();
     }
 
     private Runnable register(Keystore keystore, java.util.Map<String, Object> properties) {
