@@ -28,8 +28,10 @@ var (
 
 const defaultMaxRecordBytes = 64 * 1024
 
-// Store is the reference backend: a bbolt file. Every write is one bbolt transaction (fsync'd), so a
-// record and its index entries are written together or not at all.
+// Store is the reference backend: a bbolt file. Every write is part of one bbolt transaction (fsync'd
+// before the call returns), so a record and its index entries are written together or not at all;
+// concurrent writers share a transaction (bbolt Batch: a function that fails is re-run alone, so one
+// caller's error never undoes another's write).
 type Store struct {
 	pb.UnimplementedKeystoreOperationsServer
 	db       *bolt.DB
@@ -136,7 +138,7 @@ func (s *Store) StoreKey(_ context.Context, r *pb.StoreKeyRequest) (*pb.StoreKey
 	if err != nil {
 		return nil, plugin.InvalidArgument("metadata", "cannot be encoded")
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.db.Batch(func(tx *bolt.Tx) error {
 		recs := tx.Bucket(recordsBucket)
 		k := recordKey(m.GetId(), m.GetVersion())
 		if recs.Get(k) != nil {
@@ -206,7 +208,7 @@ func (s *Store) UpdateKeyMetadata(_ context.Context, r *pb.UpdateKeyMetadataRequ
 		return nil, err
 	}
 	var next int64
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.db.Batch(func(tx *bolt.Tx) error {
 		rec, err := load(tx, m.GetId(), m.GetVersion())
 		if err != nil {
 			return err
@@ -255,7 +257,8 @@ func sameIdentity(old, m *pb.KeyMetadata) error {
 // DeleteKey removes the record and its index entries in one transaction.
 func (s *Store) DeleteKey(_ context.Context, r *pb.DeleteKeyRequest) (*pb.DeleteKeyResponse, error) {
 	existed := false
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.db.Batch(func(tx *bolt.Tx) error {
+		existed = false // a batch may run this function again
 		rec, err := load(tx, r.GetRef().GetId(), r.GetRef().GetVersion())
 		if err != nil {
 			if isNotFound(err) {
