@@ -44,6 +44,7 @@ class KarafFeaturesIT {
     private static final String INMEMORY = "openkcm-keystore-inmemory";
 
     private static final String WEBCONSOLE = "openkcm-keystore-webconsole";
+    private static final String GRPC = "openkcm-keystore-grpc";
     private static final String CONSOLE_USER = "karaf-it";
     /** Steps that create and open keys (the crypto core's KeyService); -Dkaraf.it.excludedGroups=key-service leaves them out. */
     private static final String NEEDS_KEY_SERVICE = "key-service";
@@ -252,6 +253,50 @@ class KarafFeaturesIT {
                 .build(), BodyHandlers.ofString());
         assertThat(shown.statusCode()).as("with the login from the environment").isEqualTo(200);
         assertThat(shown.body()).contains("Backends", "inmemory");
+    }
+
+    @Test
+    @Order(12)
+    void grpcFeatureServesTls13OnceConfiguredAndLeavesNoPortWhenUninstalled() throws IOException, InterruptedException {
+        if (!features.contains(GRPC)) {
+            throw new AssertionError("karaf.it.features does not select " + GRPC + ": this step must not pass by skipping");
+        }
+        Path certs = BuildUnderTest.workDir().resolve("grpc-certs");
+        Path script = Path.of(System.getProperty("karaf.it.cfgDir")).resolve("../../../../distribution/src/main/runtime/bin/make-dev-certs")
+                .normalize();
+        Process made = new ProcessBuilder("bash", script.toString(), certs.toString(), "app").redirectErrorStream(true).start();
+        assertThat(made.waitFor()).as(new String(made.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        Files.writeString(karaf.home().resolve("etc").resolve("org.openkcm.keystore.grpc.cfg"), String.join("\n",
+                "host = \"127.0.0.1\"", "port = I\"" + port + "\"", "certFile = \"" + certs.resolve("server.pem") + "\"",
+                "keyFile = \"" + certs.resolve("server-key.pem") + "\"", "clientCaFile = \"" + certs.resolve("ca.pem") + "\"",
+                "clients = [\"identity=spiffe://openkcm.dev/app; owners=tenant:karaf; ops=KeyService/*\"]", ""), StandardCharsets.ISO_8859_1);
+        await("gRPC listening on " + port).atMost(timeout).pollInterval(Duration.ofSeconds(1)).until(() -> listening(port));
+
+        // a TLS 1.3 handshake with the client certificate succeeds and negotiates h2 (openssl as an independent client)
+        Process tls = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-tls1_3", "-alpn", "h2",
+                "-CAfile", certs.resolve("ca.pem").toString(), "-cert", certs.resolve("app.pem").toString(),
+                "-key", certs.resolve("app-key.pem").toString(), "-verify_return_error").redirectErrorStream(true).start();
+        tls.getOutputStream().close();
+        String out = new String(tls.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(tls.waitFor()).as(out).isZero();
+        assertThat(out).contains("TLSv1.3", "ALPN protocol: h2", "Verify return code: 0 (ok)");
+
+        ShellResult removed = karaf.shell("feature:uninstall " + GRPC);
+        assertThat(removed.succeeded()).as(removed.toString()).isTrue();
+        await("port closed after the feature is uninstalled").atMost(timeout).pollInterval(Duration.ofSeconds(1)).until(() -> !listening(port));
+    }
+
+    private static boolean listening(int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Test
