@@ -16,8 +16,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	goplugin "github.com/hashicorp/go-plugin"
 	"github.com/hashicorp/go-hclog"
+	goplugin "github.com/hashicorp/go-plugin"
 	pb "github.com/openkcm/keystore/sdk/go/keystorepb"
 	"github.com/openkcm/keystore/sdk/go/plugin"
 )

@@ -15,8 +15,8 @@ import (
 	"os"
 	"strings"
 
-	goplugin "github.com/hashicorp/go-plugin"
 	"github.com/hashicorp/go-hclog"
+	goplugin "github.com/hashicorp/go-plugin"
 	pb "github.com/openkcm/keystore/sdk/go/keystorepb"
 	"google.golang.org/grpc"
 )

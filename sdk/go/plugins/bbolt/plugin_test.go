@@ -7,14 +7,17 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
-	goplugin "github.com/hashicorp/go-plugin"
 	"github.com/hashicorp/go-hclog"
+	goplugin "github.com/hashicorp/go-plugin"
 	pb "github.com/openkcm/keystore/sdk/go/keystorepb"
 	"github.com/openkcm/keystore/sdk/go/plugin"
 	"github.com/openkcm/keystore/sdk/go/plugin/conformance"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // buildPlugin compiles this command into a temporary folder, as an operator would deploy it.
@@ -111,5 +114,56 @@ func TestConfigureRejectsUnknownSettings(t *testing.T) {
 	}
 	if err := s.Configure(context.Background(), "token: x\n"); err == nil {
 		t.Fatal("an unknown setting was accepted")
+	}
+}
+
+// TestDeleteShredsTheRecordsKey: after a delete neither the bbolt file nor the key file holds anything that
+// opens the sealed bytes: the sealed bytes never appear in clear in the bbolt file, and the record's key
+// slot is zeroed in place.
+func TestDeleteShredsTheRecordsKey(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ks.db")
+	s, err := Open(db, "bbolt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	secret := []byte("SEALED-BYTES-THAT-MUST-NOT-SURVIVE-0123456789")
+	md := &pb.KeyMetadata{Id: "shred", Version: 1, Tier: pb.KeyTier_L2, Algorithm: "AES-256-GCM", KeySize: 256,
+		Status: pb.KeyStatus_ACTIVE, Owner: &pb.Owner{Type: pb.OwnerType_TENANT, Id: "acme"}}
+	if _, err := s.StoreKey(ctx, &pb.StoreKeyRequest{Metadata: md, Sealed: secret}); err != nil {
+		t.Fatal(err)
+	}
+	keysBefore, _ := os.ReadFile(db + ".keys")
+	if len(keysBefore) != 32 || string(keysBefore) == string(make([]byte, 32)) {
+		t.Fatalf("expected one live key slot, got %d bytes", len(keysBefore))
+	}
+	if _, err := s.DeleteKey(ctx, &pb.DeleteKeyRequest{Ref: &pb.KeyRef{Id: "shred", Version: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(db)
+	if strings.Contains(string(raw), string(secret)) {
+		t.Fatal("the sealed bytes are in the bbolt file in clear")
+	}
+	keysAfter, _ := os.ReadFile(db + ".keys")
+	if string(keysAfter) != string(make([]byte, 32)) {
+		t.Fatal("the record's key slot was not zeroed")
+	}
+	// a tampered key file makes the record an Integrity error, never wrong bytes
+	s2, _ := Open(db, "bbolt")
+	defer s2.Close()
+	if _, err := s2.StoreKey(ctx, &pb.StoreKeyRequest{Metadata: md, Sealed: secret}); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.OpenFile(db+".keys", os.O_WRONLY, 0)
+	_, _ = f.WriteAt([]byte{0xFF}, 0)
+	f.Close()
+	s2.slots.cache = map[uint32][]byte{}
+	_, err = s2.RetrieveKey(ctx, &pb.RetrieveKeyRequest{Ref: &pb.KeyRef{Id: "shred", Version: 1}})
+	if status.Code(err) != codes.DataLoss {
+		t.Fatalf("tampered key: got %v, want DATA_LOSS", err)
 	}
 }

@@ -35,6 +35,7 @@ const defaultMaxRecordBytes = 64 * 1024
 type Store struct {
 	pb.UnimplementedKeystoreOperationsServer
 	db       *bolt.DB
+	slots    *keySlots
 	name     string
 	maxBytes atomic.Int32
 }
@@ -56,13 +57,42 @@ func Open(path, name string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	s := &Store{db: db, name: name}
+	used := map[uint32]bool{}
+	if err := db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(recordsBucket).ForEach(func(_, v []byte) error {
+			rec := &pb.KeyRecord{}
+			if err := proto.Unmarshal(v, rec); err != nil {
+				return err
+			}
+			slot, err := slotOf(rec.GetSealed())
+			if err != nil {
+				return err
+			}
+			used[slot] = true
+			return nil
+		})
+	}); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("reading records: %w", err)
+	}
+	slots, err := openSlots(path+".keys", used)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s := &Store{db: db, slots: slots, name: name}
 	s.maxBytes.Store(defaultMaxRecordBytes)
 	return s, nil
 }
 
 // Close closes the database file.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	err := s.db.Close()
+	if e := s.slots.close(); err == nil {
+		err = e
+	}
+	return err
+}
 
 // Configure takes "maxRecordBytes: <n>" from the entry's yamlConfiguration; other keys are rejected.
 func (s *Store) Configure(_ context.Context, yaml string) error {
@@ -134,13 +164,23 @@ func (s *Store) StoreKey(_ context.Context, r *pb.StoreKeyRequest) (*pb.StoreKey
 	if max := int(s.maxBytes.Load()); len(r.GetSealed()) > max {
 		return nil, plugin.InvalidArgument("sealed", fmt.Sprintf("is %d bytes, more than the %d this backend accepts", len(r.GetSealed()), max))
 	}
-	rec, err := proto.Marshal(&pb.KeyRecord{Metadata: m, Sealed: r.GetSealed(), Revision: 1})
+	k := recordKey(m.GetId(), m.GetVersion())
+	slot, key, err := s.slots.allocate()
 	if err != nil {
+		return nil, storageError(err)
+	}
+	blob, err := seal(slot, key, k, r.GetSealed())
+	if err != nil {
+		_ = s.slots.shred(slot)
+		return nil, storageError(err)
+	}
+	rec, err := proto.Marshal(&pb.KeyRecord{Metadata: m, Sealed: blob, Revision: 1})
+	if err != nil {
+		_ = s.slots.shred(slot)
 		return nil, plugin.InvalidArgument("metadata", "cannot be encoded")
 	}
 	err = s.db.Batch(func(tx *bolt.Tx) error {
 		recs := tx.Bucket(recordsBucket)
-		k := recordKey(m.GetId(), m.GetVersion())
 		if recs.Get(k) != nil {
 			return plugin.AlreadyExists(m.GetId(), m.GetVersion())
 		}
@@ -150,6 +190,7 @@ func (s *Store) StoreKey(_ context.Context, r *pb.StoreKeyRequest) (*pb.StoreKey
 		return putIndexes(tx, m)
 	})
 	if err != nil {
+		_ = s.slots.shred(slot) // nothing references it
 		return nil, storageError(err)
 	}
 	return &pb.StoreKeyResponse{Revision: 1}, nil
@@ -198,6 +239,20 @@ func (s *Store) RetrieveKey(_ context.Context, r *pb.RetrieveKeyRequest) (*pb.Re
 	if err != nil {
 		return nil, storageError(err)
 	}
+	id, version := r.GetRef().GetId(), r.GetRef().GetVersion()
+	slot, err := slotOf(rec.GetSealed())
+	if err != nil {
+		return nil, plugin.Integrity(fmt.Sprintf("record %s@%d is malformed", id, version))
+	}
+	key, err := s.slots.key(slot)
+	if err != nil {
+		return nil, storageError(err)
+	}
+	plain, err := open(key, recordKey(id, version), rec.GetSealed())
+	if err != nil {
+		return nil, plugin.Integrity(fmt.Sprintf("record %s@%d does not decrypt under its key", id, version))
+	}
+	rec.Sealed = plain
 	return &pb.RetrieveKeyResponse{Record: rec}, nil
 }
 
@@ -254,9 +309,11 @@ func sameIdentity(old, m *pb.KeyMetadata) error {
 	return nil
 }
 
-// DeleteKey removes the record and its index entries in one transaction.
+// DeleteKey removes the record and its index entries in one transaction, then shreds the record's key
+// slot, so the copies bbolt keeps in freed pages can no longer be decrypted.
 func (s *Store) DeleteKey(_ context.Context, r *pb.DeleteKeyRequest) (*pb.DeleteKeyResponse, error) {
 	existed := false
+	var slot uint32
 	err := s.db.Batch(func(tx *bolt.Tx) error {
 		existed = false // a batch may run this function again
 		rec, err := load(tx, r.GetRef().GetId(), r.GetRef().GetVersion())
@@ -266,6 +323,9 @@ func (s *Store) DeleteKey(_ context.Context, r *pb.DeleteKeyRequest) (*pb.Delete
 			}
 			return err
 		}
+		if slot, err = slotOf(rec.GetSealed()); err != nil {
+			return plugin.Integrity("a stored record is malformed")
+		}
 		existed = true
 		if err := deleteIndexes(tx, rec.GetMetadata()); err != nil {
 			return err
@@ -274,6 +334,11 @@ func (s *Store) DeleteKey(_ context.Context, r *pb.DeleteKeyRequest) (*pb.Delete
 	})
 	if err != nil {
 		return nil, storageError(err)
+	}
+	if existed {
+		if err := s.slots.shred(slot); err != nil {
+			return nil, storageError(err) // the record is gone; the slot is zeroed at the next open
+		}
 	}
 	return &pb.DeleteKeyResponse{Existed: existed}, nil
 }
