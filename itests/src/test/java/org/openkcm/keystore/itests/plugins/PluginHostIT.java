@@ -57,10 +57,14 @@ public class PluginHostIT extends KeystoreTestSupport {
     @Inject
     private ConfigurationAdmin configAdmin;
 
+    @Inject
+    private org.openkcm.keystore.api.KeystoreAdmin admin;
+
     @Configuration
     public Option[] config() {
         return new Option[] {baseOptions("protobuf", "failureaccess", "guava", "gson", "grpcjava", "proto", "pluginhost"),
-                systemProperty("plugin.binary").value(System.getProperty("plugin.binary"))};
+                systemProperty("plugin.binary").value(System.getProperty("plugin.binary")),
+                org.ops4j.pax.exam.CoreOptions.frameworkProperty("openkcm.keystore.config.ignoreEnvironment").value("true")};
     }
 
     private List<ServiceReference<Keystore>> backends() {
@@ -110,6 +114,8 @@ public class PluginHostIT extends KeystoreTestSupport {
         assertEquals(8192, first.info().maxRecordBytes());
         first.store(md("it-1"), "one".getBytes(StandardCharsets.UTF_8));
         long firstPid = currentPid();
+        await("the core lists the plugin as a present backend (keystore:backends, console)",
+                () -> admin.backends().stream().anyMatch(b -> b.name().equals(NAME) && b.present()));
 
         // replace the entry while callers read and write
         AtomicBoolean run = new AtomicBoolean(true);
@@ -143,6 +149,7 @@ public class PluginHostIT extends KeystoreTestSupport {
         long pid = currentPid();
         c.delete();
         await("backend unregistered", () -> backends().isEmpty());
+        await("the core sees it absent", () -> admin.backends().stream().noneMatch(b -> b.name().equals(NAME) && b.present()));
         await("process stopped", () -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
         assertFalse(ProcessHandle.current().descendants().anyMatch(h -> h.info().command().map(x -> x.contains("keystore-bbolt")).orElse(false)));
         assertNotEquals(firstPid, pid);
