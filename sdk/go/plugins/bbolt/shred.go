@@ -56,13 +56,13 @@ func openSlots(path string, used map[uint32]bool) (*keySlots, error) {
 }
 
 // allocate writes a fresh key into a free slot and syncs it before the record that uses it is committed.
+// The sync runs outside the lock, so concurrent stores share the file system's journal commit.
 func (k *keySlots) allocate() (uint32, []byte, error) {
 	key := make([]byte, slotSize)
 	if _, err := rand.Read(key); err != nil {
 		return 0, nil, err
 	}
 	k.mu.Lock()
-	defer k.mu.Unlock()
 	var slot uint32
 	if n := len(k.free); n > 0 {
 		slot, k.free = k.free[n-1], k.free[:n-1]
@@ -70,16 +70,25 @@ func (k *keySlots) allocate() (uint32, []byte, error) {
 		slot = k.next
 		k.next++
 	}
-	if _, err := k.f.WriteAt(key, int64(slot)*slotSize); err != nil {
-		k.free = append(k.free, slot)
+	_, err := k.f.WriteAt(key, int64(slot)*slotSize)
+	k.mu.Unlock()
+	if err == nil {
+		err = k.f.Sync()
+	}
+	if err != nil {
+		k.release(slot)
 		return 0, nil, err
 	}
-	if err := k.f.Sync(); err != nil {
-		k.free = append(k.free, slot)
-		return 0, nil, err
-	}
+	k.mu.Lock()
 	k.cache[slot] = key
+	k.mu.Unlock()
 	return slot, key, nil
+}
+
+func (k *keySlots) release(slot uint32) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.free = append(k.free, slot)
 }
 
 func (k *keySlots) key(slot uint32) ([]byte, error) {
@@ -96,21 +105,22 @@ func (k *keySlots) key(slot uint32) ([]byte, error) {
 	return key, nil
 }
 
-// shred zeroes the slot on disk and in memory and makes it free again.
+// shred zeroes the slot on disk (synced) and in memory, then makes it free again.
 func (k *keySlots) shred(slot uint32) error {
 	k.mu.Lock()
-	defer k.mu.Unlock()
 	if key, ok := k.cache[slot]; ok {
 		clear(key)
 		delete(k.cache, slot)
 	}
-	if _, err := k.f.WriteAt(make([]byte, slotSize), int64(slot)*slotSize); err != nil {
+	_, err := k.f.WriteAt(make([]byte, slotSize), int64(slot)*slotSize)
+	k.mu.Unlock()
+	if err == nil {
+		err = k.f.Sync()
+	}
+	if err != nil {
 		return err
 	}
-	if err := k.f.Sync(); err != nil {
-		return err
-	}
-	k.free = append(k.free, slot)
+	k.release(slot)
 	return nil
 }
 
