@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -166,4 +168,41 @@ func TestDeleteShredsTheRecordsKey(t *testing.T) {
 	if status.Code(err) != codes.DataLoss {
 		t.Fatalf("tampered key: got %v, want DATA_LOSS", err)
 	}
+}
+
+// TestThePluginExitsWhenItsHostIsKilled: the host (here a shell standing in for the JVM) is killed with
+// SIGKILL; the plugin notices it was re-parented and exits, so it never outlives the runtime.
+func TestThePluginExitsWhenItsHostIsKilled(t *testing.T) {
+	bin := buildPlugin(t)
+	db := filepath.Join(t.TempDir(), "ks.db")
+	host := exec.Command("/bin/sh", "-c", `"$0" -db "$1" </dev/null >/dev/null 2>&1 & echo $!; exec sleep 60`, bin, db)
+	host.Env = []string{plugin.Type + "=" + plugin.Type, "PLUGIN_PROTOCOL_VERSIONS=1"}
+	out, err := host.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := host.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	if _, err := fmt.Fscan(out, &pid); err != nil {
+		t.Fatal(err)
+	}
+	alive := func() bool { return syscall.Kill(pid, 0) == nil }
+	waitFor := func(what string, cond func() bool) {
+		deadline := time.Now().Add(10 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out: %s", what)
+			}
+			time.Sleep(20 * time.Millisecond) // poll interval
+		}
+	}
+	waitFor("plugin serving", func() bool { _, err := os.Stat(db); return err == nil && alive() })
+	_ = host.Process.Kill() // SIGKILL: no chance to stop the plugin
+	_ = host.Wait()
+	waitFor("plugin exited after its host was killed", func() bool {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		return err != nil || strings.Contains(string(b), ") Z ") // gone, or a zombie of init
+	})
 }
