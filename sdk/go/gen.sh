@@ -37,7 +37,8 @@ mkdir -p "$WKT"
 PB_JAR="$HOME/.m2/repository/com/google/protobuf/protobuf-java/$PROTOBUF_VERSION/protobuf-java-$PROTOBUF_VERSION.jar"
 (cd "$WKT" && unzip -q -o "$PB_JAR" 'google/protobuf/*.proto')
 PATH="$BIN:$PATH" "$PROTOC" -I "$PROTO_DIR" -I "$WKT" --go_out="$TMP" --go-grpc_out="$TMP" \
-  "$PROTO_DIR/openkcm/keystore/v1/keystore.proto" "$PROTO_DIR/openkcm/keystore/v1/key_service.proto"
+  "$PROTO_DIR/openkcm/keystore/v1/keystore.proto" "$PROTO_DIR/openkcm/keystore/v1/key_service.proto" \
+  "$PROTO_DIR/openkcm/keystore/v1/plugin.proto"
 mkdir -p "$OUT"
 cp "$TMP"/github.com/openkcm/keystore/sdk/go/keystorepb/*.go "$OUT"/
 rm -rf "$TMP"

@@ -101,7 +101,10 @@ final class ConfigSync {
     }
 
     private void write(String pid, Map<String, Object> props) throws IOException {
-        Configuration c = configAdmin.getConfiguration(pid, "?");
+        int named = pid.indexOf('~');
+        // a named factory configuration (plugins: list): factoryPid~name
+        Configuration c = named > 0 ? configAdmin.getFactoryConfiguration(pid.substring(0, named), pid.substring(named + 1), "?")
+                : configAdmin.getConfiguration(pid, "?");
         Dictionary<String, Object> current = c.getProperties();
         Map<String, Object> wanted = new HashMap<>(props);
         wanted.put(SOURCE_PROPERTY, source);

@@ -56,6 +56,12 @@ final class ConfigTranslator {
     private Map<String, Map<String, Object>> sections(Map<String, Object> yaml) throws InvalidKeyRequestException {
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : yaml.entrySet()) {
+            if (e.getKey().equals("plugins") && e.getValue() instanceof List<?> entries) {
+                for (Map.Entry<String, Map<String, Object>> p : PluginEntries.translate(this, entries).entrySet()) {
+                    merge(out, p.getKey(), p.getValue());
+                }
+                continue;
+            }
             if (e.getKey().equals("backends")) {
                 for (Map.Entry<String, Object> b : mapping("backends", e.getValue()).entrySet()) {
                     String name = RuleParser.checkBackendName("backends." + Limits.printable(b.getKey()), b.getKey());

@@ -1,0 +1,2 @@
+/** The go-plugin host: launching, handshake, AutoMTLS, supervision and the remote Keystore. Private. */
+package org.openkcm.keystore.pluginhost.internal;
