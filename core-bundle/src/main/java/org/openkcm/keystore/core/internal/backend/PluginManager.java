@@ -114,7 +114,8 @@ public final class PluginManager implements BackendDirectory, KeystoreAdmin, Key
     @Override
     public Keystore backend(String name) throws KeystoreException {
         if (!router.table().isConfigured(name)) {
-            throw new InvalidKeyRequestException("backend", "'" + Limits.printable(name) + "' is not named by the routing configuration");
+            throw new InvalidKeyRequestException("backend", "'" + Limits.printable(name) + "' is not named by the routing configuration (configured: "
+                    + String.join(", ", router.table().configuredBackends()) + ")");
         }
         return guard(name);
     }
