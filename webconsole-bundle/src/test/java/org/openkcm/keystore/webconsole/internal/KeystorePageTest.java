@@ -72,7 +72,7 @@ class KeystorePageTest {
         assertThat(listed.get(0).tier()).contains(KeyTier.L2);
         assertThat(listed.get(0).pageSize()).isEqualTo(1);
         assertThat(html).contains("<td>acme-1@1</td><td>L2</td><td>ACTIVE</td><td>tenant:acme</td><td>AES-256</td>")
-                .contains("1 key version(s) on this page").contains("id='next-page'")
+                .contains("1 key version(s) on this page").contains("id='next-page'").contains("{region=eu}").doesNotContain("openkcm.")
                 .contains("<td>sealed L2</td><td>3</td><td>1</td><td>1</td><td>0</td><td>50.0 %</td>");
     }
 
@@ -113,7 +113,8 @@ class KeystorePageTest {
             switch (m.getName()) {
                 case "list":
                     listed.add((KeyFilter) args[0]);
-                    KeyMetadata md = KeyMetadata.builder().ref(KeyRef.of("acme-1", 1)).tier(KeyTier.L2).owner(Owner.tenant("acme")).build();
+                    KeyMetadata md = KeyMetadata.builder().ref(KeyRef.of("acme-1", 1)).tier(KeyTier.L2).owner(Owner.tenant("acme"))
+                            .tag("region", "eu").tag("openkcm.state", "v1.mac").tag("openkcm.saga", "destroy").build();
                     return new Page<>(List.of(md), KeyFilter.cursorAfter(md.ref()));
                 case "cacheStatistics":
                     return new CacheStatistics(List.of(new CacheStatistics.Layer("sealed L2", 3, 1, 1, 0)));

@@ -41,7 +41,7 @@ public final class KeystoreCommands {
             "rotate", "destroy", "config");
     private static final String WRONG = "(wrong arguments: prints the usage line)";
     private static final String FILTER = "[tier=L2|L3|L4] [owner=type:id] [status=S1,S2] [algorithm=AES] [prefix=P] [id=ID] [tag.NAME=value]"
-            + " [size=N] [page=cursor]; quote globs: owner='tenant:eu-*'";
+            + " [size=N] [page=cursor]; quote an argument holding * or ?";
     private final KeystoreAdmin admin;
     private final BackendDirectory directory;
 
@@ -130,6 +130,8 @@ public final class KeystoreCommands {
     @Descriptor("one record's metadata, the backend that holds it, its revision and whether its state authenticates")
     public String show(@Descriptor("<id>[@version]: a bare id is the highest ACTIVE version") String key) {
         return run(() -> {
+            ShellLine.checkNotCut();
+            ShellArguments.notAPattern("key", key);
             KeyRef ref = key != null && key.indexOf('@') >= 0 ? KeyRef.parse(key) : KeyRequests.resolve(service(), key);
             for (Keystore k : directory.configured()) {
                 try {
@@ -233,7 +235,11 @@ public final class KeystoreCommands {
     /** keystore:rotate id — creates the next version as ACTIVE. */
     @Descriptor("creates the key's next version as ACTIVE; the previous one becomes DEPRECATED (still decrypts)")
     public String rotate(@Descriptor("<id>: the key to rotate") String keyId) {
-        return run(() -> Formats.keyDetails(service().rotate(keyId)));
+        return run(() -> {
+            ShellLine.checkNotCut();
+            ShellArguments.notAPattern("key", keyId);
+            return Formats.keyDetails(service().rotate(keyId));
+        });
     }
 
     @Descriptor(WRONG)
@@ -249,6 +255,8 @@ public final class KeystoreCommands {
             return usage(DESTROY);
         }
         return run(() -> {
+            ShellLine.checkNotCut();
+            ShellArguments.notAPattern("key", keyId);
             boolean all = cascade.length == 1;
             service().destroy(keyId, all);
             return "destroyed " + keyId + (all ? " and its children" : "") + "\n";

@@ -48,6 +48,7 @@ class GogoShellTest {
         for (String f : KeystoreCommands.FUNCTIONS) {
             processor.addCommand("keystore", commands, f);
         }
+        processor.addListener(new ShellLineListener());
         PrintStream out = new PrintStream(console, true, StandardCharsets.UTF_8);
         session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, out);
     }
@@ -111,5 +112,35 @@ class GogoShellTest {
     void aCommandThatWorksStillWorks() throws Exception {
         assertThat(run("keystore:create L2 tenant:acme id=acme")).contains("key:       acme@1");
         assertThat(vault.list(KeyFilter.builder().build()).items()).hasSize(1);
+    }
+
+    @Test
+    void internalTagsAreNeverShownAsUserTags() {
+        run("keystore:create L2 tenant:acme id=acme tag.region=eu");
+        run("keystore:create L3 service:billing id=billing parent=acme");
+        String list = run("keystore:list");
+        assertThat(list).contains("billing@1", "{region=eu}").doesNotContain("openkcm.");
+        assertThat(run("keystore:show billing")).contains("parent:    acme@1").contains("tags:      (none)").doesNotContain("openkcm.");
+        assertThat(run("keystore:get acme")).contains("tags:      {region=eu}").doesNotContain("openkcm.");
+    }
+
+    @Test
+    void aSemicolonInsideAnArgumentIsRefusedAndCreatesNothing() throws Exception {
+        String out = run("keystore:create L2 tenant:a id=x;y");
+        assertThat(out).contains("error: InvalidKeyRequest").contains("';'").contains("Quote the whole argument");
+        assertThat(vault.list(KeyFilter.builder().build()).items()).isEmpty();
+        assertThat(run("keystore:create L2 tenant:a 'id=x;y'")).contains("error: InvalidKeyRequest: keyId:");
+        assertThat(vault.list(KeyFilter.builder().build()).items()).isEmpty();
+        // two commands on one line, separated as Gogo means it, still work
+        assertThat(run("keystore:create L2 tenant:a id=x; keystore:create L2 tenant:b id=z")).contains("z@1");
+        assertThat(vault.list(KeyFilter.builder().build()).items()).hasSize(2);
+    }
+
+    @Test
+    void anUnquotedGlobGetsAHintToQuoteIt() {
+        assertThat(run("keystore:list tag.region=eu-*")).contains("no matches found")
+                .contains("hint: Gogo expands * and ? as file names; quote the argument: 'tag.region=eu-*'");
+        assertThat(run("keystore:list 'prefix=acme*'")).contains("error: InvalidKeyRequest: prefix:").contains("not a pattern");
+        assertThat(run("keystore:show 'acme*'")).contains("error: InvalidKeyRequest").contains("not a pattern");
     }
 }
