@@ -63,6 +63,12 @@ public final class KeystoreCommands {
         this.keyService = keyService;
     }
 
+    /** For tests outside OSGi. */
+    KeystoreCommands(KeystoreAdmin admin, BackendDirectory directory, KeyService keyService, ConfigFileStatus configFile) {
+        this(admin, directory, keyService);
+        this.configFile = configFile;
+    }
+
     /** keystore:backends — every configured or present backend with its last known state. */
     @Descriptor("configured and present backends: state, latency, key count, last error, breaker")
     public String backends() {
@@ -98,7 +104,10 @@ public final class KeystoreCommands {
         if (s == null) {
             return "error: BackendUnavailable: the configuration bridge is not running\n";
         }
-        return "file:     " + s.file() + "\nlast:     " + s.lastOutcome() + "\napplied:  " + s.appliedCount() + "\nrejected: "
+        String where = s.exists() ? s.file().toString()
+                : s.file() + " (ABSENT: expected here, OPENKCM_KEYSTORE_CONFIG names another path; a commented default ships as"
+                        + " conf/config.yaml of the runtime)";
+        return "file:     " + where + "\nlast:     " + s.lastOutcome() + "\napplied:  " + s.appliedCount() + "\nrejected: "
                 + s.rejectedCount() + "\n";
     }
 

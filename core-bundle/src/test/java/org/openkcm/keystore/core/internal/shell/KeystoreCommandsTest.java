@@ -149,4 +149,31 @@ class KeystoreCommandsTest {
         }
         return out;
     }
+
+    @Test
+    void configSaysWhereTheFileIsExpectedWhenItIsAbsent(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("conf/config.yaml");
+        org.openkcm.keystore.core.internal.config.ConfigFileStatus status = new org.openkcm.keystore.core.internal.config.ConfigFileStatus() {
+            public java.nio.file.Path file() {
+                return file;
+            }
+
+            public String lastOutcome() {
+                return "applied at 2026-12-01T00:00:00Z: []";
+            }
+
+            public long appliedCount() {
+                return 1;
+            }
+
+            public long rejectedCount() {
+                return 0;
+            }
+        };
+        KeystoreCommands withFile = new KeystoreCommands(fx.manager(), fx.manager(), keyService(), status);
+        assertThat(withFile.config()).contains("file:     " + file + " (ABSENT: expected here, OPENKCM_KEYSTORE_CONFIG names another path");
+        java.nio.file.Files.createDirectories(file.getParent());
+        java.nio.file.Files.writeString(file, "# all defaults\n");
+        assertThat(withFile.config()).contains("file:     " + file + "\n").doesNotContain("ABSENT");
+    }
 }
