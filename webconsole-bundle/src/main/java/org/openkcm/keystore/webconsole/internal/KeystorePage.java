@@ -132,6 +132,10 @@ final class KeystorePage {
         try {
             Page<KeyMetadata> page = keys.list(search.toFilter());
             html.paragraph("count", page.items().size() + " key version(s) on this page");
+            if (page.partial()) {
+                html.paragraph("partial", "Partial result: backend(s) unavailable: " + String.join(", ", page.unavailableBackends())
+                        + " (their keys are not listed)");
+            }
             html.tableStart("key-table", "Key", "Tier", "Status", "Owner", "Algorithm", "Parent", "Created", "Expires", "Tags");
             for (KeyMetadata m : page.items()) {
                 html.row(m.ref(), m.tier(), m.status(), m.owner(), m.algorithm() + "-" + m.keySize(),

@@ -27,6 +27,7 @@ import org.openkcm.keystore.spi.BackendState;
 
 class KeystorePageTest {
     private final List<KeyFilter> listed = new ArrayList<>();
+    private boolean partial;
 
     private String render(KeyService keys, KeystoreAdmin admin, Map<String, String> params, boolean searching) {
         StringWriter out = new StringWriter();
@@ -115,12 +116,21 @@ class KeystorePageTest {
                     listed.add((KeyFilter) args[0]);
                     KeyMetadata md = KeyMetadata.builder().ref(KeyRef.of("acme-1", 1)).tier(KeyTier.L2).owner(Owner.tenant("acme"))
                             .tag("region", "eu").tag("openkcm.state", "v1.mac").tag("openkcm.saga", "destroy").build();
-                    return new Page<>(List.of(md), KeyFilter.cursorAfter(md.ref()));
+                    return partial ? new Page<>(List.of(md), null, List.of("openbao")) : new Page<>(List.of(md), KeyFilter.cursorAfter(md.ref()));
                 case "cacheStatistics":
                     return new CacheStatistics(List.of(new CacheStatistics.Layer("sealed L2", 3, 1, 1, 0)));
                 default:
                     throw new UnsupportedOperationException(m.getName());
             }
         });
+    }
+
+    @Test
+    void aPartialSearchSaysWhichBackendsAreMissing() {
+        partial = true;
+        String html = render(keys(), null, Map.of("tier", "L2"), true);
+        assertThat(html).contains("<td>acme-1@1</td>").contains("<p class='partial'>Partial result: backend(s) unavailable: openbao");
+        partial = false;
+        assertThat(render(keys(), null, Map.of("tier", "L2"), true)).doesNotContain("Partial result");
     }
 }

@@ -122,7 +122,12 @@ public final class PluginManager implements BackendDirectory, KeystoreAdmin, Key
 
     @Override
     public Page<KeyMetadata> list(KeyFilter filter) throws KeystoreException {
-        return MergedListing.list(configured(), filter);
+        return MergedListing.list(configured(), filter, false);
+    }
+
+    @Override
+    public Page<KeyMetadata> listReachable(KeyFilter filter) throws KeystoreException {
+        return MergedListing.list(configured(), filter, true);
     }
 
     // --- KeystoreAdmin ----------------------------------------------------------------------------

@@ -120,12 +120,17 @@ public final class KeystoreCommands {
     @Descriptor("key metadata across every configured backend, never material")
     public String list(@Descriptor("filter: " + FILTER) String... args) {
         return run(() -> {
-            Page<KeyMetadata> page = directory.list(ShellArguments.parse(args).filter());
+            Page<KeyMetadata> page = directory.listReachable(ShellArguments.parse(args).filter());
             StringBuilder b = new StringBuilder(Formats.KEY_HEADER).append('\n');
             page.items().forEach(m -> b.append(Formats.keyLine(m)).append('\n'));
             b.append(page.items().size()).append(" key(s)");
             page.nextCursor().ifPresent(c -> b.append("; next page: page=").append(c));
-            return b.append('\n').toString();
+            b.append('\n');
+            if (page.partial()) {
+                b.append("PARTIAL: backend(s) unavailable: ").append(String.join(", ", page.unavailableBackends()))
+                        .append(" (their keys are not in this listing; keystore:backends shows why)\n");
+            }
+            return b.toString();
         });
     }
 
@@ -142,6 +147,8 @@ public final class KeystoreCommands {
             ShellLine.checkNotCut();
             ShellArguments.notAPattern("key", key);
             KeyRef ref = key != null && key.indexOf('@') >= 0 ? KeyRef.parse(key) : KeyRequests.resolve(service(), key);
+            List<String> down = new java.util.ArrayList<>();
+            BackendUnavailableException firstDown = null;
             for (Keystore k : directory.configured()) {
                 try {
                     KeyRecord r = k.retrieve(ref);
@@ -152,7 +159,14 @@ public final class KeystoreCommands {
                     return b.toString();
                 } catch (KeyNotFoundException e) {
                     // try the next backend
+                } catch (BackendUnavailableException | org.openkcm.keystore.model.BackendSealedException e) {
+                    down.add(k.info().name()); // another backend may hold it: keep looking
+                    firstDown = firstDown != null ? firstDown : e instanceof BackendUnavailableException u ? u : null;
                 }
+            }
+            if (!down.isEmpty()) {
+                throw new BackendUnavailableException(String.join(",", down), ref, "key " + ref + " is in no reachable backend; not checked: "
+                        + String.join(", ", down) + " (unavailable)", null, firstDown);
             }
             throw new KeyNotFoundException(ref, null, "key " + ref + " is in no configured backend");
         });
