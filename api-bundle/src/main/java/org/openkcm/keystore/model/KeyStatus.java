@@ -67,6 +67,10 @@ public enum KeyStatus {
                 }
             }
         }
-        throw new InvalidKeyRequestException(field, "unknown status '" + Limits.printable(value) + "'");
+        StringBuilder accepted = new StringBuilder();
+        for (KeyStatus s : values()) {
+            accepted.append(accepted.length() == 0 ? "" : ", ").append(s.name());
+        }
+        throw new InvalidKeyRequestException(field, "unknown status '" + Limits.printable(value) + "', expected one of " + accepted);
     }
 }

@@ -35,7 +35,7 @@ final class RuntimeProcess implements AutoCloseable {
         this.bundlesDir = workDir.resolve("hot-deploy");
         copyTree(builtRuntime, runtimeDir);
         Files.createDirectories(bundlesDir);
-        this.port = freePort();
+        this.port = env.containsKey("OPENKCM_HTTP_PORT") ? Integer.parseInt(env.get("OPENKCM_HTTP_PORT")) : freePort();
         ProcessBuilder pb = new ProcessBuilder("bash", repo.resolve("run.sh").toString())
                 .directory(repo.toFile()).redirectErrorStream(true);
         Map<String, String> e = pb.environment();

@@ -123,6 +123,39 @@ public class ConfigFileIT extends CoreTestSupport {
     }
 
     @Test
+    public void deletingTheFileIsReportedLoudlyAndTheLastAppliedRulesStay() throws Exception {
+        register("alpha", 0, new SharedStore("alpha"));
+        register("beta", 0, new SharedStore("beta"));
+        KeyMetadata l2 = key("t9", KeyTier.L2, "tenant:acme");
+        write(INITIAL);
+        await("initial file applied", () -> route(l2).equals("alpha"));
+        List<RouteView> inForce = admin().routes();
+        try {
+            Files.delete(file());
+            await("deletion reported", () -> outcome().startsWith("DELETED at "));
+            assertTrue(outcome(), outcome().contains("stays in force until the file is back"));
+            assertEquals(inForce, admin().routes());
+            assertEquals("alpha", route(l2));
+        } finally {
+            write(INITIAL);
+        }
+        await("the file back applies again", () -> outcome().startsWith("applied at "));
+    }
+
+    private String outcome() {
+        try {
+            ServiceReference<?>[] refs = context.getServiceReferences("org.openkcm.keystore.core.internal.config.ConfigFileStatus", null);
+            if (refs == null) {
+                return "";
+            }
+            Object s = context.getService(refs[0]);
+            return (String) s.getClass().getMethod("lastOutcome").invoke(s);
+        } catch (ReflectiveOperationException | org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     public void theBridgeWritesEachSectionToItsPid() throws Exception {
         write(INITIAL); // tests share one framework and file: start from the initial content
         await("routing PID written", () -> pidProperty("org.openkcm.keystore.routing", "rules") != null);

@@ -132,16 +132,27 @@ final class KeystorePage {
         try {
             Page<KeyMetadata> page = keys.list(search.toFilter());
             html.paragraph("count", page.items().size() + " key version(s) on this page");
+            if (page.partial()) {
+                html.paragraph("partial", "Partial result: backend(s) unavailable: " + String.join(", ", page.unavailableBackends())
+                        + " (their keys are not listed)");
+            }
             html.tableStart("key-table", "Key", "Tier", "Status", "Owner", "Algorithm", "Parent", "Created", "Expires", "Tags");
             for (KeyMetadata m : page.items()) {
                 html.row(m.ref(), m.tier(), m.status(), m.owner(), m.algorithm() + "-" + m.keySize(),
-                        m.parent().map(Object::toString).orElse(""), m.createdAt(), m.expiresAt().map(Object::toString).orElse(""), m.tags());
+                        m.parent().map(Object::toString).orElse(""), m.createdAt(), m.expiresAt().map(Object::toString).orElse(""), userTags(m));
             }
             html.tableEnd();
             page.nextCursor().ifPresent(c -> html.raw("<p><a id='next-page' href='?" + Html.attr(search.queryWithCursor(c)) + "'>Next page</a></p>"));
         } catch (KeystoreException e) {
             html.paragraph("error", "Search failed: " + e.getMessage());
         }
+    }
+
+    /** @return the tags a user set, without the core's own {@code openkcm.*} tags (parent, saga, state, integrity) */
+    static java.util.SortedMap<String, String> userTags(KeyMetadata m) {
+        java.util.SortedMap<String, String> out = new java.util.TreeMap<>(m.tags());
+        out.keySet().removeIf(k -> k.startsWith("openkcm."));
+        return out;
     }
 
     private void migrateSection(SearchForm search) {

@@ -27,6 +27,7 @@ import org.openkcm.keystore.spi.BackendState;
 
 class KeystorePageTest {
     private final List<KeyFilter> listed = new ArrayList<>();
+    private boolean partial;
 
     private String render(KeyService keys, KeystoreAdmin admin, Map<String, String> params, boolean searching) {
         StringWriter out = new StringWriter();
@@ -72,7 +73,7 @@ class KeystorePageTest {
         assertThat(listed.get(0).tier()).contains(KeyTier.L2);
         assertThat(listed.get(0).pageSize()).isEqualTo(1);
         assertThat(html).contains("<td>acme-1@1</td><td>L2</td><td>ACTIVE</td><td>tenant:acme</td><td>AES-256</td>")
-                .contains("1 key version(s) on this page").contains("id='next-page'")
+                .contains("1 key version(s) on this page").contains("id='next-page'").contains("{region=eu}").doesNotContain("openkcm.")
                 .contains("<td>sealed L2</td><td>3</td><td>1</td><td>1</td><td>0</td><td>50.0 %</td>");
     }
 
@@ -113,13 +114,23 @@ class KeystorePageTest {
             switch (m.getName()) {
                 case "list":
                     listed.add((KeyFilter) args[0]);
-                    KeyMetadata md = KeyMetadata.builder().ref(KeyRef.of("acme-1", 1)).tier(KeyTier.L2).owner(Owner.tenant("acme")).build();
-                    return new Page<>(List.of(md), KeyFilter.cursorAfter(md.ref()));
+                    KeyMetadata md = KeyMetadata.builder().ref(KeyRef.of("acme-1", 1)).tier(KeyTier.L2).owner(Owner.tenant("acme"))
+                            .tag("region", "eu").tag("openkcm.state", "v1.mac").tag("openkcm.saga", "destroy").build();
+                    return partial ? new Page<>(List.of(md), null, List.of("openbao")) : new Page<>(List.of(md), KeyFilter.cursorAfter(md.ref()));
                 case "cacheStatistics":
                     return new CacheStatistics(List.of(new CacheStatistics.Layer("sealed L2", 3, 1, 1, 0)));
                 default:
                     throw new UnsupportedOperationException(m.getName());
             }
         });
+    }
+
+    @Test
+    void aPartialSearchSaysWhichBackendsAreMissing() {
+        partial = true;
+        String html = render(keys(), null, Map.of("tier", "L2"), true);
+        assertThat(html).contains("<td>acme-1@1</td>").contains("<p class='partial'>Partial result: backend(s) unavailable: openbao");
+        partial = false;
+        assertThat(render(keys(), null, Map.of("tier", "L2"), true)).doesNotContain("Partial result");
     }
 }

@@ -43,4 +43,13 @@ public interface BackendDirectory {
      * ({@link KeyFilter#collectPage} semantics). Metadata only, never material.
      */
     Page<KeyMetadata> list(KeyFilter filter) throws KeystoreException;
+
+    /**
+     * The same listing for people and callers (shell, console, {@code KeyService.list}): an unreachable
+     * backend does not fail it, the page is {@linkplain Page#partial() partial} and names it. Never for
+     * the core's own decisions (children, emptiness), which use {@link #list}.
+     */
+    default Page<KeyMetadata> listReachable(KeyFilter filter) throws KeystoreException {
+        return list(filter);
+    }
 }

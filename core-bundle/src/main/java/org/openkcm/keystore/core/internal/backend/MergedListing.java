@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import org.openkcm.keystore.model.BackendSealedException;
+import org.openkcm.keystore.model.BackendUnavailableException;
 import org.openkcm.keystore.model.KeyFilter;
 import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyRef;
@@ -25,21 +27,48 @@ final class MergedListing {
     private MergedListing() {
     }
 
+    /** The strict listing: the first unreachable backend fails it. */
     static Page<KeyMetadata> list(List<? extends Keystore> backends, KeyFilter filter) throws KeystoreException {
+        return list(backends, filter, false);
+    }
+
+    /**
+     * With {@code partial}, a backend that is unavailable or sealed does not fail the listing: the page
+     * holds what the others hold and names it ({@link Page#partial()}); only when no backend answers does
+     * it fail. Without, the first unreachable backend fails it (what the core's own decisions need:
+     * "no children", "no keys" must never be concluded from a partial view).
+     */
+    static Page<KeyMetadata> list(List<? extends Keystore> backends, KeyFilter filter, boolean partial) throws KeystoreException {
         List<Page<KeyMetadata>> pages = new ArrayList<>();
+        List<String> unavailable = new ArrayList<>();
+        KeystoreException firstDown = null;
         boolean more = false;
         for (Keystore k : backends) {
-            Page<KeyMetadata> p = k.list(filter);
+            Page<KeyMetadata> p;
+            try {
+                p = k.list(filter);
+            } catch (BackendUnavailableException | BackendSealedException e) {
+                if (!partial) {
+                    throw e;
+                }
+                unavailable.add(k.info().name());
+                firstDown = firstDown == null ? e : firstDown;
+                continue;
+            }
             pages.add(p);
+            unavailable.addAll(p.unavailableBackends());
             more |= p.nextCursor().isPresent();
         }
-        Page<KeyMetadata> merged = filter.collectPage(new MergeIterator(pages));
-        if (merged.nextCursor().isEmpty() && more && !merged.items().isEmpty()
-                && merged.items().size() == filter.pageSize()) {
-            // a backend has more after its page: the merged page is full, so continue after its last record
-            return new Page<>(merged.items(), KeyFilter.cursorAfter(last(merged)));
+        if (pages.isEmpty() && firstDown != null) {
+            throw firstDown;
         }
-        return merged;
+        Page<KeyMetadata> merged = filter.collectPage(new MergeIterator(pages));
+        String cursor = merged.nextCursor().orElse(null);
+        if (cursor == null && more && !merged.items().isEmpty() && merged.items().size() == filter.pageSize()) {
+            // a backend has more after its page: the merged page is full, so continue after its last record
+            cursor = KeyFilter.cursorAfter(last(merged));
+        }
+        return new Page<>(merged.items(), cursor, unavailable);
     }
 
     private static KeyRef last(Page<KeyMetadata> page) {

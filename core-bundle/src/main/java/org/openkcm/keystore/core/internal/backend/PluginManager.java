@@ -114,14 +114,20 @@ public final class PluginManager implements BackendDirectory, KeystoreAdmin, Key
     @Override
     public Keystore backend(String name) throws KeystoreException {
         if (!router.table().isConfigured(name)) {
-            throw new InvalidKeyRequestException("backend", "'" + Limits.printable(name) + "' is not named by the routing configuration");
+            throw new InvalidKeyRequestException("backend", "'" + Limits.printable(name) + "' is not named by the routing configuration (configured: "
+                    + String.join(", ", router.table().configuredBackends()) + ")");
         }
         return guard(name);
     }
 
     @Override
     public Page<KeyMetadata> list(KeyFilter filter) throws KeystoreException {
-        return MergedListing.list(configured(), filter);
+        return MergedListing.list(configured(), filter, false);
+    }
+
+    @Override
+    public Page<KeyMetadata> listReachable(KeyFilter filter) throws KeystoreException {
+        return MergedListing.list(configured(), filter, true);
     }
 
     // --- KeystoreAdmin ----------------------------------------------------------------------------

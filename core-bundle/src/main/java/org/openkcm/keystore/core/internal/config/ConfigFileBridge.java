@@ -104,10 +104,14 @@ public final class ConfigFileBridge implements ConfigFileStatus, ConfigurationLi
             if (atStart) {
                 LOG.info("No configuration file at {}: using environment variables and defaults", file);
                 apply(new byte[0]);
-                lastSeen = new byte[0];
-            } else if (lastSeen != null && lastSeen.length > 0) {
-                LOG.warn("Configuration file {} disappeared; the configuration in force stays", file);
-                lastSeen = new byte[0];
+                lastSeen = null;
+            } else if (lastSeen != null) {
+                // never silently: an accidental delete must not reroute keys, and an operator must know the file is gone
+                LOG.warn("Configuration file {} was DELETED. The configuration last applied from it (routing rules included) stays"
+                        + " in force until the file is back; a restart without it uses the environment and defaults only.", file);
+                lastOutcome = "DELETED at " + java.time.Instant.now() + ": the configuration last applied from it stays in force"
+                        + " until the file is back; a restart without it uses the environment and defaults only";
+                lastSeen = null;
             }
             return;
         } catch (IOException e) {

@@ -8,6 +8,11 @@ public interface ConfigFileStatus {
     /** @return the watched file */
     Path file();
 
+    /** @return whether the watched file exists now */
+    default boolean exists() {
+        return java.nio.file.Files.isRegularFile(file());
+    }
+
     /** @return one line: applied (with the PIDs) or rejected (with the field and problem), and when */
     String lastOutcome();
 

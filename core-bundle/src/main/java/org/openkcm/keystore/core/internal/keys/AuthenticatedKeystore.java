@@ -72,7 +72,7 @@ final class AuthenticatedKeystore implements Keystore {
         for (KeyMetadata m : p.items()) {
             items.add(keys.inspect(m));
         }
-        return new Page<>(items, p.nextCursor().orElse(null));
+        return new Page<>(items, p.nextCursor().orElse(null), p.unavailableBackends());
     }
 
     @Override

@@ -208,7 +208,7 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
 
     @Override
     public Page<KeyMetadata> list(KeyFilter filter) throws KeystoreException {
-        return placement.directory().list(required("filter", filter));
+        return placement.directory().listReachable(required("filter", filter)); // partial, naming what is down
     }
 
     /**

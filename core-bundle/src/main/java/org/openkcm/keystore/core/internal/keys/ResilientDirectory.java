@@ -76,4 +76,9 @@ final class ResilientDirectory implements BackendDirectory {
     public Page<KeyMetadata> list(KeyFilter filter) throws KeystoreException {
         return AuthenticatedKeystore.inspected(Retries.idempotent(() -> delegate.list(filter)), keys);
     }
+
+    @Override
+    public Page<KeyMetadata> listReachable(KeyFilter filter) throws KeystoreException {
+        return AuthenticatedKeystore.inspected(Retries.idempotent(() -> delegate.listReachable(filter)), keys);
+    }
 }

@@ -15,7 +15,7 @@ final class Formats {
 
     static String keyLine(KeyMetadata m) {
         return String.format("%-40s %-4s %-11s %-12s %-24s %s", m.ref(), m.tier(), m.status(), m.algorithm() + "-" + m.keySize(),
-                m.owner(), m.tags().isEmpty() ? "" : m.tags());
+                m.owner(), userTags(m).isEmpty() ? "" : userTags(m));
     }
 
     static String keyDetails(KeyMetadata m) {
@@ -29,8 +29,18 @@ final class Formats {
         line(b, "created", m.createdAt().toString());
         line(b, "updated", m.updatedAt().toString());
         line(b, "expires", m.expiresAt().map(Object::toString).orElse("never"));
-        line(b, "tags", m.tags().isEmpty() ? "(none)" : m.tags().toString());
+        line(b, "tags", userTags(m).isEmpty() ? "(none)" : userTags(m).toString());
         return b.toString();
+    }
+
+    /** Tags under this prefix are the core's own (parent, saga intent, state MAC, integrity): never shown as the user's. */
+    static final String INTERNAL_TAG_PREFIX = "openkcm.";
+
+    /** @return the tags a user set: without the core's internal {@value #INTERNAL_TAG_PREFIX} tags */
+    static java.util.SortedMap<String, String> userTags(KeyMetadata m) {
+        java.util.SortedMap<String, String> out = new java.util.TreeMap<>(m.tags());
+        out.keySet().removeIf(k -> k.startsWith(INTERNAL_TAG_PREFIX));
+        return out;
     }
 
     static void line(StringBuilder b, String name, String value) {

@@ -57,6 +57,8 @@ final class KeyRequests {
      * else its highest version.
      */
     static KeyRef resolve(KeyService service, String key) throws KeystoreException {
+        ShellLine.checkNotCut();
+        ShellArguments.notAPattern("key", key);
         if (key != null && key.indexOf('@') >= 0) {
             return KeyRef.parse(key);
         }

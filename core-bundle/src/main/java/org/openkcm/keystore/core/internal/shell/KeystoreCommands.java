@@ -2,6 +2,7 @@ package org.openkcm.keystore.core.internal.shell;
 
 import java.util.Arrays;
 import java.util.List;
+import org.apache.felix.service.command.Descriptor;
 import org.openkcm.keystore.api.BackendStatus;
 import org.openkcm.keystore.api.KeyService;
 import org.openkcm.keystore.api.KeystoreAdmin;
@@ -35,6 +36,12 @@ import org.osgi.service.component.annotations.ReferencePolicy;
         "osgi.command.function=migrate", "osgi.command.function=create", "osgi.command.function=get",
         "osgi.command.function=rotate", "osgi.command.function=destroy", "osgi.command.function=config" })
 public final class KeystoreCommands {
+    /** The command names, as in the component's {@code osgi.command.function} properties. */
+    static final List<String> FUNCTIONS = List.of("backends", "routes", "list", "search", "show", "check", "migrate", "create", "get",
+            "rotate", "destroy", "config");
+    private static final String WRONG = "(wrong arguments: prints the usage line)";
+    private static final String FILTER = "[tier=L2|L3|L4] [owner=type:id] [status=S1,S2] [algorithm=AES] [prefix=P] [id=ID] [tag.NAME=value]"
+            + " [size=N] [page=cursor]; quote an argument holding * or ?";
     private final KeystoreAdmin admin;
     private final BackendDirectory directory;
 
@@ -56,14 +63,27 @@ public final class KeystoreCommands {
         this.keyService = keyService;
     }
 
+    /** For tests outside OSGi. */
+    KeystoreCommands(KeystoreAdmin admin, BackendDirectory directory, KeyService keyService, ConfigFileStatus configFile) {
+        this(admin, directory, keyService);
+        this.configFile = configFile;
+    }
+
     /** keystore:backends — every configured or present backend with its last known state. */
+    @Descriptor("configured and present backends: state, latency, key count, last error, breaker")
     public String backends() {
         StringBuilder b = new StringBuilder(Formats.backendHeader()).append('\n');
         admin.backends().forEach(s -> b.append(Formats.backendLine(s)).append('\n'));
         return b.toString();
     }
 
+    @Descriptor(WRONG)
+    public String backends(@Descriptor("none: the command takes no arguments") String... extra) {
+        return usage("keystore:backends");
+    }
+
     /** keystore:routes — the routing rules in evaluation order, the default last. */
+    @Descriptor("the routing rules in evaluation order, the default last")
     public String routes() {
         StringBuilder b = new StringBuilder();
         for (RouteView r : admin.routes()) {
@@ -72,37 +92,63 @@ public final class KeystoreCommands {
         return b.toString();
     }
 
+    @Descriptor(WRONG)
+    public String routes(@Descriptor("none: the command takes no arguments") String... extra) {
+        return usage("keystore:routes");
+    }
+
     /** keystore:config — the watched config.yaml and what happened at its last change. */
+    @Descriptor("the watched config.yaml: where it is, whether it exists, the outcome of its last change")
     public String config() {
         ConfigFileStatus s = configFile;
         if (s == null) {
             return "error: BackendUnavailable: the configuration bridge is not running\n";
         }
-        return "file:     " + s.file() + "\nlast:     " + s.lastOutcome() + "\napplied:  " + s.appliedCount() + "\nrejected: "
+        String where = s.exists() ? s.file().toString()
+                : s.file() + " (ABSENT: expected here, OPENKCM_KEYSTORE_CONFIG names another path; a commented default ships as"
+                        + " conf/config.yaml of the runtime)";
+        return "file:     " + where + "\nlast:     " + s.lastOutcome() + "\napplied:  " + s.appliedCount() + "\nrejected: "
                 + s.rejectedCount() + "\n";
     }
 
+    @Descriptor(WRONG)
+    public String config(@Descriptor("none: the command takes no arguments") String... extra) {
+        return usage("keystore:config");
+    }
+
     /** keystore:list [tier=] [owner=type:id] [status=A,B] [algorithm=] [prefix=] [id=] [tag.NAME=] [size=] [page=] */
-    public String list(String... args) {
+    @Descriptor("key metadata across every configured backend, never material")
+    public String list(@Descriptor("filter: " + FILTER) String... args) {
         return run(() -> {
-            Page<KeyMetadata> page = directory.list(ShellArguments.parse(args).filter());
+            Page<KeyMetadata> page = directory.listReachable(ShellArguments.parse(args).filter());
             StringBuilder b = new StringBuilder(Formats.KEY_HEADER).append('\n');
             page.items().forEach(m -> b.append(Formats.keyLine(m)).append('\n'));
             b.append(page.items().size()).append(" key(s)");
             page.nextCursor().ifPresent(c -> b.append("; next page: page=").append(c));
-            return b.append('\n').toString();
+            b.append('\n');
+            if (page.partial()) {
+                b.append("PARTIAL: backend(s) unavailable: ").append(String.join(", ", page.unavailableBackends()))
+                        .append(" (their keys are not in this listing; keystore:backends shows why)\n");
+            }
+            return b.toString();
         });
     }
 
     /** keystore:search — the same as list. */
-    public String search(String... args) {
+    @Descriptor("the same as keystore:list")
+    public String search(@Descriptor("filter: " + FILTER) String... args) {
         return list(args);
     }
 
     /** keystore:show id[@version] — one record's metadata and where it is stored. */
-    public String show(String key) {
+    @Descriptor("one record's metadata, the backend that holds it, its revision and whether its state authenticates")
+    public String show(@Descriptor("<id>[@version]: a bare id is the highest ACTIVE version") String key) {
         return run(() -> {
+            ShellLine.checkNotCut();
+            ShellArguments.notAPattern("key", key);
             KeyRef ref = key != null && key.indexOf('@') >= 0 ? KeyRef.parse(key) : KeyRequests.resolve(service(), key);
+            List<String> down = new java.util.ArrayList<>();
+            BackendUnavailableException firstDown = null;
             for (Keystore k : directory.configured()) {
                 try {
                     KeyRecord r = k.retrieve(ref);
@@ -113,14 +159,27 @@ public final class KeystoreCommands {
                     return b.toString();
                 } catch (KeyNotFoundException e) {
                     // try the next backend
+                } catch (BackendUnavailableException | org.openkcm.keystore.model.BackendSealedException e) {
+                    down.add(k.info().name()); // another backend may hold it: keep looking
+                    firstDown = firstDown != null ? firstDown : e instanceof BackendUnavailableException u ? u : null;
                 }
+            }
+            if (!down.isEmpty()) {
+                throw new BackendUnavailableException(String.join(",", down), ref, "key " + ref + " is in no reachable backend; not checked: "
+                        + String.join(", ", down) + " (unavailable)", null, firstDown);
             }
             throw new KeyNotFoundException(ref, null, "key " + ref + " is in no configured backend");
         });
     }
 
+    @Descriptor(WRONG)
+    public String show(@Descriptor("<id>[@version]") String... args) {
+        return usage("keystore:show <id>[@version]");
+    }
+
     /** keystore:check [backend] — health now (all configured backends when none is named). */
-    public String check(String... backend) {
+    @Descriptor("runs a health check now and prints the backends' state")
+    public String check(@Descriptor("[backend ...]: the backends to check (default: every configured one)") String... backend) {
         return run(() -> {
             StringBuilder b = new StringBuilder(Formats.backendHeader()).append('\n');
             List<String> names = backend.length > 0 ? Arrays.asList(backend)
@@ -136,9 +195,14 @@ public final class KeystoreCommands {
      * keystore:migrate [--force] target [filter arguments as for list] — copy, verify, delete at the source.
      * Onto a volatile backend only with --force (the keys would be lost at the next restart).
      */
-    public String migrate(String target, String... filter) {
+    @Descriptor("moves keys to another backend: copy, verify, delete at the source")
+    public String migrate(@Descriptor("[--force] <target>: the backend to move to (--force: allow a volatile one)") String target,
+            @Descriptor("filter as for keystore:list: " + FILTER) String... filter) {
         boolean force = "--force".equals(target);
-        String to = force ? (filter.length == 0 ? "" : filter[0]) : target;
+        if (force && filter.length == 0) {
+            return usage(MIGRATE);
+        }
+        String to = force ? filter[0] : target;
         String[] rest = force && filter.length > 0 ? java.util.Arrays.copyOfRange(filter, 1, filter.length) : filter;
         return run(() -> {
             MigrationReport r = admin.migrate(ShellArguments.parse(rest).filter(), to, force);
@@ -149,9 +213,23 @@ public final class KeystoreCommands {
         });
     }
 
+    @Descriptor(WRONG)
+    public String migrate(@Descriptor("[--force] <target> [filter]") String... args) {
+        return usage(MIGRATE);
+    }
+
     /** keystore:create tier owner [id=] [parent=] [algorithm=] [size=] [status=] [expires=] [tag.NAME=] */
-    public String create(String tier, String owner, String... args) {
+    @Descriptor("creates a key through the crypto core and prints its metadata")
+    public String create(@Descriptor("<tier>: L2 (tenant), L3 (service) or L4 (data key)") String tier,
+            @Descriptor("<type:owner>: the key's owner, e.g. tenant:acme or service:billing") String owner,
+            @Descriptor("[id=ID] [parent=ID] [algorithm=AES] [size=256] [status=PRE_ACTIVE|ACTIVE] [expires=2027-01-01T00:00:00Z]"
+                    + " [tag.NAME=value]") String... args) {
         return run(() -> Formats.keyDetails(service().create(KeyRequests.create(tier, owner, ShellArguments.parse(args)))));
+    }
+
+    @Descriptor(WRONG)
+    public String create(@Descriptor("<tier> <type:owner> [name=value ...]") String... args) {
+        return usage(CREATE);
     }
 
     /** @return "ok" if the core authenticates the record's state, else what failed */
@@ -167,22 +245,60 @@ public final class KeystoreCommands {
     }
 
     /** keystore:get id[@version] — opens the key; prints metadata, key check value and a round trip, never material. */
-    public String get(String key) {
+    @Descriptor("opens a key: metadata, key check value and an encrypt/decrypt round trip, never material")
+    public String get(@Descriptor("<id>[@version]: a bare id is the highest ACTIVE version") String key) {
         return run(() -> KeyRequests.describeOpened(service(), KeyRequests.resolve(service(), key)));
     }
 
+    @Descriptor(WRONG)
+    public String get(@Descriptor("<id>[@version]") String... args) {
+        return usage("keystore:get <id>[@version]");
+    }
+
     /** keystore:rotate id — creates the next version as ACTIVE. */
-    public String rotate(String keyId) {
-        return run(() -> Formats.keyDetails(service().rotate(keyId)));
+    @Descriptor("creates the key's next version as ACTIVE; the previous one becomes DEPRECATED (still decrypts)")
+    public String rotate(@Descriptor("<id>: the key to rotate") String keyId) {
+        return run(() -> {
+            ShellLine.checkNotCut();
+            ShellArguments.notAPattern("key", keyId);
+            return Formats.keyDetails(service().rotate(keyId));
+        });
+    }
+
+    @Descriptor(WRONG)
+    public String rotate(@Descriptor("<id>") String... args) {
+        return usage("keystore:rotate <id>");
     }
 
     /** keystore:destroy id [cascade] — crypto-shreds every version. */
-    public String destroy(String keyId, String... cascade) {
+    @Descriptor("crypto-shreds every version of a key; a parent with live children only with cascade")
+    public String destroy(@Descriptor("<id>: the key to destroy") String keyId,
+            @Descriptor("[cascade]: also destroy its children") String... cascade) {
+        if (cascade.length > 1 || cascade.length == 1 && !cascade[0].equals("cascade")) {
+            return usage(DESTROY);
+        }
         return run(() -> {
-            boolean all = cascade.length > 0 && cascade[0].equals("cascade");
+            ShellLine.checkNotCut();
+            ShellArguments.notAPattern("key", keyId);
+            boolean all = cascade.length == 1;
             service().destroy(keyId, all);
             return "destroyed " + keyId + (all ? " and its children" : "") + "\n";
         });
+    }
+
+    @Descriptor(WRONG)
+    public String destroy(@Descriptor("<id> [cascade]") String... args) {
+        return usage(DESTROY);
+    }
+
+    private static final String CREATE = "keystore:create <tier L2|L3|L4> <type:owner> [id=ID] [parent=ID] [algorithm=AES] [size=256]"
+            + " [status=PRE_ACTIVE|ACTIVE] [expires=ISO-8601] [tag.NAME=value]";
+    private static final String DESTROY = "keystore:destroy <id> [cascade]";
+    private static final String MIGRATE = "keystore:migrate [--force] <target> [filter as for keystore:list]";
+
+    /** @return the error line for wrong arguments and the command's usage line */
+    static String usage(String usage) {
+        return "error: InvalidKeyRequest: wrong arguments\nusage: " + usage + "\n";
     }
 
     private KeyService service() throws BackendUnavailableException {

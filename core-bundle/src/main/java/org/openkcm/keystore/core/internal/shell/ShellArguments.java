@@ -18,6 +18,7 @@ final class ShellArguments {
     }
 
     static ShellArguments parse(String... args) throws InvalidKeyRequestException {
+        ShellLine.checkNotCut();
         ShellArguments a = new ShellArguments();
         for (String arg : args == null ? new String[0] : args) {
             int eq = arg.indexOf('=');
@@ -71,12 +72,21 @@ final class ShellArguments {
                 b.status(KeyStatus.parse("status", s));
             }
         }
+        notAPattern("prefix", get("prefix"));
+        notAPattern("id", get("id"));
         b.algorithm(get("algorithm")).idPrefix(get("prefix")).keyId(get("id")).cursor(get("page"));
         if (get("size") != null) {
             b.pageSize(integer("size"));
         }
         tags.forEach(b::tag);
         return b.build();
+    }
+
+    /** Refuses {@code *} and {@code ?} where they would be taken literally, pointing at where globs work. */
+    static void notAPattern(String field, String value) throws InvalidKeyRequestException {
+        if (value != null && (value.indexOf('*') >= 0 || value.indexOf('?') >= 0)) {
+            throw new InvalidKeyRequestException(field, "'" + Limits.printable(value) + "' is not a pattern: key ids are matched literally (prefix=ID lists the ids that start with ID)");
+        }
     }
 
     int integer(String name) throws InvalidKeyRequestException {

@@ -66,7 +66,7 @@ class KeystoreCommandsTest {
             var core = new org.openkcm.keystore.core.internal.keys.CryptoKeyService(fx.manager(), root,
                     new org.openkcm.keystore.core.internal.cache.KeyCache(org.openkcm.keystore.core.internal.cache.CacheSettings.defaults()));
             KeystoreCommands real = new KeystoreCommands(fx.manager(), fx.manager(), core);
-            real.create("L2", "tenant:acme", "id=acme");
+            real.create("L2", "tenant:acme", new String[] { "id=acme" });
             String v1 = real.get("acme");
             real.rotate("acme");
             String bare = real.get("acme");
@@ -86,7 +86,7 @@ class KeystoreCommandsTest {
         assertThat(commands.show("nope@1")).isEqualTo("error: KeyNotFound: key nope@1 is in no configured backend\n");
         assertThat(commands.list("tier=L9")).startsWith("error: InvalidKeyRequest: tier: unknown tier").hasLineCount(1);
         assertThat(commands.list("colour=red")).startsWith("error: InvalidKeyRequest: colour: unknown argument");
-        assertThat(commands.migrate("rogue")).startsWith("error: InvalidKeyRequest: backend: 'rogue' is not named");
+        assertThat(commands.migrate("rogue", new String[0])).startsWith("error: InvalidKeyRequest: backend: 'rogue' is not named");
         assertThat(new KeystoreCommands(fx.manager(), fx.manager(), null).get("x"))
                 .startsWith("error: BackendUnavailable: backend 'core' unavailable: the key service");
     }
@@ -96,7 +96,7 @@ class KeystoreCommandsTest {
         assertThat(commands.backends()).contains("vault", "inmemory").containsPattern("rogue +no +yes");
         assertThat(commands.routes()).contains(" 1. tier=L2,L3", "-> vault", " 3. default");
         assertThat(commands.check("vault")).containsPattern("vault +yes +yes +UP .* 2 ");
-        assertThat(commands.migrate("inmemory", "tier=L2", "owner=tenant:us-1")).contains("1 moved, 0 skipped, 0 failed");
+        assertThat(commands.migrate("inmemory", new String[] { "tier=L2", "owner=tenant:us-1" })).contains("1 moved, 0 skipped, 0 failed");
         assertThat(edge.size()).isEqualTo(2);
         assertThat(vault.size()).isEqualTo(1);
     }
@@ -148,5 +148,32 @@ class KeystoreCommandsTest {
             out[i] ^= MATERIAL[i % MATERIAL.length];
         }
         return out;
+    }
+
+    @Test
+    void configSaysWhereTheFileIsExpectedWhenItIsAbsent(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("conf/config.yaml");
+        org.openkcm.keystore.core.internal.config.ConfigFileStatus status = new org.openkcm.keystore.core.internal.config.ConfigFileStatus() {
+            public java.nio.file.Path file() {
+                return file;
+            }
+
+            public String lastOutcome() {
+                return "applied at 2026-12-01T00:00:00Z: []";
+            }
+
+            public long appliedCount() {
+                return 1;
+            }
+
+            public long rejectedCount() {
+                return 0;
+            }
+        };
+        KeystoreCommands withFile = new KeystoreCommands(fx.manager(), fx.manager(), keyService(), status);
+        assertThat(withFile.config()).contains("file:     " + file + " (ABSENT: expected here, OPENKCM_KEYSTORE_CONFIG names another path");
+        java.nio.file.Files.createDirectories(file.getParent());
+        java.nio.file.Files.writeString(file, "# all defaults\n");
+        assertThat(withFile.config()).contains("file:     " + file + "\n").doesNotContain("ABSENT");
     }
 }
