@@ -50,7 +50,6 @@ class KarafFeaturesIT {
     /** Steps that create and open keys (the crypto core's KeyService); -Dkaraf.it.excludedGroups=key-service leaves them out. */
     private static final String NEEDS_KEY_SERVICE = "key-service";
     private static final String EXAMPLE_ADDRESS = "address = \"http://127.0.0.1:8200\"";
-    private static final String EXAMPLE_TOKEN = "token = \"$[env:BAO_TOKEN]\"";
 
     private final String consolePassword = UUID.randomUUID().toString();
     private final Duration timeout = BuildUnderTest.timeout();
@@ -76,8 +75,10 @@ class KarafFeaturesIT {
             Thread.currentThread().interrupt();
             throw new IOException(e);
         }
+        // OpenBao's token reaches the backend only through Karaf's environment, never through a .cfg (see step 5)
+        bao = OpenBaoServer.startDev();
         karaf.start(Map.of("OPENKCM_CONSOLE_USER", CONSOLE_USER, "OPENKCM_CONSOLE_PASSWORD", consolePassword, "SOFTHSM2_CONF", hsmConf.toString(),
-                "OPENKCM_KARAF_IT_HSM_PIN", SoftHsm.PIN));
+                "OPENKCM_KARAF_IT_HSM_PIN", SoftHsm.PIN, "BAO_TOKEN", bao.rootToken()));
         shell = new KarafShell(karaf);
         ShellResult added = karaf.shell("feature:repo-add " + BuildUnderTest.featuresRepositoryUrl(staging));
         assertThat(added.succeeded()).as(added.toString()).isTrue();
@@ -170,18 +171,46 @@ class KarafFeaturesIT {
     @Test
     @Order(5)
     void openBaoConfiguredFromItsExampleTakesOverL2AndL3() throws IOException {
-        bao = OpenBaoServer.startDev();
-        // what an operator does: save the example as .cfg with the address (here also a dev token)
+        // what an operator does: save the example as .cfg with the address; the token stays in Karaf's environment
         Path etc = karaf.home().resolve("etc");
         String example = Files.readString(etc.resolve("org.openkcm.keystore.openbao.cfg.example"), StandardCharsets.ISO_8859_1);
-        assertThat(example).contains(EXAMPLE_ADDRESS, EXAMPLE_TOKEN);
-        Files.writeString(etc.resolve("org.openkcm.keystore.openbao.cfg"), example.replace(EXAMPLE_ADDRESS, "address = \"" + bao.address() + "\"")
-                .replace(EXAMPLE_TOKEN, "token = \"" + bao.rootToken() + "\""), StandardCharsets.ISO_8859_1);
+        assertThat(example).contains(EXAMPLE_ADDRESS).doesNotContainPattern("(?m)^\\s*token\\s*=");
+        Files.writeString(etc.resolve("org.openkcm.keystore.openbao.cfg"), example.replace(EXAMPLE_ADDRESS, "address = \"" + bao.address() + "\""),
+                StandardCharsets.ISO_8859_1);
         await("routing follows the OpenBao configuration").atMost(timeout).pollInterval(Duration.ofSeconds(1))
                 .until(() -> shell.keystore("routes").output().matches("(?s).*tier=L2,L3\\s+-> openbao.*"));
         await("OpenBao backend present and UP").atMost(timeout).pollInterval(Duration.ofSeconds(1))
                 .until(() -> shell.keystore("check openbao").output().matches("(?s).*\\nopenbao\\s+yes\\s+yes\\s+UP\\s.*"));
         assertThat(shell.keystore("routes").output()).containsPattern("tier=L4\\s+-> inmemory");
+        assertThat(filesHolding(karaf.home(), bao.rootToken())).as("files under Karaf (etc/, data/ incl. ConfigAdmin's store, logs) holding the token")
+                .isEmpty();
+    }
+
+    /** @return the files below {@code dir} (up to 64 MiB each) whose bytes contain {@code secret} */
+    private static List<Path> filesHolding(Path dir, String secret) throws IOException {
+        byte[] needle = secret.getBytes(StandardCharsets.UTF_8);
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).filter(f -> {
+                try {
+                    return Files.size(f) < 64L << 20 && indexOf(Files.readAllBytes(f), needle) >= 0;
+                } catch (IOException e) {
+                    return false; // vanished while walking (Karaf rotates and deletes cache files)
+                }
+            }).toList();
+        }
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     @Test
