@@ -9,33 +9,38 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface KeystoreAdmin {
 
-    /** @return every backend that is configured or present, with its last known health */
-    List<BackendStatus> backends();
+  /**
+   * @return every backend that is configured or present, with its last known health
+   */
+  List<BackendStatus> backends();
 
-    /** Checks one backend now, within its deadline. */
-    BackendStatus checkHealth(String backend) throws KeystoreException;
+  /** Checks one backend now, within its deadline. */
+  BackendStatus checkHealth(String backend) throws KeystoreException;
 
-    /** @return the routing rules in evaluation order, the default last */
-    List<RouteView> routes();
+  /**
+   * @return the routing rules in evaluation order, the default last
+   */
+  List<RouteView> routes();
 
-    /**
-     * Moves the keys matching {@code filter} (all pages) to {@code targetBackend}: copy, verify, delete at
-     * the source, one key at a time. Stopped half-way, every key stays readable exactly once.
-     * Refused (changing nothing) when the target does not survive a restart but matching keys are held
-     * by a backend that does: the message names what would be lost. {@link #migrate(KeyFilter, String, boolean)}
-     * with {@code force} moves them anyway.
-     */
-    MigrationReport migrate(KeyFilter filter, String targetBackend) throws KeystoreException;
+  /**
+   * Moves the keys matching {@code filter} (all pages) to {@code targetBackend}: copy, verify,
+   * delete at the source, one key at a time. Stopped half-way, every key stays readable exactly
+   * once. Refused (changing nothing) when the target does not survive a restart but matching keys
+   * are held by a backend that does: the message names what would be lost. {@link
+   * #migrate(KeyFilter, String, boolean)} with {@code force} moves them anyway.
+   */
+  MigrationReport migrate(KeyFilter filter, String targetBackend) throws KeystoreException;
 
-    /**
-     * {@link #migrate(KeyFilter, String)}, with {@code force = true} also onto a volatile backend.
-     *
-     * @since 1.1
-     */
-    default MigrationReport migrate(KeyFilter filter, String targetBackend, boolean force) throws KeystoreException {
-        if (force) {
-            throw new UnsupportedOperationException("this KeystoreAdmin cannot force a migration");
-        }
-        return migrate(filter, targetBackend);
+  /**
+   * {@link #migrate(KeyFilter, String)}, with {@code force = true} also onto a volatile backend.
+   *
+   * @since 1.1
+   */
+  default MigrationReport migrate(KeyFilter filter, String targetBackend, boolean force)
+      throws KeystoreException {
+    if (force) {
+      throw new UnsupportedOperationException("this KeystoreAdmin cannot force a migration");
     }
+    return migrate(filter, targetBackend);
+  }
 }

@@ -1,7 +1,7 @@
 /**
  * What callers use: the crypto core facade {@link org.openkcm.keystore.api.KeyService}, the
- * operator view {@link org.openkcm.keystore.api.KeystoreAdmin} and the routed record store
- * {@link org.openkcm.keystore.api.RoutedRecords}. All are provided by the core bundle.
+ * operator view {@link org.openkcm.keystore.api.KeystoreAdmin} and the routed record store {@link
+ * org.openkcm.keystore.api.RoutedRecords}. All are provided by the core bundle.
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("1.1.0")

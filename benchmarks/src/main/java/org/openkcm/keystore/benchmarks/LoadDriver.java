@@ -8,100 +8,130 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A closed-loop load driver: N caller threads each run one operation back to back for a warm-up and then
- * a measured window; every measured call's latency is kept, so p95 is exact, not estimated. Bounded in
- * time; only talks to what the operation talks to (here the loopback bao server).
+ * A closed-loop load driver: N caller threads each run one operation back to back for a warm-up and
+ * then a measured window; every measured call's latency is kept, so p95 is exact, not estimated.
+ * Bounded in time; only talks to what the operation talks to (here the loopback bao server).
  */
 final class LoadDriver {
-    /** One operation as a caller sees it. */
-    @FunctionalInterface
-    interface Op {
-        void run(int caller, long n) throws Exception;
-    }
+  /** One operation as a caller sees it. */
+  @FunctionalInterface
+  interface Op {
+    void run(int caller, long n) throws Exception;
+  }
 
-    /** What one level of concurrency achieved. */
-    record Result(String op, int callers, long calls, long errors, double opsPerSecond, double p50Ms, double p95Ms, double p99Ms,
-            String firstError) {
-    }
+  /** What one level of concurrency achieved. */
+  record Result(
+      String op,
+      int callers,
+      long calls,
+      long errors,
+      double opsPerSecond,
+      double p50Ms,
+      double p95Ms,
+      double p99Ms,
+      String firstError) {}
 
-    private final long warmupNanos;
-    private final long measureNanos;
+  private final long warmupNanos;
+  private final long measureNanos;
 
-    LoadDriver(long warmupMillis, long measureMillis) {
-        this.warmupNanos = TimeUnit.MILLISECONDS.toNanos(warmupMillis);
-        this.measureNanos = TimeUnit.MILLISECONDS.toNanos(measureMillis);
-    }
+  LoadDriver(long warmupMillis, long measureMillis) {
+    this.warmupNanos = TimeUnit.MILLISECONDS.toNanos(warmupMillis);
+    this.measureNanos = TimeUnit.MILLISECONDS.toNanos(measureMillis);
+  }
 
-    Result run(String name, int callers, Op op) throws InterruptedException {
-        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
-        long measureFrom = start + warmupNanos;
-        long end = measureFrom + measureNanos;
-        List<long[]> latencies = new ArrayList<>();
-        long[] counts = new long[callers];
-        AtomicLong errors = new AtomicLong();
-        String[] firstError = new String[1];
-        CountDownLatch done = new CountDownLatch(callers);
-        for (int c = 0; c < callers; c++) {
-            long[][] mine = { new long[4096] };
-            int caller = c;
-            Thread t = new Thread(() -> {
+  Result run(String name, int callers, Op op) throws InterruptedException {
+    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+    long measureFrom = start + warmupNanos;
+    long end = measureFrom + measureNanos;
+    List<long[]> latencies = new ArrayList<>();
+    long[] counts = new long[callers];
+    AtomicLong errors = new AtomicLong();
+    String[] firstError = new String[1];
+    CountDownLatch done = new CountDownLatch(callers);
+    for (int c = 0; c < callers; c++) {
+      long[][] mine = {new long[4096]};
+      int caller = c;
+      Thread t =
+          new Thread(
+              () -> {
                 try {
-                    counts[caller] = loop(caller, op, start, measureFrom, end, mine, errors, firstError);
+                  counts[caller] =
+                      loop(caller, op, start, measureFrom, end, mine, errors, firstError);
                 } finally {
-                    synchronized (latencies) {
-                        latencies.add(Arrays.copyOf(mine[0], (int) counts[caller]));
-                    }
-                    done.countDown();
+                  synchronized (latencies) {
+                    latencies.add(Arrays.copyOf(mine[0], (int) counts[caller]));
+                  }
+                  done.countDown();
                 }
-            }, "load-" + name + "-" + c);
-            t.setDaemon(true);
-            t.start();
-        }
-        // every call has a deadline in the core (5 s), so the callers finish soon after the window
-        if (!done.await(measureNanos + warmupNanos + TimeUnit.SECONDS.toNanos(30), TimeUnit.NANOSECONDS)) {
-            throw new IllegalStateException(name + ": callers did not finish");
-        }
-        long[] all = latencies.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-        double seconds = measureNanos / 1e9;
-        return new Result(name, callers, all.length, errors.get(), all.length / seconds, pct(all, 0.50), pct(all, 0.95), pct(all, 0.99),
-                firstError[0]);
+              },
+              "load-" + name + "-" + c);
+      t.setDaemon(true);
+      t.start();
     }
+    // every call has a deadline in the core (5 s), so the callers finish soon after the window
+    if (!done.await(
+        measureNanos + warmupNanos + TimeUnit.SECONDS.toNanos(30), TimeUnit.NANOSECONDS)) {
+      throw new IllegalStateException(name + ": callers did not finish");
+    }
+    long[] all = latencies.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+    double seconds = measureNanos / 1e9;
+    return new Result(
+        name,
+        callers,
+        all.length,
+        errors.get(),
+        all.length / seconds,
+        pct(all, 0.50),
+        pct(all, 0.95),
+        pct(all, 0.99),
+        firstError[0]);
+  }
 
-    /** @return how many calls completed successfully inside the measured window */
-    private static long loop(int caller, Op op, long start, long measureFrom, long end, long[][] lat, AtomicLong errors, String[] firstError) {
-        while (System.nanoTime() < start) {
-            Thread.onSpinWait();
-        }
-        int n = 0;
-        for (long i = 0;; i++) {
-            long t0 = System.nanoTime();
-            if (t0 >= end) {
-                return n;
-            }
-            try {
-                op.run(caller, i);
-            } catch (Exception e) {
-                if (t0 >= measureFrom && errors.getAndIncrement() == 0) {
-                    // the type and message only: the core's messages never carry key material
-                    firstError[0] = e.getClass().getSimpleName() + ": " + e.getMessage();
-                }
-                continue;
-            }
-            long t1 = System.nanoTime();
-            if (t0 >= measureFrom && t1 <= end) {
-                if (n == lat[0].length) {
-                    lat[0] = Arrays.copyOf(lat[0], n * 2);
-                }
-                lat[0][n++] = t1 - t0;
-            }
-        }
+  /**
+   * @return how many calls completed successfully inside the measured window
+   */
+  private static long loop(
+      int caller,
+      Op op,
+      long start,
+      long measureFrom,
+      long end,
+      long[][] lat,
+      AtomicLong errors,
+      String[] firstError) {
+    while (System.nanoTime() < start) {
+      Thread.onSpinWait();
     }
+    int n = 0;
+    for (long i = 0; ; i++) {
+      long t0 = System.nanoTime();
+      if (t0 >= end) {
+        return n;
+      }
+      try {
+        op.run(caller, i);
+      } catch (Exception e) {
+        if (t0 >= measureFrom && errors.getAndIncrement() == 0) {
+          // the type and message only: the core's messages never carry key material
+          firstError[0] = e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+        continue;
+      }
+      long t1 = System.nanoTime();
+      if (t0 >= measureFrom && t1 <= end) {
+        if (n == lat[0].length) {
+          lat[0] = Arrays.copyOf(lat[0], n * 2);
+        }
+        lat[0][n++] = t1 - t0;
+      }
+    }
+  }
 
-    private static double pct(long[] sorted, double p) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        int idx = (int) Math.ceil(p * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, idx))] / 1e6;
+  private static double pct(long[] sorted, double p) {
+    if (sorted.length == 0) {
+      return Double.NaN;
     }
+    int idx = (int) Math.ceil(p * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, idx))] / 1e6;
+  }
 }

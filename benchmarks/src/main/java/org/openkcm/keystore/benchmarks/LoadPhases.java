@@ -10,71 +10,85 @@ import org.openkcm.keystore.model.KeyTier;
 import org.openkcm.keystore.model.Owner;
 
 /**
- * The concurrency part, each operation at 1, 8 and 32 callers: retrieve (L3 cache off: every call is a
- * KV read) and create (an L3, stored on OpenBao) through the core; the bare client's KV reads and writes
- * on the same server as floors; L4 creates (kept off OpenBao by the default routing) as a reference.
+ * The concurrency part, each operation at 1, 8 and 32 callers: retrieve (L3 cache off: every call
+ * is a KV read) and create (an L3, stored on OpenBao) through the core; the bare client's KV reads
+ * and writes on the same server as floors; L4 creates (kept off OpenBao by the default routing) as
+ * a reference.
  */
 final class LoadPhases {
-    private static final int[] CALLERS = { 1, 8, 32 };
-    private final LoadDriver driver;
-    private final List<LoadDriver.Result> out = new ArrayList<>();
+  private static final int[] CALLERS = {1, 8, 32};
+  private final LoadDriver driver;
+  private final List<LoadDriver.Result> out = new ArrayList<>();
 
-    private LoadPhases(LoadDriver driver) {
-        this.driver = driver;
-    }
+  private LoadPhases(LoadDriver driver) {
+    this.driver = driver;
+  }
 
-    static List<LoadDriver.Result> run(long warmupMillis, long measureMillis) throws Exception {
-        LoadPhases p = new LoadPhases(new LoadDriver(warmupMillis, measureMillis));
-        p.core();
-        p.floors();
-        p.l4();
-        return p.out;
-    }
+  static List<LoadDriver.Result> run(long warmupMillis, long measureMillis) throws Exception {
+    LoadPhases p = new LoadPhases(new LoadDriver(warmupMillis, measureMillis));
+    p.core();
+    p.floors();
+    p.l4();
+    return p.out;
+  }
 
-    private void core() throws Exception {
-        CacheSettings l3Off = CacheSettings.defaults().with(KeyTier.L3, CacheSettings.policy(0, 1, 1, false));
-        try (BaoEnv env = new BaoEnv(l3Off, 256)) {
-            atEachConcurrency("retrieve L3 (cache off)", (c, n) -> {
-                try (KeyHandle h = env.service.open(env.l3s[spread(c, n, env.l3s.length)])) {
-                    h.metadata();
-                }
-            });
-            atEachConcurrency("create L3", (c, n) -> env.service.create(env.l3Request));
-        }
-    }
-
-    /** What the same server does for bare client requests at the same concurrency. */
-    private void floors() throws Exception {
-        try (BaoEnv env = new BaoEnv(CacheSettings.defaults(), 256); BareClient bare = new BareClient(BaoEnv.address(), BaoEnv.token())) {
-            String[] paths = new String[env.l3s.length];
-            for (int i = 0; i < paths.length; i++) {
-                paths[i] = env.driverPath(env.l3s[i]);
+  private void core() throws Exception {
+    CacheSettings l3Off =
+        CacheSettings.defaults().with(KeyTier.L3, CacheSettings.policy(0, 1, 1, false));
+    try (BaoEnv env = new BaoEnv(l3Off, 256)) {
+      atEachConcurrency(
+          "retrieve L3 (cache off)",
+          (c, n) -> {
+            try (KeyHandle h = env.service.open(env.l3s[spread(c, n, env.l3s.length)])) {
+              h.metadata();
             }
-            atEachConcurrency("(floor) bare client KV read", (c, n) -> bare.read(paths[spread(c, n, paths.length)]));
-            // the size of an L3's record: 126 sealed bytes in base64
-            Map<String, Object> record = Map.of("sealed", "x".repeat(168), "tier", "L3");
-            atEachConcurrency("(floor) bare client KV write", (c, n) -> bare.write("secret/" + env.prefix + "/floor/c" + c + "-" + n, record));
-        }
+          });
+      atEachConcurrency("create L3", (c, n) -> env.service.create(env.l3Request));
     }
+  }
 
-    /** The high-volume tier: L4 goes to inmemory by default; its L3 parent lives on OpenBao (cached). */
-    private void l4() throws Exception {
-        try (BaoEnv env = new BaoEnv(CacheSettings.defaults(), 1)) {
-            CreateKeyRequest l4 = CreateKeyRequest.builder(KeyTier.L4, Owner.service("bench")).parentId(env.l3s[0].id()).build();
-            atEachConcurrency("(ref) create L4 (inmemory; L3 parent on OpenBao)", (c, n) -> env.service.create(l4));
-        }
+  /** What the same server does for bare client requests at the same concurrency. */
+  private void floors() throws Exception {
+    try (BaoEnv env = new BaoEnv(CacheSettings.defaults(), 256);
+        BareClient bare = new BareClient(BaoEnv.address(), BaoEnv.token())) {
+      String[] paths = new String[env.l3s.length];
+      for (int i = 0; i < paths.length; i++) {
+        paths[i] = env.driverPath(env.l3s[i]);
+      }
+      atEachConcurrency(
+          "(floor) bare client KV read", (c, n) -> bare.read(paths[spread(c, n, paths.length)]));
+      // the size of an L3's record: 126 sealed bytes in base64
+      Map<String, Object> record = Map.of("sealed", "x".repeat(168), "tier", "L3");
+      atEachConcurrency(
+          "(floor) bare client KV write",
+          (c, n) -> bare.write("secret/" + env.prefix + "/floor/c" + c + "-" + n, record));
     }
+  }
 
-    private void atEachConcurrency(String name, LoadDriver.Op op) throws InterruptedException {
-        for (int callers : CALLERS) {
-            LoadDriver.Result r = driver.run(name, callers, op);
-            out.add(r);
-            System.out.println(r);
-        }
+  /**
+   * The high-volume tier: L4 goes to inmemory by default; its L3 parent lives on OpenBao (cached).
+   */
+  private void l4() throws Exception {
+    try (BaoEnv env = new BaoEnv(CacheSettings.defaults(), 1)) {
+      CreateKeyRequest l4 =
+          CreateKeyRequest.builder(KeyTier.L4, Owner.service("bench"))
+              .parentId(env.l3s[0].id())
+              .build();
+      atEachConcurrency(
+          "(ref) create L4 (inmemory; L3 parent on OpenBao)", (c, n) -> env.service.create(l4));
     }
+  }
 
-    /** Callers walk the keys from different starting points. */
-    private static int spread(int caller, long n, int size) {
-        return (int) ((caller * 7919L + n) % size);
+  private void atEachConcurrency(String name, LoadDriver.Op op) throws InterruptedException {
+    for (int callers : CALLERS) {
+      LoadDriver.Result r = driver.run(name, callers, op);
+      out.add(r);
+      System.out.println(r);
     }
+  }
+
+  /** Callers walk the keys from different starting points. */
+  private static int spread(int caller, long n, int size) {
+    return (int) ((caller * 7919L + n) % size);
+  }
 }

@@ -17,58 +17,62 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /**
- * Who is calling and may they call this method: the verified client certificate's names looked up in the
- * {@link ClientTable}, then the method ({@code KeyService/Encrypt}) matched against the client's operation
- * globs. The grant travels in the call's {@link Context} to the endpoints, which check owners.
- * Health is open to every client that passed TLS; reflection exists only in development mode.
+ * Who is calling and may they call this method: the verified client certificate's names looked up
+ * in the {@link ClientTable}, then the method ({@code KeyService/Encrypt}) matched against the
+ * client's operation globs. The grant travels in the call's {@link Context} to the endpoints, which
+ * check owners. Health is open to every client that passed TLS; reflection exists only in
+ * development mode.
  */
 final class AuthorizationInterceptor implements ServerInterceptor {
-    static final Context.Key<ClientGrant> GRANT = Context.key("openkcm.keystore.grant");
-    private static final String PACKAGE = "openkcm.keystore.v1.";
+  static final Context.Key<ClientGrant> GRANT = Context.key("openkcm.keystore.grant");
+  private static final String PACKAGE = "openkcm.keystore.v1.";
 
-    private final Supplier<ClientTable> table;
-    private final StatusMapper errors;
+  private final Supplier<ClientTable> table;
+  private final StatusMapper errors;
 
-    AuthorizationInterceptor(Supplier<ClientTable> table, StatusMapper errors) {
-        this.table = table;
-        this.errors = errors;
+  AuthorizationInterceptor(Supplier<ClientTable> table, StatusMapper errors) {
+    this.table = table;
+    this.errors = errors;
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+    String method = call.getMethodDescriptor().getFullMethodName();
+    if (!method.startsWith(PACKAGE)) {
+      return next.startCall(call, headers); // grpc.health.v1 and, in development mode, reflection
     }
-
-    @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-        String method = call.getMethodDescriptor().getFullMethodName();
-        if (!method.startsWith(PACKAGE)) {
-            return next.startCall(call, headers); // grpc.health.v1 and, in development mode, reflection
-        }
-        String operation = method.substring(PACKAGE.length());
-        Optional<ClientGrant> grant = table.get().grantFor(identities(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION)));
-        if (grant.isEmpty()) {
-            return refuse(call, errors.denied("this client is not in the authorization table"));
-        }
-        if (!grant.get().mayCall(operation)) {
-            return refuse(call, errors.denied("this client may not call " + operation));
-        }
-        return Contexts.interceptCall(Context.current().withValue(GRANT, grant.get()), call, headers, next);
+    String operation = method.substring(PACKAGE.length());
+    Optional<ClientGrant> grant =
+        table.get().grantFor(identities(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION)));
+    if (grant.isEmpty()) {
+      return refuse(call, errors.denied("this client is not in the authorization table"));
     }
-
-    private static List<String> identities(SSLSession session) {
-        if (session == null) {
-            return List.of(ClientIdentity.ANONYMOUS); // plaintext: development mode on loopback only
-        }
-        try {
-            Certificate[] chain = session.getPeerCertificates();
-            if (chain.length > 0 && chain[0] instanceof X509Certificate leaf) {
-                return ClientIdentity.candidates(leaf);
-            }
-        } catch (SSLPeerUnverifiedException e) {
-            // the handshake requires a certificate; without one nothing matches
-        }
-        return List.of();
+    if (!grant.get().mayCall(operation)) {
+      return refuse(call, errors.denied("this client may not call " + operation));
     }
+    return Contexts.interceptCall(
+        Context.current().withValue(GRANT, grant.get()), call, headers, next);
+  }
 
-    private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, StatusRuntimeException e) {
-        call.close(e.getStatus(), e.getTrailers() == null ? new Metadata() : e.getTrailers());
-        return new ServerCall.Listener<>() {
-        };
+  private static List<String> identities(SSLSession session) {
+    if (session == null) {
+      return List.of(ClientIdentity.ANONYMOUS); // plaintext: development mode on loopback only
     }
+    try {
+      Certificate[] chain = session.getPeerCertificates();
+      if (chain.length > 0 && chain[0] instanceof X509Certificate leaf) {
+        return ClientIdentity.candidates(leaf);
+      }
+    } catch (SSLPeerUnverifiedException e) {
+      // the handshake requires a certificate; without one nothing matches
+    }
+    return List.of();
+  }
+
+  private static <Q, R> ServerCall.Listener<Q> refuse(
+      ServerCall<Q, R> call, StatusRuntimeException e) {
+    call.close(e.getStatus(), e.getTrailers() == null ? new Metadata() : e.getTrailers());
+    return new ServerCall.Listener<>() {};
+  }
 }

@@ -9,47 +9,56 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the body of a unary call: nothing starts once the client's deadline has passed or the call was
- * cancelled (so no write happens that the caller will never hear of), typed errors become their status,
- * and anything unexpected becomes INTERNAL with a message that carries nothing from the request.
+ * Runs the body of a unary call: nothing starts once the client's deadline has passed or the call
+ * was cancelled (so no write happens that the caller will never hear of), typed errors become their
+ * status, and anything unexpected becomes INTERNAL with a message that carries nothing from the
+ * request.
  */
 final class Calls {
-    private static final Logger LOG = LoggerFactory.getLogger(Calls.class);
+  private static final Logger LOG = LoggerFactory.getLogger(Calls.class);
 
-    /** A call body; it may throw typed errors or a ready status. */
-    interface Body<T> {
-        T run(ClientGrant grant) throws KeystoreException;
+  /** A call body; it may throw typed errors or a ready status. */
+  interface Body<T> {
+    T run(ClientGrant grant) throws KeystoreException;
+  }
+
+  private final StatusMapper errors;
+
+  Calls(StatusMapper errors) {
+    this.errors = errors;
+  }
+
+  <T> void unary(String operation, StreamObserver<T> out, Body<T> body) {
+    Context ctx = Context.current();
+    if (ctx.isCancelled()) {
+      out.onError(
+          ctx.getDeadline() != null && ctx.getDeadline().isExpired()
+              ? Status.DEADLINE_EXCEEDED
+                  .withDescription("deadline passed before " + operation + " started")
+                  .asRuntimeException()
+              : Status.CANCELLED
+                  .withDescription("cancelled before " + operation + " started")
+                  .asRuntimeException());
+      return;
     }
-
-    private final StatusMapper errors;
-
-    Calls(StatusMapper errors) {
-        this.errors = errors;
+    T result;
+    try {
+      result = body.run(AuthorizationInterceptor.GRANT.get());
+    } catch (KeystoreException e) {
+      out.onError(errors.toStatus(e));
+      return;
+    } catch (StatusRuntimeException e) {
+      out.onError(e);
+      return;
+    } catch (RuntimeException e) {
+      LOG.error("{} failed unexpectedly: {}", operation, e.getClass().getName());
+      out.onError(
+          Status.INTERNAL
+              .withDescription(operation + " failed inside the keystore")
+              .asRuntimeException());
+      return;
     }
-
-    <T> void unary(String operation, StreamObserver<T> out, Body<T> body) {
-        Context ctx = Context.current();
-        if (ctx.isCancelled()) {
-            out.onError(ctx.getDeadline() != null && ctx.getDeadline().isExpired()
-                            ? Status.DEADLINE_EXCEEDED.withDescription("deadline passed before " + operation + " started").asRuntimeException()
-                            : Status.CANCELLED.withDescription("cancelled before " + operation + " started").asRuntimeException());
-            return;
-        }
-        T result;
-        try {
-            result = body.run(AuthorizationInterceptor.GRANT.get());
-        } catch (KeystoreException e) {
-            out.onError(errors.toStatus(e));
-            return;
-        } catch (StatusRuntimeException e) {
-            out.onError(e);
-            return;
-        } catch (RuntimeException e) {
-            LOG.error("{} failed unexpectedly: {}", operation, e.getClass().getName());
-            out.onError(Status.INTERNAL.withDescription(operation + " failed inside the keystore").asRuntimeException());
-            return;
-        }
-        out.onNext(result);
-        out.onCompleted();
-    }
+    out.onNext(result);
+    out.onCompleted();
+  }
 }

@@ -9,82 +9,91 @@ import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.openkcm.keystore.model.Limits;
 
 /**
- * The authorization table: client identity -> {@link ClientGrant}. Parsed all or nothing, so a bad entry
- * leaves the previous table in force. One entry:
- * {@code identity=spiffe://acme/billing; owners=tenant:acme,service:acme-*; ops=KeyService/*}.
+ * The authorization table: client identity -> {@link ClientGrant}. Parsed all or nothing, so a bad
+ * entry leaves the previous table in force. One entry: {@code identity=spiffe://acme/billing;
+ * owners=tenant:acme,service:acme-*; ops=KeyService/*}.
  */
 final class ClientTable {
-    static final ClientTable EMPTY = new ClientTable(Map.of());
+  static final ClientTable EMPTY = new ClientTable(Map.of());
 
-    private final Map<String, ClientGrant> byIdentity;
+  private final Map<String, ClientGrant> byIdentity;
 
-    private ClientTable(Map<String, ClientGrant> byIdentity) {
-        this.byIdentity = byIdentity;
+  private ClientTable(Map<String, ClientGrant> byIdentity) {
+    this.byIdentity = byIdentity;
+  }
+
+  static ClientTable parse(String[] entries) throws InvalidKeyRequestException {
+    Map<String, ClientGrant> out = new LinkedHashMap<>();
+    for (int i = 0; i < entries.length; i++) {
+      ClientGrant g = entry("grpc.clients[" + i + "]", entries[i]);
+      if (out.put(g.identity(), g) != null) {
+        throw new InvalidKeyRequestException(
+            "grpc.clients[" + i + "]",
+            "identity '" + Limits.printable(g.identity()) + "' is listed twice");
+      }
     }
+    return new ClientTable(Map.copyOf(out));
+  }
 
-    static ClientTable parse(String[] entries) throws InvalidKeyRequestException {
-        Map<String, ClientGrant> out = new LinkedHashMap<>();
-        for (int i = 0; i < entries.length; i++) {
-            ClientGrant g = entry("grpc.clients[" + i + "]", entries[i]);
-            if (out.put(g.identity(), g) != null) {
-                throw new InvalidKeyRequestException("grpc.clients[" + i + "]", "identity '" + Limits.printable(g.identity()) + "' is listed twice");
-            }
-        }
-        return new ClientTable(Map.copyOf(out));
+  /**
+   * @return the grant of the first candidate identity (SAN URIs, SAN DNS names, then subject) the
+   *     table names
+   */
+  Optional<ClientGrant> grantFor(List<String> candidates) {
+    for (String c : candidates) {
+      ClientGrant g = byIdentity.get(c);
+      if (g != null) {
+        return Optional.of(g);
+      }
     }
+    return Optional.empty();
+  }
 
-    /** @return the grant of the first candidate identity (SAN URIs, SAN DNS names, then subject) the table names */
-    Optional<ClientGrant> grantFor(List<String> candidates) {
-        for (String c : candidates) {
-            ClientGrant g = byIdentity.get(c);
-            if (g != null) {
-                return Optional.of(g);
-            }
-        }
-        return Optional.empty();
-    }
+  int size() {
+    return byIdentity.size();
+  }
 
-    int size() {
-        return byIdentity.size();
+  private static ClientGrant entry(String where, String text) throws InvalidKeyRequestException {
+    String identity = null;
+    List<Glob> owners = null;
+    List<Glob> ops = null;
+    for (String part : text.split(";")) {
+      String p = part.trim();
+      if (p.isEmpty()) {
+        continue;
+      }
+      int eq = p.indexOf('=');
+      if (eq < 0) {
+        throw new InvalidKeyRequestException(
+            where, "expected identity=...; owners=...; ops=..., got '" + Limits.printable(p) + "'");
+      }
+      String key = p.substring(0, eq).trim();
+      String value = p.substring(eq + 1).trim();
+      switch (key) {
+        case "identity" -> identity = value;
+        case "owners" -> owners = globs(where + ".owners", value);
+        case "ops" -> ops = globs(where + ".ops", value);
+        default ->
+            throw new InvalidKeyRequestException(
+                where, "unknown part '" + Limits.printable(key) + "' (identity, owners, ops)");
+      }
     }
+    if (identity == null || identity.isEmpty() || owners == null || ops == null) {
+      throw new InvalidKeyRequestException(where, "needs identity=, owners= and ops=");
+    }
+    return new ClientGrant(identity, owners, ops);
+  }
 
-    private static ClientGrant entry(String where, String text) throws InvalidKeyRequestException {
-        String identity = null;
-        List<Glob> owners = null;
-        List<Glob> ops = null;
-        for (String part : text.split(";")) {
-            String p = part.trim();
-            if (p.isEmpty()) {
-                continue;
-            }
-            int eq = p.indexOf('=');
-            if (eq < 0) {
-                throw new InvalidKeyRequestException(where, "expected identity=...; owners=...; ops=..., got '" + Limits.printable(p) + "'");
-            }
-            String key = p.substring(0, eq).trim();
-            String value = p.substring(eq + 1).trim();
-            switch (key) {
-                case "identity" -> identity = value;
-                case "owners" -> owners = globs(where + ".owners", value);
-                case "ops" -> ops = globs(where + ".ops", value);
-                default -> throw new InvalidKeyRequestException(where, "unknown part '" + Limits.printable(key) + "' (identity, owners, ops)");
-            }
-        }
-        if (identity == null || identity.isEmpty() || owners == null || ops == null) {
-            throw new InvalidKeyRequestException(where, "needs identity=, owners= and ops=");
-        }
-        return new ClientGrant(identity, owners, ops);
+  private static List<Glob> globs(String where, String csv) throws InvalidKeyRequestException {
+    List<Glob> out = new ArrayList<>();
+    for (String g : csv.split(",")) {
+      String t = g.trim();
+      if (t.isEmpty() || !t.matches("[\\x21-\\x7E]{1,256}")) {
+        throw new InvalidKeyRequestException(
+            where, "'" + Limits.printable(t) + "' is not a pattern");
+      }
+      out.add(new Glob(t));
     }
-
-    private static List<Glob> globs(String where, String csv) throws InvalidKeyRequestException {
-        List<Glob> out = new ArrayList<>();
-        for (String g : csv.split(",")) {
-            String t = g.trim();
-            if (t.isEmpty() || !t.matches("[\\x21-\\x7E]{1,256}")) {
-                throw new InvalidKeyRequestException(where, "'" + Limits.printable(t) + "' is not a pattern");
-            }
-            out.add(new Glob(t));
-        }
-        return List.copyOf(out);
-    }
+    return List.copyOf(out);
+  }
 }

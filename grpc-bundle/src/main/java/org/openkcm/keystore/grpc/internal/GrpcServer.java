@@ -27,85 +27,106 @@ import org.slf4j.LoggerFactory;
  * {@link #close()}, so a stop or a restart leaves no thread and no port behind.
  */
 final class GrpcServer implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(GrpcServer.class);
-    private static final int MAX_METADATA_BYTES = 16 * 1024;
+  private static final Logger LOG = LoggerFactory.getLogger(GrpcServer.class);
+  private static final int MAX_METADATA_BYTES = 16 * 1024;
 
-    private final EventLoopGroup boss;
-    private final EventLoopGroup workers;
-    private final ExecutorService calls;
-    private final Server server;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final ExecutorService calls;
+  private final Server server;
 
-    /** Everything the endpoints need. */
-    record Parts(KeyService keys, RoutedRecords records, Supplier<ClientTable> clients, BackendHealthPublisher health) {
+  /** Everything the endpoints need. */
+  record Parts(
+      KeyService keys,
+      RoutedRecords records,
+      Supplier<ClientTable> clients,
+      BackendHealthPublisher health) {}
+
+  GrpcServer(GrpcSettings s, ReloadingTls tls, Parts parts) throws IOException {
+    boss =
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory("openkcm-grpc-accept", true), NioIoHandler.newFactory());
+    workers =
+        new MultiThreadIoEventLoopGroup(
+            2, new DefaultThreadFactory("openkcm-grpc-io", true), NioIoHandler.newFactory());
+    calls = Executors.newFixedThreadPool(s.callThreads(), named("openkcm-grpc-call-"));
+    try {
+      StatusMapper errors = new StatusMapper(s.retryDelay());
+      Calls unary = new Calls(errors);
+      AuthorizationInterceptor authz = new AuthorizationInterceptor(parts.clients(), errors);
+      NettyServerBuilder b =
+          NettyServerBuilder.forAddress(new InetSocketAddress(s.host(), s.port()))
+              .bossEventLoopGroup(boss)
+              .workerEventLoopGroup(workers)
+              .channelType(NioServerSocketChannel.class)
+              .executor(calls)
+              .maxInboundMessageSize(s.maxMessageBytes())
+              .maxInboundMetadataSize(MAX_METADATA_BYTES)
+              .permitKeepAliveTime(10, TimeUnit.SECONDS)
+              .addService(
+                  ServerInterceptors.intercept(
+                      new KeyServiceEndpoint(
+                          parts.keys(),
+                          unary,
+                          new OwnerChecks(parts.keys(), errors),
+                          new Listings(parts.keys()::list),
+                          errors),
+                      authz))
+              .addService(
+                  ServerInterceptors.intercept(
+                      new KeystoreOperationsEndpoint(parts.records(), unary, errors), authz))
+              .addService(parts.health().manager().getHealthService());
+      if (tls != null) {
+        b.sslContext(tls.context());
+      }
+      if (s.reflection()) {
+        b.addService(ProtoReflectionServiceV1.newInstance());
+      }
+      server = b.build().start();
+    } catch (IOException | RuntimeException e) {
+      shutdownExecutors();
+      throw e;
     }
+    LOG.info("gRPC server listening on {}:{} ({})", s.host(), server.getPort(), s);
+  }
 
-    GrpcServer(GrpcSettings s, ReloadingTls tls, Parts parts) throws IOException {
-        boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("openkcm-grpc-accept", true), NioIoHandler.newFactory());
-        workers = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("openkcm-grpc-io", true), NioIoHandler.newFactory());
-        calls = Executors.newFixedThreadPool(s.callThreads(), named("openkcm-grpc-call-"));
-        try {
-            StatusMapper errors = new StatusMapper(s.retryDelay());
-            Calls unary = new Calls(errors);
-            AuthorizationInterceptor authz = new AuthorizationInterceptor(parts.clients(), errors);
-            NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(s.host(), s.port()))
-                    .bossEventLoopGroup(boss).workerEventLoopGroup(workers).channelType(NioServerSocketChannel.class).executor(calls)
-                    .maxInboundMessageSize(s.maxMessageBytes()).maxInboundMetadataSize(MAX_METADATA_BYTES)
-                    .permitKeepAliveTime(10, TimeUnit.SECONDS)
-                    .addService(ServerInterceptors.intercept(new KeyServiceEndpoint(parts.keys(), unary,
-                            new OwnerChecks(parts.keys(), errors), new Listings(parts.keys()::list), errors), authz))
-                    .addService(ServerInterceptors.intercept(new KeystoreOperationsEndpoint(parts.records(), unary, errors), authz))
-                    .addService(parts.health().manager().getHealthService());
-            if (tls != null) {
-                b.sslContext(tls.context());
-            }
-            if (s.reflection()) {
-                b.addService(ProtoReflectionServiceV1.newInstance());
-            }
-            server = b.build().start();
-        } catch (IOException | RuntimeException e) {
-            shutdownExecutors();
-            throw e;
-        }
-        LOG.info("gRPC server listening on {}:{} ({})", s.host(), server.getPort(), s);
-    }
+  int port() {
+    return server.getPort();
+  }
 
-    int port() {
-        return server.getPort();
+  @Override
+  public void close() {
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+        server.awaitTermination(2, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
     }
+    shutdownExecutors();
+    LOG.info("gRPC server stopped");
+  }
 
-    @Override
-    public void close() {
-        server.shutdown();
-        try {
-            if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
-                server.shutdownNow();
-                server.awaitTermination(2, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            server.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
-        shutdownExecutors();
-        LOG.info("gRPC server stopped");
+  private void shutdownExecutors() {
+    calls.shutdownNow();
+    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    try {
+      calls.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
+  }
 
-    private void shutdownExecutors() {
-        calls.shutdownNow();
-        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        try {
-            calls.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    static ThreadFactory named(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-    }
+  static ThreadFactory named(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
 }

@@ -21,102 +21,121 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the gRPC server while a configuration (PID {@value #PID}, config.yaml {@code grpc:}) exists. A
- * change of the client table or of the certificate files applies in place, without dropping
- * connections; a change of address, transport or limits restarts the server. An invalid configuration
- * is logged and changes nothing.
+ * Runs the gRPC server while a configuration (PID {@value #PID}, config.yaml {@code grpc:}) exists.
+ * A change of the client table or of the certificate files applies in place, without dropping
+ * connections; a change of address, transport or limits restarts the server. An invalid
+ * configuration is logged and changes nothing.
  */
-@Component(service = {}, configurationPid = GrpcServerComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Component(
+    service = {},
+    configurationPid = GrpcServerComponent.PID,
+    configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = GrpcConfig.class)
 public final class GrpcServerComponent {
-    public static final String PID = "org.openkcm.keystore.grpc";
-    static final String DEV_ENV = "OPENKCM_KEYSTORE_DEV";
-    static final String DEV_PROPERTY = "openkcm.keystore.dev";
-    private static final Logger LOG = LoggerFactory.getLogger(GrpcServerComponent.class);
+  public static final String PID = "org.openkcm.keystore.grpc";
+  static final String DEV_ENV = "OPENKCM_KEYSTORE_DEV";
+  static final String DEV_PROPERTY = "openkcm.keystore.dev";
+  private static final Logger LOG = LoggerFactory.getLogger(GrpcServerComponent.class);
 
-    private final KeyService keys;
-    private final RoutedRecords records;
-    private final boolean devMode;
-    private final BackendHealthPublisher health;
-    private final ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(GrpcServer.named("openkcm-grpc-watch-"));
-    private volatile ClientTable clients = ClientTable.EMPTY;
-    private GrpcSettings settings;
-    private GrpcServer server;
-    private ReloadingTls tls;
-    private ScheduledFuture<?> reload;
+  private final KeyService keys;
+  private final RoutedRecords records;
+  private final boolean devMode;
+  private final BackendHealthPublisher health;
+  private final ScheduledExecutorService watch =
+      Executors.newSingleThreadScheduledExecutor(GrpcServer.named("openkcm-grpc-watch-"));
+  private volatile ClientTable clients = ClientTable.EMPTY;
+  private GrpcSettings settings;
+  private GrpcServer server;
+  private ReloadingTls tls;
+  private ScheduledFuture<?> reload;
 
-    @Activate
-    public GrpcServerComponent(@Reference KeyService keys, @Reference RoutedRecords records, @Reference KeystoreAdmin admin,
-            BundleContext context, GrpcConfig config) {
-        this.keys = keys;
-        this.records = records;
-        this.devMode = "true".equalsIgnoreCase(System.getenv(DEV_ENV)) || "true".equalsIgnoreCase(context.getProperty(DEV_PROPERTY));
-        this.health = new BackendHealthPublisher(admin);
-        watch.scheduleWithFixedDelay(this::refreshHealth, 0, 1, TimeUnit.SECONDS);
-        configure(config);
+  @Activate
+  public GrpcServerComponent(
+      @Reference KeyService keys,
+      @Reference RoutedRecords records,
+      @Reference KeystoreAdmin admin,
+      BundleContext context,
+      GrpcConfig config) {
+    this.keys = keys;
+    this.records = records;
+    this.devMode =
+        "true".equalsIgnoreCase(System.getenv(DEV_ENV))
+            || "true".equalsIgnoreCase(context.getProperty(DEV_PROPERTY));
+    this.health = new BackendHealthPublisher(admin);
+    watch.scheduleWithFixedDelay(this::refreshHealth, 0, 1, TimeUnit.SECONDS);
+    configure(config);
+  }
+
+  @Modified
+  synchronized void configure(GrpcConfig config) {
+    GrpcSettings next;
+    try {
+      next = GrpcSettings.from(config, devMode);
+    } catch (InvalidKeyRequestException e) {
+      LOG.error(
+          "gRPC configuration rejected ({}); {}",
+          e.getMessage(),
+          server == null
+              ? "the server is not started"
+              : "the previous settings stay in force: " + settings);
+      return;
     }
-
-    @Modified
-    synchronized void configure(GrpcConfig config) {
-        GrpcSettings next;
-        try {
-            next = GrpcSettings.from(config, devMode);
-        } catch (InvalidKeyRequestException e) {
-            LOG.error("gRPC configuration rejected ({}); {}", e.getMessage(), server == null ? "the server is not started"
-                    : "the previous settings stay in force: " + settings);
-            return;
-        }
-        if (!next.needsRestart(settings) && server != null) {
-            clients = next.clients();
-            settings = next;
-            LOG.info("gRPC authorization table updated in place: {} client(s)", clients.size());
-            return;
-        }
-        try {
-            ReloadingTls nextTls = next.plaintext() ? null : new ReloadingTls(next.certFile(), next.keyFile(), next.clientCaFile());
-            stopServer();
-            clients = next.clients();
-            tls = nextTls;
-            server = new GrpcServer(next, tls, new GrpcServer.Parts(keys, records, () -> clients, health));
-            settings = next;
-            if (tls != null) {
-                long every = next.reloadInterval().toMillis();
-                reload = watch.scheduleWithFixedDelay(tls::reloadIfChanged, every, every, TimeUnit.MILLISECONDS);
-            }
-        } catch (InvalidKeyRequestException | IOException e) {
-            LOG.error("gRPC server not started on {}:{}: {}", next.host(), next.port(), e.getMessage());
-            settings = null;
-        }
+    if (!next.needsRestart(settings) && server != null) {
+      clients = next.clients();
+      settings = next;
+      LOG.info("gRPC authorization table updated in place: {} client(s)", clients.size());
+      return;
     }
-
-    @Deactivate
-    synchronized void deactivate() {
-        stopServer();
-        health.shutdown();
-        watch.shutdownNow();
-        try {
-            watch.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    try {
+      ReloadingTls nextTls =
+          next.plaintext()
+              ? null
+              : new ReloadingTls(next.certFile(), next.keyFile(), next.clientCaFile());
+      stopServer();
+      clients = next.clients();
+      tls = nextTls;
+      server =
+          new GrpcServer(next, tls, new GrpcServer.Parts(keys, records, () -> clients, health));
+      settings = next;
+      if (tls != null) {
+        long every = next.reloadInterval().toMillis();
+        reload =
+            watch.scheduleWithFixedDelay(tls::reloadIfChanged, every, every, TimeUnit.MILLISECONDS);
+      }
+    } catch (InvalidKeyRequestException | IOException e) {
+      LOG.error("gRPC server not started on {}:{}: {}", next.host(), next.port(), e.getMessage());
+      settings = null;
     }
+  }
 
-    private void stopServer() {
-        if (reload != null) {
-            reload.cancel(false);
-            reload = null;
-        }
-        if (server != null) {
-            server.close();
-            server = null;
-        }
+  @Deactivate
+  synchronized void deactivate() {
+    stopServer();
+    health.shutdown();
+    watch.shutdownNow();
+    try {
+      watch.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
+  }
 
-    private void refreshHealth() {
-        try {
-            health.refresh();
-        } catch (RuntimeException e) {
-            LOG.warn("gRPC health not refreshed: {}", e.getClass().getName());
-        }
+  private void stopServer() {
+    if (reload != null) {
+      reload.cancel(false);
+      reload = null;
     }
+    if (server != null) {
+      server.close();
+      server = null;
+    }
+  }
+
+  private void refreshHealth() {
+    try {
+      health.refresh();
+    } catch (RuntimeException e) {
+      LOG.warn("gRPC health not refreshed: {}", e.getClass().getName());
+    }
+  }
 }

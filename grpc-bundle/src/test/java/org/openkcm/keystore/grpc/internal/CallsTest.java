@@ -17,60 +17,72 @@ import org.junit.jupiter.api.Test;
 import org.openkcm.keystore.model.KeyNotFoundException;
 
 class CallsTest {
-    private final Calls calls = new Calls(new StatusMapper(Duration.ofSeconds(1)));
+  private final Calls calls = new Calls(new StatusMapper(Duration.ofSeconds(1)));
 
-    @Test
-    void aCallWhoseDeadlinePassedIsNotStarted() throws Exception {
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-        try {
-            Context.CancellableContext expired = Context.current().withDeadline(Deadline.after(-1, TimeUnit.SECONDS), timer);
-            AtomicBoolean ran = new AtomicBoolean();
-            Recorder<String> out = new Recorder<>();
-            expired.run(() -> calls.unary("CreateKey", out, g -> {
-                ran.set(true);
-                return "created";
-            }));
-            assertThat(ran).as("the body (the write) never ran").isFalse();
-            assertThat(Status.fromThrowable(out.error).getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
-            assertThat(out.values).isEmpty();
-        } finally {
-            timer.shutdownNow();
-        }
+  @Test
+  void aCallWhoseDeadlinePassedIsNotStarted() throws Exception {
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    try {
+      Context.CancellableContext expired =
+          Context.current().withDeadline(Deadline.after(-1, TimeUnit.SECONDS), timer);
+      AtomicBoolean ran = new AtomicBoolean();
+      Recorder<String> out = new Recorder<>();
+      expired.run(
+          () ->
+              calls.unary(
+                  "CreateKey",
+                  out,
+                  g -> {
+                    ran.set(true);
+                    return "created";
+                  }));
+      assertThat(ran).as("the body (the write) never ran").isFalse();
+      assertThat(Status.fromThrowable(out.error).getCode())
+          .isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+      assertThat(out.values).isEmpty();
+    } finally {
+      timer.shutdownNow();
     }
+  }
 
-    @Test
-    void typedErrorsAndUnexpectedOnesBecomeStatusesWithoutRequestData() {
-        Recorder<String> typed = new Recorder<>();
-        calls.unary("GetKey", typed, g -> {
-            throw new KeyNotFoundException(null, "inmemory", "key secret-id not found");
+  @Test
+  void typedErrorsAndUnexpectedOnesBecomeStatusesWithoutRequestData() {
+    Recorder<String> typed = new Recorder<>();
+    calls.unary(
+        "GetKey",
+        typed,
+        g -> {
+          throw new KeyNotFoundException(null, "inmemory", "key secret-id not found");
         });
-        assertThat(Status.fromThrowable(typed.error).getCode()).isEqualTo(Status.Code.NOT_FOUND);
+    assertThat(Status.fromThrowable(typed.error).getCode()).isEqualTo(Status.Code.NOT_FOUND);
 
-        Recorder<String> unexpected = new Recorder<>();
-        calls.unary("Encrypt", unexpected, g -> {
-            throw new IllegalStateException("plaintext=4111111111111111");
+    Recorder<String> unexpected = new Recorder<>();
+    calls.unary(
+        "Encrypt",
+        unexpected,
+        g -> {
+          throw new IllegalStateException("plaintext=4111111111111111");
         });
-        Status s = Status.fromThrowable(unexpected.error);
-        assertThat(s.getCode()).isEqualTo(Status.Code.INTERNAL);
-        assertThat(s.getDescription()).doesNotContain("4111");
+    Status s = Status.fromThrowable(unexpected.error);
+    assertThat(s.getCode()).isEqualTo(Status.Code.INTERNAL);
+    assertThat(s.getDescription()).doesNotContain("4111");
+  }
+
+  private static final class Recorder<T> implements StreamObserver<T> {
+    final List<T> values = new ArrayList<>();
+    Throwable error;
+
+    @Override
+    public void onNext(T value) {
+      values.add(value);
     }
 
-    private static final class Recorder<T> implements StreamObserver<T> {
-        final List<T> values = new ArrayList<>();
-        Throwable error;
-
-        @Override
-        public void onNext(T value) {
-            values.add(value);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            error = t;
-        }
-
-        @Override
-        public void onCompleted() {
-        }
+    @Override
+    public void onError(Throwable t) {
+      error = t;
     }
+
+    @Override
+    public void onCompleted() {}
+  }
 }

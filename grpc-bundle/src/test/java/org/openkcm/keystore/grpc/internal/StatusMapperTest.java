@@ -24,76 +24,97 @@ import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.model.PermissionDeniedException;
 
 class StatusMapperTest {
-    private final StatusMapper mapper = new StatusMapper(Duration.ofMillis(1500));
+  private final StatusMapper mapper = new StatusMapper(Duration.ofMillis(1500));
 
-    @Test
-    void eachTypedErrorHasOneStatusAndItsReason() throws Exception {
-        KeyRef k = KeyRef.of("k1", 1);
-        Map<KeystoreException, Status.Code> cases = Map.of(
-                new KeyNotFoundException(k, "openbao", "key k1/1 not found in openbao"), Status.Code.NOT_FOUND,
-                new KeyAlreadyExistsException(k, "inmemory", "exists"), Status.Code.ALREADY_EXISTS,
-                new ConcurrentUpdateException(k, "inmemory", "revision moved"), Status.Code.ABORTED,
-                new BackendSealedException("openbao", k, null), Status.Code.UNAVAILABLE,
-                new BackendUnavailableException("openbao", "down", Duration.ofSeconds(3)), Status.Code.UNAVAILABLE,
-                new InvalidKeyRequestException("tier", "must be L2, L3 or L4"), Status.Code.INVALID_ARGUMENT,
-                new PermissionDeniedException(k, "openbao", "403"), Status.Code.PERMISSION_DENIED,
-                new IntegrityException(k, "inmemory", "tampered"), Status.Code.DATA_LOSS,
-                new CapacityExceededException(k, "inmemory", "full"), Status.Code.RESOURCE_EXHAUSTED);
-        cases.forEach((e, code) -> {
-            StatusRuntimeException s = mapper.toStatus(e);
-            assertThat(s.getStatus().getCode()).as(e.getClass().getSimpleName()).isEqualTo(code);
-            assertThat(info(s).getReason()).isEqualTo(e.getClass().getSimpleName().replace("Exception", ""));
-            assertThat(info(s).getDomain()).isEqualTo(StatusMapper.DOMAIN);
+  @Test
+  void eachTypedErrorHasOneStatusAndItsReason() throws Exception {
+    KeyRef k = KeyRef.of("k1", 1);
+    Map<KeystoreException, Status.Code> cases =
+        Map.of(
+            new KeyNotFoundException(k, "openbao", "key k1/1 not found in openbao"),
+                Status.Code.NOT_FOUND,
+            new KeyAlreadyExistsException(k, "inmemory", "exists"), Status.Code.ALREADY_EXISTS,
+            new ConcurrentUpdateException(k, "inmemory", "revision moved"), Status.Code.ABORTED,
+            new BackendSealedException("openbao", k, null), Status.Code.UNAVAILABLE,
+            new BackendUnavailableException("openbao", "down", Duration.ofSeconds(3)),
+                Status.Code.UNAVAILABLE,
+            new InvalidKeyRequestException("tier", "must be L2, L3 or L4"),
+                Status.Code.INVALID_ARGUMENT,
+            new PermissionDeniedException(k, "openbao", "403"), Status.Code.PERMISSION_DENIED,
+            new IntegrityException(k, "inmemory", "tampered"), Status.Code.DATA_LOSS,
+            new CapacityExceededException(k, "inmemory", "full"), Status.Code.RESOURCE_EXHAUSTED);
+    cases.forEach(
+        (e, code) -> {
+          StatusRuntimeException s = mapper.toStatus(e);
+          assertThat(s.getStatus().getCode()).as(e.getClass().getSimpleName()).isEqualTo(code);
+          assertThat(info(s).getReason())
+              .isEqualTo(e.getClass().getSimpleName().replace("Exception", ""));
+          assertThat(info(s).getDomain()).isEqualTo(StatusMapper.DOMAIN);
         });
-    }
+  }
 
-    @Test
-    void unavailableCarriesTheBackendsRetryDelayOrTheDefault() throws Exception {
-        StatusRuntimeException named = mapper.toStatus(new BackendUnavailableException("openbao", "down", Duration.ofSeconds(3)));
-        assertThat(retry(named).getRetryDelay().getSeconds()).isEqualTo(3);
-        assertThat(info(named).getMetadataMap()).containsEntry("backend", "openbao");
-        StatusRuntimeException sealed = mapper.toStatus(new BackendSealedException("openbao", KeyRef.of("k", 1), null));
-        assertThat(retry(sealed).getRetryDelay().getNanos()).isEqualTo(500_000_000);
-    }
+  @Test
+  void unavailableCarriesTheBackendsRetryDelayOrTheDefault() throws Exception {
+    StatusRuntimeException named =
+        mapper.toStatus(new BackendUnavailableException("openbao", "down", Duration.ofSeconds(3)));
+    assertThat(retry(named).getRetryDelay().getSeconds()).isEqualTo(3);
+    assertThat(info(named).getMetadataMap()).containsEntry("backend", "openbao");
+    StatusRuntimeException sealed =
+        mapper.toStatus(new BackendSealedException("openbao", KeyRef.of("k", 1), null));
+    assertThat(retry(sealed).getRetryDelay().getNanos()).isEqualTo(500_000_000);
+  }
 
-    @Test
-    void invalidArgumentNamesTheField() {
-        assertThat(info(mapper.toStatus(new InvalidKeyRequestException("owner.type", "bad"))).getMetadataMap()).containsEntry("field", "owner.type");
-    }
+  @Test
+  void invalidArgumentNamesTheField() {
+    assertThat(
+            info(mapper.toStatus(new InvalidKeyRequestException("owner.type", "bad")))
+                .getMetadataMap())
+        .containsEntry("field", "owner.type");
+  }
 
-    @Test
-    void everyNotFoundReadsTheSameAndNamesNoBackend() throws Exception {
-        StatusRuntimeException real = mapper.toStatus(new KeyNotFoundException(KeyRef.of("k1", 1), "openbao", "key k1/1 not found in openbao"));
-        StatusRuntimeException hidden = mapper.notFound("key");
-        assertThat(real.getStatus().getDescription()).isEqualTo(hidden.getStatus().getDescription()).isEqualTo(StatusMapper.NOT_FOUND);
-        assertThat(info(real)).isEqualTo(info(hidden));
-        assertThat(info(real).getMetadataMap()).doesNotContainKey("backend");
-    }
+  @Test
+  void everyNotFoundReadsTheSameAndNamesNoBackend() throws Exception {
+    StatusRuntimeException real =
+        mapper.toStatus(
+            new KeyNotFoundException(
+                KeyRef.of("k1", 1), "openbao", "key k1/1 not found in openbao"));
+    StatusRuntimeException hidden = mapper.notFound("key");
+    assertThat(real.getStatus().getDescription())
+        .isEqualTo(hidden.getStatus().getDescription())
+        .isEqualTo(StatusMapper.NOT_FOUND);
+    assertThat(info(real)).isEqualTo(info(hidden));
+    assertThat(info(real).getMetadataMap()).doesNotContainKey("backend");
+  }
 
-    @Test
-    void messagesAreCutToPrintableAscii() {
-        String m = mapper.toStatus(new IntegrityException(null, null, "bad \u0000\u00ff" + "x".repeat(2000))).getStatus().getDescription();
-        assertThat(m).hasSizeLessThanOrEqualTo(512).doesNotContain("\u0000", "\u00ff");
-    }
+  @Test
+  void messagesAreCutToPrintableAscii() {
+    String m =
+        mapper
+            .toStatus(new IntegrityException(null, null, "bad \u0000\u00ff" + "x".repeat(2000)))
+            .getStatus()
+            .getDescription();
+    assertThat(m).hasSizeLessThanOrEqualTo(512).doesNotContain("\u0000", "\u00ff");
+  }
 
-    private static ErrorInfo info(StatusRuntimeException s) {
-        return detail(s, ErrorInfo.class);
-    }
+  private static ErrorInfo info(StatusRuntimeException s) {
+    return detail(s, ErrorInfo.class);
+  }
 
-    private static RetryInfo retry(StatusRuntimeException s) {
-        return detail(s, RetryInfo.class);
-    }
+  private static RetryInfo retry(StatusRuntimeException s) {
+    return detail(s, RetryInfo.class);
+  }
 
-    private static <T extends com.google.protobuf.Message> T detail(StatusRuntimeException s, Class<T> type) {
-        try {
-            for (Any a : StatusProto.fromThrowable(s).getDetailsList()) {
-                if (a.is(type)) {
-                    return a.unpack(type);
-                }
-            }
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new AssertionError(e);
+  private static <T extends com.google.protobuf.Message> T detail(
+      StatusRuntimeException s, Class<T> type) {
+    try {
+      for (Any a : StatusProto.fromThrowable(s).getDetailsList()) {
+        if (a.is(type)) {
+          return a.unpack(type);
         }
-        throw new AssertionError("no " + type.getSimpleName());
+      }
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
     }
+    throw new AssertionError("no " + type.getSimpleName());
+  }
 }

@@ -17,127 +17,142 @@ import org.openkcm.keystore.testkit.Records;
 
 /** What is particular to the InMemory backend: its bound, zeroization, and index-driven listing. */
 class InMemoryKeystoreTest {
-    private final Records records = new Records();
+  private final Records records = new Records();
 
-    @Test
-    void refusesStoresBeyondItsBoundAndKeepsWhatItHas() throws Exception {
-        InMemoryKeystore store = new InMemoryKeystore("inmemory", 3);
-        for (int i = 0; i < 3; i++) {
-            store.store(records.metadata("k" + i, 1, KeyTier.L4, records.tenant("t")).build(), Records.sealed(16));
-        }
-        KeyMetadata fourth = records.metadata("k3", 1, KeyTier.L4, records.tenant("t")).build();
-        assertThatThrownBy(() -> store.store(fourth, Records.sealed(16)))
-                .isInstanceOf(CapacityExceededException.class).hasMessageContaining("full");
-        assertThat(store.size()).isEqualTo(3);
-        assertThatThrownBy(() -> store.retrieve(fourth.ref())).isInstanceOf(KeyNotFoundException.class);
-        assertThat(store.health().state()).isEqualTo(BackendState.DEGRADED);
-
-        store.delete(KeyRef.of(records.id("k0"), 1));
-        store.store(fourth, Records.sealed(16));
-        assertThat(store.size()).isEqualTo(3);
+  @Test
+  void refusesStoresBeyondItsBoundAndKeepsWhatItHas() throws Exception {
+    InMemoryKeystore store = new InMemoryKeystore("inmemory", 3);
+    for (int i = 0; i < 3; i++) {
+      store.store(
+          records.metadata("k" + i, 1, KeyTier.L4, records.tenant("t")).build(),
+          Records.sealed(16));
     }
+    KeyMetadata fourth = records.metadata("k3", 1, KeyTier.L4, records.tenant("t")).build();
+    assertThatThrownBy(() -> store.store(fourth, Records.sealed(16)))
+        .isInstanceOf(CapacityExceededException.class)
+        .hasMessageContaining("full");
+    assertThat(store.size()).isEqualTo(3);
+    assertThatThrownBy(() -> store.retrieve(fourth.ref())).isInstanceOf(KeyNotFoundException.class);
+    assertThat(store.health().state()).isEqualTo(BackendState.DEGRADED);
 
-    @Test
-    void zeroizesSealedBytesOnDeleteAndOnClose() throws Exception {
-        InMemoryKeystore store = new InMemoryKeystore("inmemory", 10);
-        KeyMetadata a = records.metadata("a", 1, KeyTier.L4, records.tenant("t")).build();
-        KeyMetadata b = records.metadata("b", 1, KeyTier.L4, records.tenant("t")).build();
-        store.store(a, Records.sealed(32));
-        store.store(b, Records.sealed(32));
-        byte[] heldA = heldBytes(store, a.ref());
-        byte[] heldB = heldBytes(store, b.ref());
+    store.delete(KeyRef.of(records.id("k0"), 1));
+    store.store(fourth, Records.sealed(16));
+    assertThat(store.size()).isEqualTo(3);
+  }
 
-        store.delete(a.ref());
-        assertThat(heldA).containsOnly(0);
-        assertThat(heldB).as("other records untouched").isNotEqualTo(new byte[32]);
+  @Test
+  void zeroizesSealedBytesOnDeleteAndOnClose() throws Exception {
+    InMemoryKeystore store = new InMemoryKeystore("inmemory", 10);
+    KeyMetadata a = records.metadata("a", 1, KeyTier.L4, records.tenant("t")).build();
+    KeyMetadata b = records.metadata("b", 1, KeyTier.L4, records.tenant("t")).build();
+    store.store(a, Records.sealed(32));
+    store.store(b, Records.sealed(32));
+    byte[] heldA = heldBytes(store, a.ref());
+    byte[] heldB = heldBytes(store, b.ref());
 
-        store.close();
-        assertThat(heldB).containsOnly(0);
-        assertThat(store.size()).isZero();
+    store.delete(a.ref());
+    assertThat(heldA).containsOnly(0);
+    assertThat(heldB).as("other records untouched").isNotEqualTo(new byte[32]);
+
+    store.close();
+    assertThat(heldB).containsOnly(0);
+    assertThat(store.size()).isZero();
+  }
+
+  @Test
+  void listingByOwnerWalksOnlyThatOwnersIndex() throws Exception {
+    InMemoryKeystore store = new InMemoryKeystore("inmemory", 100_000);
+    for (int i = 0; i < 20_000; i++) {
+      store.store(
+          records.metadata("bulk" + i, 1, KeyTier.L4, records.tenant("big")).build(),
+          Records.sealed(8));
     }
+    KeyMetadata mine = records.metadata("zz-mine", 1, KeyTier.L2, records.tenant("small")).build();
+    store.store(mine, Records.sealed(8));
 
-    @Test
-    void listingByOwnerWalksOnlyThatOwnersIndex() throws Exception {
-        InMemoryKeystore store = new InMemoryKeystore("inmemory", 100_000);
-        for (int i = 0; i < 20_000; i++) {
-            store.store(records.metadata("bulk" + i, 1, KeyTier.L4, records.tenant("big")).build(), Records.sealed(8));
-        }
-        KeyMetadata mine = records.metadata("zz-mine", 1, KeyTier.L2, records.tenant("small")).build();
-        store.store(mine, Records.sealed(8));
+    SecondaryIndex index = index(store);
+    KeyFilter byOwner = KeyFilter.builder().owner(records.tenant("small")).build();
+    assertThat(index.candidates(byOwner)).toIterable().containsExactly(mine.ref());
+    assertThat(store.list(byOwner).items()).containsExactly(mine);
+    KeyFilter byTier = KeyFilter.builder().tier(KeyTier.L2).build();
+    assertThat(index.candidates(byTier)).toIterable().containsExactly(mine.ref());
 
-        SecondaryIndex index = index(store);
-        KeyFilter byOwner = KeyFilter.builder().owner(records.tenant("small")).build();
-        assertThat(index.candidates(byOwner)).toIterable().containsExactly(mine.ref());
-        assertThat(store.list(byOwner).items()).containsExactly(mine);
-        KeyFilter byTier = KeyFilter.builder().tier(KeyTier.L2).build();
-        assertThat(index.candidates(byTier)).toIterable().containsExactly(mine.ref());
+    store.delete(mine.ref());
+    assertThat(index.candidates(byOwner)).toIterable().isEmpty();
+  }
 
-        store.delete(mine.ref());
-        assertThat(index.candidates(byOwner)).toIterable().isEmpty();
+  @org.junit.jupiter.api.Test
+  void listingWithoutCriteriaMergesTheTiersInIdOrder() throws Exception {
+    InMemoryKeystore store = new InMemoryKeystore("inmemory", 1000);
+    KeyTier[] tiers = KeyTier.values();
+    java.util.List<KeyRef> expected = new java.util.ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      KeyMetadata md =
+          records
+              .metadata(
+                  String.format("m%02d", 59 - i),
+                  1 + i % 2,
+                  tiers[i % 3],
+                  records.tenant("t" + i % 4))
+              .build();
+      store.store(md, Records.sealed(8));
+      expected.add(md.ref());
     }
-
-    @org.junit.jupiter.api.Test
-    void listingWithoutCriteriaMergesTheTiersInIdOrder() throws Exception {
-        InMemoryKeystore store = new InMemoryKeystore("inmemory", 1000);
-        KeyTier[] tiers = KeyTier.values();
-        java.util.List<KeyRef> expected = new java.util.ArrayList<>();
-        for (int i = 0; i < 60; i++) {
-            KeyMetadata md = records.metadata(String.format("m%02d", 59 - i), 1 + i % 2, tiers[i % 3], records.tenant("t" + i % 4)).build();
-            store.store(md, Records.sealed(8));
-            expected.add(md.ref());
-        }
-        java.util.Collections.sort(expected);
-        java.util.List<KeyRef> listed = new java.util.ArrayList<>();
-        KeyFilter filter = KeyFilter.builder().pageSize(7).build();
-        org.openkcm.keystore.model.Page<KeyMetadata> page = store.list(filter);
-        while (true) {
-            page.items().forEach(m -> listed.add(m.ref()));
-            if (page.nextCursor().isEmpty()) {
-                break;
-            }
-            page = store.list(filter.withCursor(page.nextCursor().get()));
-        }
-        assertThat(listed).isEqualTo(expected);
+    java.util.Collections.sort(expected);
+    java.util.List<KeyRef> listed = new java.util.ArrayList<>();
+    KeyFilter filter = KeyFilter.builder().pageSize(7).build();
+    org.openkcm.keystore.model.Page<KeyMetadata> page = store.list(filter);
+    while (true) {
+      page.items().forEach(m -> listed.add(m.ref()));
+      if (page.nextCursor().isEmpty()) {
+        break;
+      }
+      page = store.list(filter.withCursor(page.nextCursor().get()));
     }
+    assertThat(listed).isEqualTo(expected);
+  }
 
-    @Test
-    void aDeleteRacingARestoreNeverLeavesAnUnlistedRecord() throws Exception {
-        InMemoryKeystore store = new InMemoryKeystore("inmemory", 1000);
-        KeyMetadata md = records.metadata("racy", 1, KeyTier.L4, records.tenant("t")).build();
-        KeyFilter all = KeyFilter.builder().build();
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
-        try {
-            for (int round = 0; round < 2000; round++) {
-                java.util.concurrent.Future<?> a = pool.submit(() -> {
-                    try {
-                        store.store(md, Records.sealed(8));
-                    } catch (org.openkcm.keystore.model.KeystoreException ignored) {
-                        // already there: fine, the invariant below is what matters
-                    }
-                    return null;
+  @Test
+  void aDeleteRacingARestoreNeverLeavesAnUnlistedRecord() throws Exception {
+    InMemoryKeystore store = new InMemoryKeystore("inmemory", 1000);
+    KeyMetadata md = records.metadata("racy", 1, KeyTier.L4, records.tenant("t")).build();
+    KeyFilter all = KeyFilter.builder().build();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 0; round < 2000; round++) {
+        java.util.concurrent.Future<?> a =
+            pool.submit(
+                () -> {
+                  try {
+                    store.store(md, Records.sealed(8));
+                  } catch (org.openkcm.keystore.model.KeystoreException ignored) {
+                    // already there: fine, the invariant below is what matters
+                  }
+                  return null;
                 });
-                java.util.concurrent.Future<?> b = pool.submit(() -> store.delete(md.ref()));
-                a.get();
-                b.get();
-                boolean held = store.size() == 1;
-                assertThat(store.list(all).items().size()).as("round " + round).isEqualTo(held ? 1 : 0);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        java.util.concurrent.Future<?> b = pool.submit(() -> store.delete(md.ref()));
+        a.get();
+        b.get();
+        boolean held = store.size() == 1;
+        assertThat(store.list(all).items().size()).as("round " + round).isEqualTo(held ? 1 : 0);
+      }
+    } finally {
+      pool.shutdownNow();
     }
+  }
 
-    @SuppressWarnings("unchecked")
-    private static byte[] heldBytes(InMemoryKeystore store, KeyRef ref) throws Exception {
-        Field f = InMemoryKeystore.class.getDeclaredField("records");
-        f.setAccessible(true);
-        Object entry = ((Map<KeyRef, ?>) f.get(store)).get(ref);
-        return (byte[]) entry.getClass().getMethod("sealed").invoke(entry);
-    }
+  @SuppressWarnings("unchecked")
+  private static byte[] heldBytes(InMemoryKeystore store, KeyRef ref) throws Exception {
+    Field f = InMemoryKeystore.class.getDeclaredField("records");
+    f.setAccessible(true);
+    Object entry = ((Map<KeyRef, ?>) f.get(store)).get(ref);
+    return (byte[]) entry.getClass().getMethod("sealed").invoke(entry);
+  }
 
-    private static SecondaryIndex index(InMemoryKeystore store) throws Exception {
-        Field f = InMemoryKeystore.class.getDeclaredField("index");
-        f.setAccessible(true);
-        return (SecondaryIndex) f.get(store);
-    }
+  private static SecondaryIndex index(InMemoryKeystore store) throws Exception {
+    Field f = InMemoryKeystore.class.getDeclaredField("index");
+    f.setAccessible(true);
+    return (SecondaryIndex) f.get(store);
+  }
 }

@@ -25,112 +25,133 @@ import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
-/** Helpers for the core's in-container tests: backends as services, configuration, the directory. */
+/**
+ * Helpers for the core's in-container tests: backends as services, configuration, the directory.
+ */
 public abstract class CoreTestSupport extends KeystoreTestSupport {
-    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+  private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
 
-    /** The base runtime with the process environment ignored, so a CI host's BAO_ADDR cannot leak in. */
-    protected static Option[] coreOptions(Option... extra) {
-        List<Option> o = new ArrayList<>(List.of(baseOptions(),
+  /**
+   * The base runtime with the process environment ignored, so a CI host's BAO_ADDR cannot leak in.
+   */
+  protected static Option[] coreOptions(Option... extra) {
+    List<Option> o =
+        new ArrayList<>(
+            List.of(
+                baseOptions(),
                 frameworkProperty("openkcm.keystore.config.ignoreEnvironment").value("true"),
                 frameworkProperty("openkcm.keystore.config.pollMillis").value("100")));
-        o.addAll(List.of(extra));
-        return o.toArray(new Option[0]);
-    }
+    o.addAll(List.of(extra));
+    return o.toArray(new Option[0]);
+  }
 
-    @After
-    public void unregisterTestBackends() {
-        for (ServiceRegistration<?> r : registrations) {
-            try {
-                r.unregister();
-            } catch (IllegalStateException e) {
-                // already unregistered by the test
-            }
-        }
+  @After
+  public void unregisterTestBackends() {
+    for (ServiceRegistration<?> r : registrations) {
+      try {
+        r.unregister();
+      } catch (IllegalStateException e) {
+        // already unregistered by the test
+      }
     }
+  }
 
-    protected ServiceRegistration<Keystore> register(String name, int ranking, Keystore k) {
-        Dictionary<String, Object> props = new Hashtable<>(Map.of(Keystore.BACKEND_PROPERTY, name, "service.ranking", ranking));
-        ServiceRegistration<Keystore> r = context.registerService(Keystore.class, k, props);
-        registrations.add(r);
-        return r;
-    }
+  protected ServiceRegistration<Keystore> register(String name, int ranking, Keystore k) {
+    Dictionary<String, Object> props =
+        new Hashtable<>(Map.of(Keystore.BACKEND_PROPERTY, name, "service.ranking", ranking));
+    ServiceRegistration<Keystore> r = context.registerService(Keystore.class, k, props);
+    registrations.add(r);
+    return r;
+  }
 
-    protected ConfigurationAdmin configAdmin() throws InterruptedException {
-        await("ConfigurationAdmin", () -> !services(ConfigurationAdmin.class, null).isEmpty());
-        return context.getService(services(ConfigurationAdmin.class, null).get(0));
-    }
+  protected ConfigurationAdmin configAdmin() throws InterruptedException {
+    await("ConfigurationAdmin", () -> !services(ConfigurationAdmin.class, null).isEmpty());
+    return context.getService(services(ConfigurationAdmin.class, null).get(0));
+  }
 
-    protected void configure(String pid, Map<String, Object> props) throws Exception {
-        Configuration c = configAdmin().getConfiguration(pid, "?");
-        c.update(new Hashtable<>(props));
-    }
+  protected void configure(String pid, Map<String, Object> props) throws Exception {
+    Configuration c = configAdmin().getConfiguration(pid, "?");
+    c.update(new Hashtable<>(props));
+  }
 
-    /** Sets plugin manager settings and waits until the component runs with them (they show on its service). */
-    protected void configurePlugins(Map<String, Object> props) throws Exception {
-        configure("org.openkcm.keystore.plugins", props);
-        await("plugin settings " + props, () -> {
-            List<ServiceReference<KeystoreAdmin>> refs = services(KeystoreAdmin.class, null);
-            return !refs.isEmpty() && props.entrySet().stream().allMatch(e -> e.getValue().equals(refs.get(0).getProperty(e.getKey())));
+  /**
+   * Sets plugin manager settings and waits until the component runs with them (they show on its
+   * service).
+   */
+  protected void configurePlugins(Map<String, Object> props) throws Exception {
+    configure("org.openkcm.keystore.plugins", props);
+    await(
+        "plugin settings " + props,
+        () -> {
+          List<ServiceReference<KeystoreAdmin>> refs = services(KeystoreAdmin.class, null);
+          return !refs.isEmpty()
+              && props.entrySet().stream()
+                  .allMatch(e -> e.getValue().equals(refs.get(0).getProperty(e.getKey())));
         });
-    }
+  }
 
-    protected KeystoreAdmin admin() throws InterruptedException {
-        await("KeystoreAdmin", () -> !services(KeystoreAdmin.class, null).isEmpty());
-        return context.getService(services(KeystoreAdmin.class, null).get(0));
-    }
+  protected KeystoreAdmin admin() throws InterruptedException {
+    await("KeystoreAdmin", () -> !services(KeystoreAdmin.class, null).isEmpty());
+    return context.getService(services(KeystoreAdmin.class, null).get(0));
+  }
 
-    protected Directory directory() throws Exception {
-        await("BackendDirectory", () -> directoryRef() != null);
-        return new Directory(context.getService(directoryRef()));
-    }
+  protected Directory directory() throws Exception {
+    await("BackendDirectory", () -> directoryRef() != null);
+    return new Directory(context.getService(directoryRef()));
+  }
 
-    private ServiceReference<?> directoryRef() {
-        try {
-            ServiceReference<?>[] refs = context.getServiceReferences(Directory.SERVICE, null);
-            return refs == null ? null : refs[0];
-        } catch (org.osgi.framework.InvalidSyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+  private ServiceReference<?> directoryRef() {
+    try {
+      ServiceReference<?>[] refs = context.getServiceReferences(Directory.SERVICE, null);
+      return refs == null ? null : refs[0];
+    } catch (org.osgi.framework.InvalidSyntaxException e) {
+      throw new IllegalStateException(e);
     }
+  }
 
-    /** @return the name of the backend a new key with this metadata is routed to now */
-    protected String routeOf(KeyMetadata m) throws Exception {
-        return directory().route(m).info().name();
-    }
+  /**
+   * @return the name of the backend a new key with this metadata is routed to now
+   */
+  protected String routeOf(KeyMetadata m) throws Exception {
+    return directory().route(m).info().name();
+  }
 
-    protected static KeyMetadata key(String id, KeyTier tier, String owner, String... tags) throws InvalidKeyRequestException {
-        KeyMetadata.Builder b = KeyMetadata.builder().ref(KeyRef.of(id, 1)).tier(tier).owner(Owner.parse(owner));
-        if (tier != KeyTier.L2) {
-            b.parent(KeyRef.of("parent-" + id, 1));
-        }
-        for (int i = 0; i + 1 < tags.length; i += 2) {
-            b.tag(tags[i], tags[i + 1]);
-        }
-        return b.build();
+  protected static KeyMetadata key(String id, KeyTier tier, String owner, String... tags)
+      throws InvalidKeyRequestException {
+    KeyMetadata.Builder b =
+        KeyMetadata.builder().ref(KeyRef.of(id, 1)).tier(tier).owner(Owner.parse(owner));
+    if (tier != KeyTier.L2) {
+      b.parent(KeyRef.of("parent-" + id, 1));
     }
+    for (int i = 0; i + 1 < tags.length; i += 2) {
+      b.tag(tags[i], tags[i + 1]);
+    }
+    return b.build();
+  }
 
-    /** @return how many configured backends hold the record (an existing key is found by trying each) */
-    protected int copiesOf(KeyRef ref) throws Exception {
-        int n = 0;
-        for (Keystore k : directory().configured()) {
-            try {
-                KeyRecord r = k.retrieve(ref);
-                n += r == null ? 0 : 1;
-            } catch (KeyNotFoundException e) {
-                // not here
-            }
-        }
-        return n;
+  /**
+   * @return how many configured backends hold the record (an existing key is found by trying each)
+   */
+  protected int copiesOf(KeyRef ref) throws Exception {
+    int n = 0;
+    for (Keystore k : directory().configured()) {
+      try {
+        KeyRecord r = k.retrieve(ref);
+        n += r == null ? 0 : 1;
+      } catch (KeyNotFoundException e) {
+        // not here
+      }
     }
+    return n;
+  }
 
-    protected static void check(boolean condition, String what) {
-        if (!condition) {
-            throw new AssertionError(what);
-        }
+  protected static void check(boolean condition, String what) {
+    if (!condition) {
+      throw new AssertionError(what);
     }
+  }
 
-    protected interface Io {
-        void run() throws KeystoreException;
-    }
+  protected interface Io {
+    void run() throws KeystoreException;
+  }
 }

@@ -14,8 +14,8 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Dictionary;
-import java.util.HexFormat;
 import java.util.Hashtable;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,145 +41,179 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
- * The go-plugin host bundle on real Felix + SCR + ConfigAdmin with the real reference plugin: a factory
- * configuration starts the process and registers a Keystore under the entry's name; changing the entry
- * while callers run stops the old process and starts the new one (no caller fails beyond the absent wait);
- * deleting it stops the process and unregisters the backend.
+ * The go-plugin host bundle on real Felix + SCR + ConfigAdmin with the real reference plugin: a
+ * factory configuration starts the process and registers a Keystore under the entry's name;
+ * changing the entry while callers run stops the old process and starts the new one (no caller
+ * fails beyond the absent wait); deleting it stops the process and unregisters the backend.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class PluginHostIT extends KeystoreTestSupport {
-    private static final String FACTORY = "org.openkcm.keystore.goplugin";
-    private static final String NAME = "itbolt";
-    /** Generous against a loaded machine: a replacement is a Shutdown (the process exits at once) and a start. */
-    private static final java.time.Duration ABSENT_WAIT = java.time.Duration.ofSeconds(10);
+  private static final String FACTORY = "org.openkcm.keystore.goplugin";
+  private static final String NAME = "itbolt";
 
-    @Inject
-    private ConfigurationAdmin configAdmin;
+  /**
+   * Generous against a loaded machine: a replacement is a Shutdown (the process exits at once) and
+   * a start.
+   */
+  private static final java.time.Duration ABSENT_WAIT = java.time.Duration.ofSeconds(10);
 
-    @Inject
-    private org.openkcm.keystore.api.KeystoreAdmin admin;
+  @Inject private ConfigurationAdmin configAdmin;
 
-    @Configuration
-    public Option[] config() {
-        return new Option[] {baseOptions("protobuf", "failureaccess", "guava", "gson", "grpcjava", "proto", "pluginhost"),
-                systemProperty("plugin.binary").value(System.getProperty("plugin.binary")),
-                org.ops4j.pax.exam.CoreOptions.frameworkProperty("openkcm.keystore.config.ignoreEnvironment").value("true")};
+  @Inject private org.openkcm.keystore.api.KeystoreAdmin admin;
+
+  @Configuration
+  public Option[] config() {
+    return new Option[] {
+      baseOptions("protobuf", "failureaccess", "guava", "gson", "grpcjava", "proto", "pluginhost"),
+      systemProperty("plugin.binary").value(System.getProperty("plugin.binary")),
+      org.ops4j.pax.exam.CoreOptions.frameworkProperty("openkcm.keystore.config.ignoreEnvironment")
+          .value("true")
+    };
+  }
+
+  private List<ServiceReference<Keystore>> backends() {
+    return services(Keystore.class, "(" + Keystore.BACKEND_PROPERTY + "=" + NAME + ")");
+  }
+
+  /** The service the core would pick: highest ranking of the name. */
+  private Keystore current() {
+    List<ServiceReference<Keystore>> refs = backends();
+    refs.sort(null);
+    return refs.isEmpty() ? null : context.getService(refs.get(refs.size() - 1));
+  }
+
+  private long currentPid() {
+    List<ServiceReference<Keystore>> refs = backends();
+    refs.sort(null);
+    return refs.isEmpty()
+        ? -1
+        : ((Number) refs.get(refs.size() - 1).getProperty("keystore.plugin.pid")).longValue();
+  }
+
+  private static KeyMetadata md(String id) throws Exception {
+    Instant now = Instant.now();
+    return KeyMetadata.builder()
+        .ref(KeyRef.of(id, 1))
+        .tier(KeyTier.L2)
+        .algorithm("AES-256-GCM")
+        .keySize(256)
+        .status(KeyStatus.ACTIVE)
+        .owner(Owner.of(OwnerType.TENANT, "acme"))
+        .createdAt(now)
+        .updatedAt(now)
+        .build();
+  }
+
+  private static String sha256(Path p) throws Exception {
+    try (InputStream in = Files.newInputStream(p)) {
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(in.readAllBytes()));
     }
+  }
 
-    private List<ServiceReference<Keystore>> backends() {
-        return services(Keystore.class, "(" + Keystore.BACKEND_PROPERTY + "=" + NAME + ")");
-    }
+  @Test
+  public void aFactoryConfigurationRunsTheReplacedEntryTakesOverAndDeletionStopsIt()
+      throws Exception {
+    Path binary = Path.of(System.getProperty("plugin.binary"));
+    Path db = Files.createTempDirectory("plugin-it").resolve("ks.db");
+    org.osgi.service.cm.Configuration c = configAdmin.getFactoryConfiguration(FACTORY, NAME, "?");
+    Dictionary<String, Object> props = new Hashtable<>();
+    props.put("name", NAME);
+    props.put("path", binary.toString());
+    props.put("args", new String[] {"-db", db.toString()});
+    props.put("checksum", sha256(binary));
+    props.put("logLevel", "info");
+    props.put("yamlConfiguration", "maxRecordBytes: 8192\n");
+    c.update(props);
+    await("plugin registered as backend " + NAME, () -> !backends().isEmpty());
+    Keystore first = current();
+    assertEquals(8192, first.info().maxRecordBytes());
+    first.store(md("it-1"), "one".getBytes(StandardCharsets.UTF_8));
+    long firstPid = currentPid();
+    await(
+        "the core lists the plugin as a present backend (keystore:backends, console)",
+        () -> admin.backends().stream().anyMatch(b -> b.name().equals(NAME) && b.present()));
 
-    /** The service the core would pick: highest ranking of the name. */
-    private Keystore current() {
-        List<ServiceReference<Keystore>> refs = backends();
-        refs.sort(null);
-        return refs.isEmpty() ? null : context.getService(refs.get(refs.size() - 1));
-    }
-
-    private long currentPid() {
-        List<ServiceReference<Keystore>> refs = backends();
-        refs.sort(null);
-        return refs.isEmpty() ? -1 : ((Number) refs.get(refs.size() - 1).getProperty("keystore.plugin.pid")).longValue();
-    }
-
-    private static KeyMetadata md(String id) throws Exception {
-        Instant now = Instant.now();
-        return KeyMetadata.builder().ref(KeyRef.of(id, 1)).tier(KeyTier.L2).algorithm("AES-256-GCM").keySize(256).status(KeyStatus.ACTIVE)
-                .owner(Owner.of(OwnerType.TENANT, "acme")).createdAt(now).updatedAt(now).build();
-    }
-
-    private static String sha256(Path p) throws Exception {
-        try (InputStream in = Files.newInputStream(p)) {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(in.readAllBytes()));
-        }
-    }
-
-    @Test
-    public void aFactoryConfigurationRunsTheReplacedEntryTakesOverAndDeletionStopsIt() throws Exception {
-        Path binary = Path.of(System.getProperty("plugin.binary"));
-        Path db = Files.createTempDirectory("plugin-it").resolve("ks.db");
-        org.osgi.service.cm.Configuration c = configAdmin.getFactoryConfiguration(FACTORY, NAME, "?");
-        Dictionary<String, Object> props = new Hashtable<>();
-        props.put("name", NAME);
-        props.put("path", binary.toString());
-        props.put("args", new String[] {"-db", db.toString()});
-        props.put("checksum", sha256(binary));
-        props.put("logLevel", "info");
-        props.put("yamlConfiguration", "maxRecordBytes: 8192\n");
-        c.update(props);
-        await("plugin registered as backend " + NAME, () -> !backends().isEmpty());
-        Keystore first = current();
-        assertEquals(8192, first.info().maxRecordBytes());
-        first.store(md("it-1"), "one".getBytes(StandardCharsets.UTF_8));
-        long firstPid = currentPid();
-        await("the core lists the plugin as a present backend (keystore:backends, console)",
-                () -> admin.backends().stream().anyMatch(b -> b.name().equals(NAME) && b.present()));
-
-        // replace the entry while callers read and write
-        AtomicBoolean run = new AtomicBoolean(true);
-        AtomicInteger ok = new AtomicInteger();
-        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-        Thread caller = new Thread(() -> {
-            for (int i = 0; run.get(); i++) {
+    // replace the entry while callers read and write
+    AtomicBoolean run = new AtomicBoolean(true);
+    AtomicInteger ok = new AtomicInteger();
+    ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    Thread caller =
+        new Thread(
+            () -> {
+              for (int i = 0; run.get(); i++) {
                 String id = "hot-" + i;
                 try {
-                    storeWithAbsentWait(id);
-                    ok.incrementAndGet();
+                  storeWithAbsentWait(id);
+                  ok.incrementAndGet();
                 } catch (Throwable t) {
-                    failures.add(t);
+                  failures.add(t);
                 }
-            }
-        });
-        caller.start();
-        await("callers running", () -> ok.get() > 50);
-        props.put("logLevel", "debug");
-        c.update(props);
-        await("the new process took over", () -> currentPid() != firstPid && currentPid() > 0);
-        await("the old process stopped", () -> !ProcessHandle.of(firstPid).map(ProcessHandle::isAlive).orElse(false));
-        int atSwitch = ok.get();
-        await("callers continue on the new process", () -> ok.get() > atSwitch + 50);
-        run.set(false);
-        caller.join();
-        assertTrue("no caller failed beyond the absent wait across the replacement: " + failures, failures.isEmpty());
-        assertEquals("one backend of the name once the old one stopped", 1, backends().size());
-        assertArrayEquals("one".getBytes(StandardCharsets.UTF_8), current().retrieve(KeyRef.of("it-1", 1)).sealed());
+              }
+            });
+    caller.start();
+    await("callers running", () -> ok.get() > 50);
+    props.put("logLevel", "debug");
+    c.update(props);
+    await("the new process took over", () -> currentPid() != firstPid && currentPid() > 0);
+    await(
+        "the old process stopped",
+        () -> !ProcessHandle.of(firstPid).map(ProcessHandle::isAlive).orElse(false));
+    int atSwitch = ok.get();
+    await("callers continue on the new process", () -> ok.get() > atSwitch + 50);
+    run.set(false);
+    caller.join();
+    assertTrue(
+        "no caller failed beyond the absent wait across the replacement: " + failures,
+        failures.isEmpty());
+    assertEquals("one backend of the name once the old one stopped", 1, backends().size());
+    assertArrayEquals(
+        "one".getBytes(StandardCharsets.UTF_8), current().retrieve(KeyRef.of("it-1", 1)).sealed());
 
-        long pid = currentPid();
-        c.delete();
-        await("backend unregistered", () -> backends().isEmpty());
-        await("the core sees it absent", () -> admin.backends().stream().noneMatch(b -> b.name().equals(NAME) && b.present()));
-        await("process stopped", () -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
-        assertFalse(ProcessHandle.current().descendants().anyMatch(h -> h.info().command().map(x -> x.contains("keystore-bbolt")).orElse(false)));
-        assertNotEquals(firstPid, pid);
-    }
+    long pid = currentPid();
+    c.delete();
+    await("backend unregistered", () -> backends().isEmpty());
+    await(
+        "the core sees it absent",
+        () -> admin.backends().stream().noneMatch(b -> b.name().equals(NAME) && b.present()));
+    await(
+        "process stopped", () -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+    assertFalse(
+        ProcessHandle.current()
+            .descendants()
+            .anyMatch(
+                h -> h.info().command().map(x -> x.contains("keystore-bbolt")).orElse(false)));
+    assertNotEquals(firstPid, pid);
+  }
 
-    /**
-     * As the core's guarded path does for an absent or restarting backend: a call that finds no backend, or
-     * fails with BackendUnavailable, is retried on the backend registered now, for up to ABSENT_WAIT.
-     */
-    private void storeWithAbsentWait(String id) throws Exception {
-        byte[] b = id.getBytes(StandardCharsets.UTF_8);
-        long deadline = System.nanoTime() + ABSENT_WAIT.toNanos();
-        while (true) {
-            Keystore k = current();
-            try {
-                if (k != null) {
-                    k.store(md(id), b);
-                    return;
-                }
-            } catch (org.openkcm.keystore.model.KeyAlreadyExistsException landed) {
-                return; // an earlier attempt had landed before the switch
-            } catch (BackendUnavailableException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("backend absent for longer than " + ABSENT_WAIT);
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10)); // poll interval
+  /**
+   * As the core's guarded path does for an absent or restarting backend: a call that finds no
+   * backend, or fails with BackendUnavailable, is retried on the backend registered now, for up to
+   * ABSENT_WAIT.
+   */
+  private void storeWithAbsentWait(String id) throws Exception {
+    byte[] b = id.getBytes(StandardCharsets.UTF_8);
+    long deadline = System.nanoTime() + ABSENT_WAIT.toNanos();
+    while (true) {
+      Keystore k = current();
+      try {
+        if (k != null) {
+          k.store(md(id), b);
+          return;
         }
+      } catch (org.openkcm.keystore.model.KeyAlreadyExistsException landed) {
+        return; // an earlier attempt had landed before the switch
+      } catch (BackendUnavailableException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("backend absent for longer than " + ABSENT_WAIT);
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(
+          java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10)); // poll interval
     }
+  }
 }

@@ -12,54 +12,64 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 
 /**
- * JSON of OpenBao's API through Gson's tree model, parsed strictly (no comments, no unquoted names, one
- * document): what a server or a writer to the backend sends is data, never leniently guessed at.
+ * JSON of OpenBao's API through Gson's tree model, parsed strictly (no comments, no unquoted names,
+ * one document): what a server or a writer to the backend sends is data, never leniently guessed
+ * at.
  */
 final class BaoJson {
-    private static final TypeAdapter<JsonElement> TREE = new Gson().getAdapter(JsonElement.class);
+  private static final TypeAdapter<JsonElement> TREE = new Gson().getAdapter(JsonElement.class);
 
-    private BaoJson() {
-    }
+  private BaoJson() {}
 
-    /** @return the body as a JSON object; {@link IllegalArgumentException} if it is not exactly one */
-    static JsonObject object(byte[] body) {
-        try (JsonReader r = new JsonReader(new StringReader(new String(body, StandardCharsets.UTF_8)))) {
-            r.setStrictness(Strictness.STRICT);
-            JsonElement e = TREE.read(r);
-            if (r.peek() != JsonToken.END_DOCUMENT || e == null || !e.isJsonObject()) {
-                throw new IllegalArgumentException("not one JSON object");
-            }
-            return e.getAsJsonObject();
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("not valid JSON", null);
-        }
+  /**
+   * @return the body as a JSON object; {@link IllegalArgumentException} if it is not exactly one
+   */
+  static JsonObject object(byte[] body) {
+    try (JsonReader r =
+        new JsonReader(new StringReader(new String(body, StandardCharsets.UTF_8)))) {
+      r.setStrictness(Strictness.STRICT);
+      JsonElement e = TREE.read(r);
+      if (r.peek() != JsonToken.END_DOCUMENT || e == null || !e.isJsonObject()) {
+        throw new IllegalArgumentException("not one JSON object");
+      }
+      return e.getAsJsonObject();
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("not valid JSON", null);
     }
+  }
 
-    /** @return the member as an object, {@link IllegalArgumentException} when absent or not an object */
-    static JsonObject child(JsonObject o, String name) {
-        JsonElement e = o.get(name);
-        if (e == null || !e.isJsonObject()) {
-            throw new IllegalArgumentException("no object " + name);
-        }
-        return e.getAsJsonObject();
+  /**
+   * @return the member as an object, {@link IllegalArgumentException} when absent or not an object
+   */
+  static JsonObject child(JsonObject o, String name) {
+    JsonElement e = o.get(name);
+    if (e == null || !e.isJsonObject()) {
+      throw new IllegalArgumentException("no object " + name);
     }
+    return e.getAsJsonObject();
+  }
 
-    /** @return the member as a string (numbers and booleans as written), or {@code fallback} if absent or null */
-    static String string(JsonObject o, String name, String fallback) {
-        JsonElement e = o.get(name);
-        if (e == null || e.isJsonNull()) {
-            return fallback;
-        }
-        return e.isJsonPrimitive() ? e.getAsString() : e.toString();
+  /**
+   * @return the member as a string (numbers and booleans as written), or {@code fallback} if absent
+   *     or null
+   */
+  static String string(JsonObject o, String name, String fallback) {
+    JsonElement e = o.get(name);
+    if (e == null || e.isJsonNull()) {
+      return fallback;
     }
+    return e.isJsonPrimitive() ? e.getAsString() : e.toString();
+  }
 
-    /** @return the member as a long, or {@code fallback} if absent or null */
-    static long number(JsonObject o, String name, long fallback) {
-        JsonElement e = o.get(name);
-        return e == null || e.isJsonNull() ? fallback : e.getAsLong();
-    }
+  /**
+   * @return the member as a long, or {@code fallback} if absent or null
+   */
+  static long number(JsonObject o, String name, long fallback) {
+    JsonElement e = o.get(name);
+    return e == null || e.isJsonNull() ? fallback : e.getAsLong();
+  }
 
-    static byte[] bytes(JsonElement e) {
-        return e.toString().getBytes(StandardCharsets.UTF_8);
-    }
+  static byte[] bytes(JsonElement e) {
+    return e.toString().getBytes(StandardCharsets.UTF_8);
+  }
 }

@@ -8,181 +8,264 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Validated, immutable connection settings shared by the KV backend and the Transit provider. Secrets
- * (token, AppRole secret id) are held but never printed: {@link #toString()} redacts them.
+ * Validated, immutable connection settings shared by the KV backend and the Transit provider.
+ * Secrets (token, AppRole secret id) are held but never printed: {@link #toString()} redacts them.
  */
 final class BaoSettings {
-    /** Mount and prefix paths: segments of letters, digits, '.', '_', '-', joined by '/'; no "..". */
-    private static final Pattern PATH = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*");
+  /** Mount and prefix paths: segments of letters, digits, '.', '_', '-', joined by '/'; no "..". */
+  private static final Pattern PATH =
+      Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*");
 
-    enum AuthMethod { TOKEN, APPROLE }
+  enum AuthMethod {
+    TOKEN,
+    APPROLE
+  }
 
-    final URI address;
-    final AuthMethod authMethod;
-    final String token;
-    final String roleId;
-    final String secretId;
-    final String approleMount;
-    final String namespace;
-    final String mount;
-    final Path caFile;
-    final Path clientCertFile;
-    final Path clientKeyFile;
-    final Duration connectTimeout;
-    final Duration readTimeout;
+  final URI address;
+  final AuthMethod authMethod;
+  final String token;
+  final String roleId;
+  final String secretId;
+  final String approleMount;
+  final String namespace;
+  final String mount;
+  final Path caFile;
+  final Path clientCertFile;
+  final Path clientKeyFile;
+  final Duration connectTimeout;
+  final Duration readTimeout;
 
-    private BaoSettings(Builder b) {
-        this.address = parseAddress(b.address);
-        this.authMethod = parseAuth(b.authMethod);
-        this.token = blankToNull(b.token);
-        this.roleId = blankToNull(b.roleId);
-        this.secretId = blankToNull(b.secretId);
-        this.approleMount = checkPath("approleMount", b.approleMount == null ? "approle" : b.approleMount);
-        this.namespace = blankToNull(b.namespace) == null ? null : checkPath("namespace", b.namespace.trim());
-        this.mount = checkPath("mount", b.mount);
-        this.caFile = toPath(b.caFile);
-        this.clientCertFile = toPath(b.clientCertFile);
-        this.clientKeyFile = toPath(b.clientKeyFile);
-        this.connectTimeout = positive("connectTimeoutMillis", b.connectTimeoutMillis);
-        this.readTimeout = positive("readTimeoutMillis", b.readTimeoutMillis);
-        if (authMethod == AuthMethod.TOKEN && token == null) {
-            throw new IllegalArgumentException("token: is required when authMethod=token");
-        }
-        if (authMethod == AuthMethod.APPROLE && (roleId == null || secretId == null)) {
-            throw new IllegalArgumentException("roleId, secretId: are required when authMethod=approle");
-        }
-        if ((clientCertFile == null) != (clientKeyFile == null)) {
-            throw new IllegalArgumentException("clientCertFile, clientKeyFile: give both or neither");
-        }
+  private BaoSettings(Builder b) {
+    this.address = parseAddress(b.address);
+    this.authMethod = parseAuth(b.authMethod);
+    this.token = blankToNull(b.token);
+    this.roleId = blankToNull(b.roleId);
+    this.secretId = blankToNull(b.secretId);
+    this.approleMount =
+        checkPath("approleMount", b.approleMount == null ? "approle" : b.approleMount);
+    this.namespace =
+        blankToNull(b.namespace) == null ? null : checkPath("namespace", b.namespace.trim());
+    this.mount = checkPath("mount", b.mount);
+    this.caFile = toPath(b.caFile);
+    this.clientCertFile = toPath(b.clientCertFile);
+    this.clientKeyFile = toPath(b.clientKeyFile);
+    this.connectTimeout = positive("connectTimeoutMillis", b.connectTimeoutMillis);
+    this.readTimeout = positive("readTimeoutMillis", b.readTimeoutMillis);
+    if (authMethod == AuthMethod.TOKEN && token == null) {
+      throw new IllegalArgumentException("token: is required when authMethod=token");
     }
-
-    static Builder builder() {
-        return new Builder();
+    if (authMethod == AuthMethod.APPROLE && (roleId == null || secretId == null)) {
+      throw new IllegalArgumentException("roleId, secretId: are required when authMethod=approle");
     }
-
-    static BaoSettings from(OpenBaoConfig c) {
-        return from(c, new BaoEnvironment(Map.of()));
+    if ((clientCertFile == null) != (clientKeyFile == null)) {
+      throw new IllegalArgumentException("clientCertFile, clientKeyFile: give both or neither");
     }
+  }
 
-    /** The configuration with OpenBao's environment variables laid over it (the environment wins). */
-    static BaoSettings from(OpenBaoConfig c, BaoEnvironment env) {
-        return env.apply(builder().address(c.address()).token(c.token()).authMethod(c.authMethod()).roleId(c.roleId())
-                .secretId(c.secretId()).approleMount(c.approleMount()).namespace(c.namespace()).mount(c.mount())
+  static Builder builder() {
+    return new Builder();
+  }
+
+  static BaoSettings from(OpenBaoConfig c) {
+    return from(c, new BaoEnvironment(Map.of()));
+  }
+
+  /** The configuration with OpenBao's environment variables laid over it (the environment wins). */
+  static BaoSettings from(OpenBaoConfig c, BaoEnvironment env) {
+    return env.apply(
+            builder()
+                .address(c.address())
+                .token(c.token())
+                .authMethod(c.authMethod())
+                .roleId(c.roleId())
+                .secretId(c.secretId())
+                .approleMount(c.approleMount())
+                .namespace(c.namespace())
+                .mount(c.mount())
                 .tls(c.caFile(), c.clientCertFile(), c.clientKeyFile())
-                .timeouts(c.connectTimeoutMillis(), c.readTimeoutMillis()), c.address()).build();
-    }
+                .timeouts(c.connectTimeoutMillis(), c.readTimeoutMillis()),
+            c.address())
+        .build();
+  }
 
-    static BaoSettings from(TransitConfig c) {
-        return from(c, new BaoEnvironment(Map.of()));
-    }
+  static BaoSettings from(TransitConfig c) {
+    return from(c, new BaoEnvironment(Map.of()));
+  }
 
-    static BaoSettings from(TransitConfig c, BaoEnvironment env) {
-        return env.apply(builder().address(c.address()).token(c.token()).authMethod(c.authMethod()).roleId(c.roleId())
-                .secretId(c.secretId()).approleMount(c.approleMount()).namespace(c.namespace()).mount(c.mount())
+  static BaoSettings from(TransitConfig c, BaoEnvironment env) {
+    return env.apply(
+            builder()
+                .address(c.address())
+                .token(c.token())
+                .authMethod(c.authMethod())
+                .roleId(c.roleId())
+                .secretId(c.secretId())
+                .approleMount(c.approleMount())
+                .namespace(c.namespace())
+                .mount(c.mount())
                 .tls(c.caFile(), c.clientCertFile(), c.clientKeyFile())
-                .timeouts(c.connectTimeoutMillis(), c.readTimeoutMillis()), c.address()).build();
+                .timeouts(c.connectTimeoutMillis(), c.readTimeoutMillis()),
+            c.address())
+        .build();
+  }
+
+  /**
+   * Checks a path setting (mount, prefix, namespace) so it can never climb out of where it points.
+   */
+  static String checkPath(String field, String value) {
+    String v = value == null ? "" : value.trim();
+    while (v.endsWith("/")) {
+      v = v.substring(0, v.length() - 1);
+    }
+    if (!PATH.matcher(v).matches() || v.contains("..")) {
+      throw new IllegalArgumentException(
+          field
+              + ": '"
+              + org.openkcm.keystore.model.Limits.printable(value)
+              + "' must be segments of letters, digits, '.', '_' or '-' separated by '/'");
+    }
+    return v;
+  }
+
+  private static URI parseAddress(String address) {
+    try {
+      URI uri = URI.create(address == null ? "" : address.trim().replaceAll("/+$", ""));
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!(scheme.equals("http") || scheme.equals("https"))
+          || uri.getHost() == null
+          || (uri.getPath() != null && !uri.getPath().isEmpty())
+          || uri.getUserInfo() != null) {
+        throw new IllegalArgumentException(
+            "address: expected http(s)://host:port, was '" + uri + "'");
+      }
+      return uri;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("address: expected http(s)://host:port", e);
+    }
+  }
+
+  private static AuthMethod parseAuth(String value) {
+    String v = value == null || value.isBlank() ? "token" : value.trim().toLowerCase(Locale.ROOT);
+    switch (v) {
+      case "token":
+        return AuthMethod.TOKEN;
+      case "approle":
+        return AuthMethod.APPROLE;
+      default:
+        throw new IllegalArgumentException(
+            "authMethod: expected token or approle, was '"
+                + org.openkcm.keystore.model.Limits.printable(value)
+                + "'");
+    }
+  }
+
+  private static Duration positive(String field, int millis) {
+    if (millis < 1) {
+      throw new IllegalArgumentException(field + ": must be at least 1, was " + millis);
+    }
+    return Duration.ofMillis(millis);
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.trim();
+  }
+
+  private static Path toPath(String s) {
+    return blankToNull(s) == null ? null : Path.of(s.trim());
+  }
+
+  @Override
+  public String toString() {
+    return "BaoSettings["
+        + address
+        + " auth="
+        + authMethod.name().toLowerCase(Locale.ROOT)
+        + (namespace != null ? " namespace=" + namespace : "")
+        + " mount="
+        + mount
+        + (caFile != null ? " ca=" + caFile : "")
+        + (clientCertFile != null ? " mTLS" : "")
+        + " connect="
+        + connectTimeout.toMillis()
+        + "ms read="
+        + readTimeout.toMillis()
+        + "ms token=<redacted>]";
+  }
+
+  /**
+   * Collects raw settings; {@link #build()} validates them and throws {@link
+   * IllegalArgumentException}.
+   */
+  static final class Builder {
+    private String address;
+    private String authMethod = "token";
+    private String token;
+    private String roleId;
+    private String secretId;
+    private String approleMount = "approle";
+    private String namespace;
+    private String mount;
+    private String caFile;
+    private String clientCertFile;
+    private String clientKeyFile;
+    private int connectTimeoutMillis = 2000;
+    private int readTimeoutMillis = 5000;
+
+    Builder address(String v) {
+      this.address = v;
+      return this;
     }
 
-    /** Checks a path setting (mount, prefix, namespace) so it can never climb out of where it points. */
-    static String checkPath(String field, String value) {
-        String v = value == null ? "" : value.trim();
-        while (v.endsWith("/")) {
-            v = v.substring(0, v.length() - 1);
-        }
-        if (!PATH.matcher(v).matches() || v.contains("..")) {
-            throw new IllegalArgumentException(field + ": '" + org.openkcm.keystore.model.Limits.printable(value)
-                    + "' must be segments of letters, digits, '.', '_' or '-' separated by '/'");
-        }
-        return v;
+    Builder authMethod(String v) {
+      this.authMethod = v;
+      return this;
     }
 
-    private static URI parseAddress(String address) {
-        try {
-            URI uri = URI.create(address == null ? "" : address.trim().replaceAll("/+$", ""));
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null
-                    || (uri.getPath() != null && !uri.getPath().isEmpty()) || uri.getUserInfo() != null) {
-                throw new IllegalArgumentException("address: expected http(s)://host:port, was '" + uri + "'");
-            }
-            return uri;
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("address: expected http(s)://host:port", e);
-        }
+    Builder token(String v) {
+      this.token = v;
+      return this;
     }
 
-    private static AuthMethod parseAuth(String value) {
-        String v = value == null || value.isBlank() ? "token" : value.trim().toLowerCase(Locale.ROOT);
-        switch (v) {
-            case "token": return AuthMethod.TOKEN;
-            case "approle": return AuthMethod.APPROLE;
-            default: throw new IllegalArgumentException("authMethod: expected token or approle, was '"
-                    + org.openkcm.keystore.model.Limits.printable(value) + "'");
-        }
+    Builder roleId(String v) {
+      this.roleId = v;
+      return this;
     }
 
-    private static Duration positive(String field, int millis) {
-        if (millis < 1) {
-            throw new IllegalArgumentException(field + ": must be at least 1, was " + millis);
-        }
-        return Duration.ofMillis(millis);
+    Builder secretId(String v) {
+      this.secretId = v;
+      return this;
     }
 
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s.trim();
+    Builder approleMount(String v) {
+      this.approleMount = v;
+      return this;
     }
 
-    private static Path toPath(String s) {
-        return blankToNull(s) == null ? null : Path.of(s.trim());
+    Builder namespace(String v) {
+      this.namespace = v;
+      return this;
     }
 
-    @Override
-    public String toString() {
-        return "BaoSettings[" + address + " auth=" + authMethod.name().toLowerCase(Locale.ROOT)
-                + (namespace != null ? " namespace=" + namespace : "") + " mount=" + mount
-                + (caFile != null ? " ca=" + caFile : "") + (clientCertFile != null ? " mTLS" : "")
-                + " connect=" + connectTimeout.toMillis() + "ms read=" + readTimeout.toMillis() + "ms token=<redacted>]";
+    Builder mount(String v) {
+      this.mount = v;
+      return this;
     }
 
-    /** Collects raw settings; {@link #build()} validates them and throws {@link IllegalArgumentException}. */
-    static final class Builder {
-        private String address;
-        private String authMethod = "token";
-        private String token;
-        private String roleId;
-        private String secretId;
-        private String approleMount = "approle";
-        private String namespace;
-        private String mount;
-        private String caFile;
-        private String clientCertFile;
-        private String clientKeyFile;
-        private int connectTimeoutMillis = 2000;
-        private int readTimeoutMillis = 5000;
-
-        Builder address(String v) { this.address = v; return this; }
-        Builder authMethod(String v) { this.authMethod = v; return this; }
-        Builder token(String v) { this.token = v; return this; }
-        Builder roleId(String v) { this.roleId = v; return this; }
-        Builder secretId(String v) { this.secretId = v; return this; }
-        Builder approleMount(String v) { this.approleMount = v; return this; }
-        Builder namespace(String v) { this.namespace = v; return this; }
-        Builder mount(String v) { this.mount = v; return this; }
-
-        Builder tls(String ca, String clientCert, String clientKey) {
-            this.caFile = ca;
-            this.clientCertFile = clientCert;
-            this.clientKeyFile = clientKey;
-            return this;
-        }
-
-        Builder timeouts(int connectMillis, int readMillis) {
-            this.connectTimeoutMillis = connectMillis;
-            this.readTimeoutMillis = readMillis;
-            return this;
-        }
-
-        BaoSettings build() {
-            return new BaoSettings(this);
-        }
+    Builder tls(String ca, String clientCert, String clientKey) {
+      this.caFile = ca;
+      this.clientCertFile = clientCert;
+      this.clientKeyFile = clientKey;
+      return this;
     }
+
+    Builder timeouts(int connectMillis, int readMillis) {
+      this.connectTimeoutMillis = connectMillis;
+      this.readTimeoutMillis = readMillis;
+      return this;
+    }
+
+    BaoSettings build() {
+      return new BaoSettings(this);
+    }
+  }
 }

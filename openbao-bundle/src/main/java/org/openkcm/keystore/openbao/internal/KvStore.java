@@ -16,189 +16,226 @@ import org.openkcm.keystore.model.KeyRef;
 import org.openkcm.keystore.model.KeystoreException;
 
 /**
- * The KV v2 operations the backend needs, each one request on the connection's {@link BaoHttp} client,
- * each mapped to typed exceptions.
+ * The KV v2 operations the backend needs, each one request on the connection's {@link BaoHttp}
+ * client, each mapped to typed exceptions.
  */
 final class KvStore {
-    private final BaoConnection conn;
-    private final PathLayout layout;
-    /** Requests sent, for tests proving that listing cost follows the matches and bad ids cost none. */
-    final AtomicLong requests = new AtomicLong();
+  private final BaoConnection conn;
+  private final PathLayout layout;
 
-    KvStore(BaoConnection conn, PathLayout layout) {
-        this.conn = conn;
-        this.layout = layout;
+  /**
+   * Requests sent, for tests proving that listing cost follows the matches and bad ids cost none.
+   */
+  final AtomicLong requests = new AtomicLong();
+
+  KvStore(BaoConnection conn, PathLayout layout) {
+    this.conn = conn;
+    this.layout = layout;
+  }
+
+  /**
+   * @return the secret's current version, or {@code null} if there is none (404).
+   */
+  KvEntry read(String belowMount, KeyRef key) throws KeystoreException {
+    String api = layout.dataApi(belowMount);
+    requests.incrementAndGet();
+    BaoHttp.Answer r = conn.call("GET", api, null, null, key, "read " + api);
+    if (r.status == 404) {
+      return null;
     }
-
-    /** @return the secret's current version, or {@code null} if there is none (404). */
-    KvEntry read(String belowMount, KeyRef key) throws KeystoreException {
-        String api = layout.dataApi(belowMount);
-        requests.incrementAndGet();
-        BaoHttp.Answer r = conn.call("GET", api, null, null, key, "read " + api);
-        if (r.status == 404) {
-            return null;
-        }
-        if (r.status != 200) {
-            throw BaoErrors.fromStatus(conn.name, key, "read " + api, r.status, r.body);
-        }
-        try {
-            JsonObject data = BaoJson.child(BaoJson.object(r.body), "data");
-            long version = BaoJson.number(BaoJson.child(data, "metadata"), "version", 0);
-            return new KvEntry(BaoJson.child(data, "data"), version);
-        } catch (RuntimeException e) {
-            throw BaoErrors.transport(conn.name, key, "read " + api + " (unexpected answer)", e);
-        }
+    if (r.status != 200) {
+      throw BaoErrors.fromStatus(conn.name, key, "read " + api, r.status, r.body);
     }
-
-    /**
-     * Writes a new version, with check-and-set when {@code cas} is given (0 = create only).
-     *
-     * @return the new KV version
-     * @throws ConcurrentUpdateException when the check-and-set did not match
-     */
-    long write(String belowMount, JsonObject data, Long cas, KeyRef key) throws KeystoreException {
-        return finish(startWrite(belowMount, data, cas, key));
+    try {
+      JsonObject data = BaoJson.child(BaoJson.object(r.body), "data");
+      long version = BaoJson.number(BaoJson.child(data, "metadata"), "version", 0);
+      return new KvEntry(BaoJson.child(data, "data"), version);
+    } catch (RuntimeException e) {
+      throw BaoErrors.transport(conn.name, key, "read " + api + " (unexpected answer)", e);
     }
+  }
 
-    /** {@link #write} sent without waiting: {@link #finish} it. */
-    Pending<Long> startWrite(String belowMount, JsonObject data, Long cas, KeyRef key) {
-        String api = layout.dataApi(belowMount);
-        JsonObject body = new JsonObject();
-        body.add("data", data);
-        if (cas != null) {
-            JsonObject options = new JsonObject();
-            options.addProperty("cas", cas);
-            body.add("options", options);
-        }
-        return start("POST", api, BaoJson.bytes(body), key, "write " + api, r -> {
-            if (BaoErrors.isCasMismatch(r.status, r.body)) {
-                throw new ConcurrentUpdateException(key, conn.name, "check-and-set mismatch writing " + api + " (expected version " + cas + ")");
-            }
-            if (r.status == 404) {
-                // a write cannot miss a key: the mount itself is absent or not KV v2
-                throw new BackendUnavailableException(conn.name, key, "no KV v2 mount for write " + api, null, null);
-            }
-            if (r.status != 200 && r.status != 204) {
-                throw BaoErrors.fromStatus(conn.name, key, "write " + api, r.status, r.body);
-            }
-            if (r.status == 204 || r.body.length == 0) {
-                return 0L;
-            }
-            try {
-                return BaoJson.number(BaoJson.child(BaoJson.object(r.body), "data"), "version", 0);
-            } catch (RuntimeException e) {
-                throw BaoErrors.transport(conn.name, key, "write " + api + " (unexpected answer)", e);
-            }
+  /**
+   * Writes a new version, with check-and-set when {@code cas} is given (0 = create only).
+   *
+   * @return the new KV version
+   * @throws ConcurrentUpdateException when the check-and-set did not match
+   */
+  long write(String belowMount, JsonObject data, Long cas, KeyRef key) throws KeystoreException {
+    return finish(startWrite(belowMount, data, cas, key));
+  }
+
+  /** {@link #write} sent without waiting: {@link #finish} it. */
+  Pending<Long> startWrite(String belowMount, JsonObject data, Long cas, KeyRef key) {
+    String api = layout.dataApi(belowMount);
+    JsonObject body = new JsonObject();
+    body.add("data", data);
+    if (cas != null) {
+      JsonObject options = new JsonObject();
+      options.addProperty("cas", cas);
+      body.add("options", options);
+    }
+    return start(
+        "POST",
+        api,
+        BaoJson.bytes(body),
+        key,
+        "write " + api,
+        r -> {
+          if (BaoErrors.isCasMismatch(r.status, r.body)) {
+            throw new ConcurrentUpdateException(
+                key,
+                conn.name,
+                "check-and-set mismatch writing " + api + " (expected version " + cas + ")");
+          }
+          if (r.status == 404) {
+            // a write cannot miss a key: the mount itself is absent or not KV v2
+            throw new BackendUnavailableException(
+                conn.name, key, "no KV v2 mount for write " + api, null, null);
+          }
+          if (r.status != 200 && r.status != 204) {
+            throw BaoErrors.fromStatus(conn.name, key, "write " + api, r.status, r.body);
+          }
+          if (r.status == 204 || r.body.length == 0) {
+            return 0L;
+          }
+          try {
+            return BaoJson.number(BaoJson.child(BaoJson.object(r.body), "data"), "version", 0);
+          } catch (RuntimeException e) {
+            throw BaoErrors.transport(conn.name, key, "write " + api + " (unexpected answer)", e);
+          }
         });
-    }
+  }
 
-    /** Replaces custom_metadata and sets cas_required, sent without waiting: {@link #finish} it. */
-    Pending<Void> startMetadata(String belowMount, Map<String, String> custom, KeyRef key) {
-        JsonObject customJson = new JsonObject();
-        custom.forEach(customJson::addProperty);
-        JsonObject body = new JsonObject();
-        body.add("custom_metadata", customJson);
-        body.addProperty("cas_required", true);
-        String api = layout.metadataApi(belowMount);
-        return start("POST", api, BaoJson.bytes(body), key, "write " + api, r -> expect(r, key, "write " + api, 200, 204));
-    }
+  /** Replaces custom_metadata and sets cas_required, sent without waiting: {@link #finish} it. */
+  Pending<Void> startMetadata(String belowMount, Map<String, String> custom, KeyRef key) {
+    JsonObject customJson = new JsonObject();
+    custom.forEach(customJson::addProperty);
+    JsonObject body = new JsonObject();
+    body.add("custom_metadata", customJson);
+    body.addProperty("cas_required", true);
+    String api = layout.metadataApi(belowMount);
+    return start(
+        "POST",
+        api,
+        BaoJson.bytes(body),
+        key,
+        "write " + api,
+        r -> expect(r, key, "write " + api, 200, 204));
+  }
 
-    /** Destroys every version and the metadata (DELETE metadata/...). Idempotent: 204 also when absent. */
-    void destroyAll(String belowMount, KeyRef key) throws KeystoreException {
-        finish(startDestroyAll(belowMount, key));
-    }
+  /**
+   * Destroys every version and the metadata (DELETE metadata/...). Idempotent: 204 also when
+   * absent.
+   */
+  void destroyAll(String belowMount, KeyRef key) throws KeystoreException {
+    finish(startDestroyAll(belowMount, key));
+  }
 
-    /** {@link #destroyAll} sent without waiting: {@link #finish} it. */
-    Pending<Void> startDestroyAll(String belowMount, KeyRef key) {
-        String api = layout.metadataApi(belowMount);
-        return start("DELETE", api, null, key, "delete " + api, r -> expect(r, key, "delete " + api, 204, 200, 404));
-    }
+  /** {@link #destroyAll} sent without waiting: {@link #finish} it. */
+  Pending<Void> startDestroyAll(String belowMount, KeyRef key) {
+    String api = layout.metadataApi(belowMount);
+    return start(
+        "DELETE",
+        api,
+        null,
+        key,
+        "delete " + api,
+        r -> expect(r, key, "delete " + api, 204, 200, 404));
+  }
 
-    /**
-     * Waits for a request started by one of the {@code start...} methods and checks its answer. Several
-     * started together cost one round trip; finish every one of them, so no request outlives the call.
-     */
-    <T> T finish(Pending<T> p) throws KeystoreException {
-        return p.check.check(conn.await(p.inFlight, p.key, p.what));
-    }
+  /**
+   * Waits for a request started by one of the {@code start...} methods and checks its answer.
+   * Several started together cost one round trip; finish every one of them, so no request outlives
+   * the call.
+   */
+  <T> T finish(Pending<T> p) throws KeystoreException {
+    return p.check.check(conn.await(p.inFlight, p.key, p.what));
+  }
 
-    /** Finishes all, in order, and throws the first failure once every one has an outcome. */
-    void finishAll(List<? extends Pending<?>> all) throws KeystoreException {
-        KeystoreException first = null;
-        for (Pending<?> p : all) {
-            try {
-                finish(p);
-            } catch (KeystoreException e) {
-                first = first == null ? e : first;
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+  /** Finishes all, in order, and throws the first failure once every one has an outcome. */
+  void finishAll(List<? extends Pending<?>> all) throws KeystoreException {
+    KeystoreException first = null;
+    for (Pending<?> p : all) {
+      try {
+        finish(p);
+      } catch (KeystoreException e) {
+        first = first == null ? e : first;
+      }
     }
-
-    /**
-     * One LIST page of a folder, entries strictly after {@code after}, at most {@code limit}. The query is
-     * sent exactly as encoded here: an entry name holding '&' or '=' (anyone with write access to the
-     * folder can make one) stays inside {@code after} and cannot become extra parameters.
-     *
-     * @return the entry names in ascending order; empty when the folder is empty or absent
-     */
-    List<String> list(String folder, String after, int limit, KeyRef key) throws KeystoreException {
-        String what = "list " + layout.metadataApi(folder);
-        String query = "list=true&limit=" + limit + (after == null ? "" : "&after=" + URLEncoder.encode(after, StandardCharsets.UTF_8));
-        requests.incrementAndGet();
-        BaoHttp.Answer r = conn.call("GET", layout.metadataApi(folder) + "/", query, null, key, what);
-        if (r.status == 404) {
-            return List.of();
-        }
-        if (r.status != 200) {
-            throw BaoErrors.fromStatus(conn.name, key, what, r.status, r.body);
-        }
-        List<String> out = new ArrayList<>();
-        try {
-            JsonArray keys = BaoJson.child(BaoJson.object(r.body), "data").getAsJsonArray("keys");
-            for (JsonElement k : keys) {
-                out.add(k.getAsString());
-            }
-        } catch (RuntimeException e) {
-            throw BaoErrors.transport(conn.name, key, what + " (unexpected answer)", e);
-        }
-        return out;
+    if (first != null) {
+      throw first;
     }
+  }
 
-    private <T> Pending<T> start(String method, String api, byte[] body, KeyRef key, String what, Check<T> check) {
-        requests.incrementAndGet();
-        return new Pending<>(conn.start(method, api, body), key, what, check);
+  /**
+   * One LIST page of a folder, entries strictly after {@code after}, at most {@code limit}. The
+   * query is sent exactly as encoded here: an entry name holding '&' or '=' (anyone with write
+   * access to the folder can make one) stays inside {@code after} and cannot become extra
+   * parameters.
+   *
+   * @return the entry names in ascending order; empty when the folder is empty or absent
+   */
+  List<String> list(String folder, String after, int limit, KeyRef key) throws KeystoreException {
+    String what = "list " + layout.metadataApi(folder);
+    String query =
+        "list=true&limit="
+            + limit
+            + (after == null ? "" : "&after=" + URLEncoder.encode(after, StandardCharsets.UTF_8));
+    requests.incrementAndGet();
+    BaoHttp.Answer r = conn.call("GET", layout.metadataApi(folder) + "/", query, null, key, what);
+    if (r.status == 404) {
+      return List.of();
     }
-
-    private Void expect(BaoHttp.Answer r, KeyRef key, String what, int... ok) throws KeystoreException {
-        for (int s : ok) {
-            if (r.status == s) {
-                return null;
-            }
-        }
-        throw BaoErrors.fromStatus(conn.name, key, what, r.status, r.body);
+    if (r.status != 200) {
+      throw BaoErrors.fromStatus(conn.name, key, what, r.status, r.body);
     }
-
-    /** Turns an answer into the operation's result or its typed failure. */
-    @FunctionalInterface
-    interface Check<T> {
-        T check(BaoHttp.Answer answer) throws KeystoreException;
+    List<String> out = new ArrayList<>();
+    try {
+      JsonArray keys = BaoJson.child(BaoJson.object(r.body), "data").getAsJsonArray("keys");
+      for (JsonElement k : keys) {
+        out.add(k.getAsString());
+      }
+    } catch (RuntimeException e) {
+      throw BaoErrors.transport(conn.name, key, what + " (unexpected answer)", e);
     }
+    return out;
+  }
 
-    /** A request in flight. */
-    static final class Pending<T> {
-        final CompletableFuture<BaoHttp.Answer> inFlight;
-        final KeyRef key;
-        final String what;
-        final Check<T> check;
+  private <T> Pending<T> start(
+      String method, String api, byte[] body, KeyRef key, String what, Check<T> check) {
+    requests.incrementAndGet();
+    return new Pending<>(conn.start(method, api, body), key, what, check);
+  }
 
-        Pending(CompletableFuture<BaoHttp.Answer> inFlight, KeyRef key, String what, Check<T> check) {
-            this.inFlight = inFlight;
-            this.key = key;
-            this.what = what;
-            this.check = check;
-        }
+  private Void expect(BaoHttp.Answer r, KeyRef key, String what, int... ok)
+      throws KeystoreException {
+    for (int s : ok) {
+      if (r.status == s) {
+        return null;
+      }
     }
+    throw BaoErrors.fromStatus(conn.name, key, what, r.status, r.body);
+  }
+
+  /** Turns an answer into the operation's result or its typed failure. */
+  @FunctionalInterface
+  interface Check<T> {
+    T check(BaoHttp.Answer answer) throws KeystoreException;
+  }
+
+  /** A request in flight. */
+  static final class Pending<T> {
+    final CompletableFuture<BaoHttp.Answer> inFlight;
+    final KeyRef key;
+    final String what;
+    final Check<T> check;
+
+    Pending(CompletableFuture<BaoHttp.Answer> inFlight, KeyRef key, String what, Check<T> check) {
+      this.inFlight = inFlight;
+      this.key = key;
+      this.what = what;
+      this.check = check;
+    }
+  }
 }

@@ -6,60 +6,86 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
 /**
- * Settings of the OpenBao KV v2 backend. The core's config bridge fills this PID from {@code BAO_ADDR},
- * {@code BAO_TOKEN}, {@code BAO_NAMESPACE} and config.yaml {@code backends.openbao.*}, so the property
- * names are plain camelCase and must not change.
+ * Settings of the OpenBao KV v2 backend. The core's config bridge fills this PID from {@code
+ * BAO_ADDR}, {@code BAO_TOKEN}, {@code BAO_NAMESPACE} and config.yaml {@code backends.openbao.*},
+ * so the property names are plain camelCase and must not change.
  */
-@ObjectClassDefinition(name = "OpenKCM Keystore - OpenBao backend",
-        description = "Stores sealed key records in an OpenBao KV v2 mount.")
+@ObjectClassDefinition(
+    name = "OpenKCM Keystore - OpenBao backend",
+    description = "Stores sealed key records in an OpenBao KV v2 mount.")
 public @interface OpenBaoConfig {
 
-    String PID = "org.openkcm.keystore.openbao";
+  String PID = "org.openkcm.keystore.openbao";
 
-    @AttributeDefinition(name = "Address", description = "OpenBao base URL, e.g. https://127.0.0.1:8200")
-    String address() default "https://127.0.0.1:8200";
+  @AttributeDefinition(
+      name = "Address",
+      description = "OpenBao base URL, e.g. https://127.0.0.1:8200")
+  String address() default "https://127.0.0.1:8200";
 
-    @AttributeDefinition(name = "Token", type = AttributeType.PASSWORD, required = false,
-            description = "Token for authMethod=token. Never logged.")
-    String token();
+  @AttributeDefinition(
+      name = "Token",
+      type = AttributeType.PASSWORD,
+      required = false,
+      description = "Token for authMethod=token. Never logged.")
+  String token();
 
-    @AttributeDefinition(name = "Auth method", options = {@Option(label = "Token", value = "token"),
-            @Option(label = "AppRole", value = "approle")})
-    String authMethod() default "token";
+  @AttributeDefinition(
+      name = "Auth method",
+      options = {
+        @Option(label = "Token", value = "token"),
+        @Option(label = "AppRole", value = "approle")
+      })
+  String authMethod() default "token";
 
-    @AttributeDefinition(name = "AppRole role id", required = false)
-    String roleId() default "";
+  @AttributeDefinition(name = "AppRole role id", required = false)
+  String roleId() default "";
 
-    @AttributeDefinition(name = "AppRole secret id", type = AttributeType.PASSWORD, required = false)
-    String secretId();
+  @AttributeDefinition(name = "AppRole secret id", type = AttributeType.PASSWORD, required = false)
+  String secretId();
 
-    @AttributeDefinition(name = "AppRole mount", description = "Path the AppRole auth method is mounted at")
-    String approleMount() default "approle";
+  @AttributeDefinition(
+      name = "AppRole mount",
+      description = "Path the AppRole auth method is mounted at")
+  String approleMount() default "approle";
 
-    @AttributeDefinition(name = "Namespace", required = false)
-    String namespace() default "";
+  @AttributeDefinition(name = "Namespace", required = false)
+  String namespace() default "";
 
-    @AttributeDefinition(name = "KV v2 mount")
-    String mount() default "secret";
+  @AttributeDefinition(name = "KV v2 mount")
+  String mount() default "secret";
 
-    @AttributeDefinition(name = "Path prefix", description = "Every record and index entry lives under this prefix")
-    String prefix() default "openkcm";
+  @AttributeDefinition(
+      name = "Path prefix",
+      description = "Every record and index entry lives under this prefix")
+  String prefix() default "openkcm";
 
-    @AttributeDefinition(name = "CA file", required = false, description = "PEM file of the CA certificates to trust")
-    String caFile() default "";
+  @AttributeDefinition(
+      name = "CA file",
+      required = false,
+      description = "PEM file of the CA certificates to trust")
+  String caFile() default "";
 
-    @AttributeDefinition(name = "Client certificate file", required = false, description = "PEM certificate chain for mTLS")
-    String clientCertFile() default "";
+  @AttributeDefinition(
+      name = "Client certificate file",
+      required = false,
+      description = "PEM certificate chain for mTLS")
+  String clientCertFile() default "";
 
-    @AttributeDefinition(name = "Client key file", required = false, description = "PEM PKCS#8 private key (RSA or EC), unencrypted")
-    String clientKeyFile() default "";
+  @AttributeDefinition(
+      name = "Client key file",
+      required = false,
+      description = "PEM PKCS#8 private key (RSA or EC), unencrypted")
+  String clientKeyFile() default "";
 
-    @AttributeDefinition(name = "Connect timeout (ms)", min = "1")
-    int connectTimeoutMillis() default 2000;
+  @AttributeDefinition(name = "Connect timeout (ms)", min = "1")
+  int connectTimeoutMillis() default 2000;
 
-    @AttributeDefinition(name = "Read timeout (ms)", min = "1", description = "Per request: the deadline of each whole exchange with OpenBao")
-    int readTimeoutMillis() default 5000;
+  @AttributeDefinition(
+      name = "Read timeout (ms)",
+      min = "1",
+      description = "Per request: the deadline of each whole exchange with OpenBao")
+  int readTimeoutMillis() default 5000;
 
-    @AttributeDefinition(name = "Largest sealed record (bytes)", min = "1")
-    int maxRecordBytes() default 65536;
+  @AttributeDefinition(name = "Largest sealed record (bytes)", min = "1")
+  int maxRecordBytes() default 65536;
 }

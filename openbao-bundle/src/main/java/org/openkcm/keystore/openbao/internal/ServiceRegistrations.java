@@ -7,33 +7,37 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
 
 /**
- * Registers a service with only the properties that are safe to publish: the name property and, when
- * configured, a ranking (how an updated bundle takes over without a gap). Configuration properties such
- * as the token stay private to the component.
+ * Registers a service with only the properties that are safe to publish: the name property and,
+ * when configured, a ranking (how an updated bundle takes over without a gap). Configuration
+ * properties such as the token stay private to the component.
  */
 final class ServiceRegistrations {
-    private ServiceRegistrations() {
-    }
+  private ServiceRegistrations() {}
 
-    static <S> ServiceRegistration<S> register(BundleContext context, Class<S> type, S service, String nameProperty,
-            String name, Map<String, Object> config) {
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put(nameProperty, name);
-        Object ranking = config == null ? null : config.get(Constants.SERVICE_RANKING);
-        if (ranking instanceof Integer) {
-            props.put(Constants.SERVICE_RANKING, ranking);
-        }
-        props.put(Constants.SERVICE_DESCRIPTION, "OpenKCM " + name);
-        return context.registerService(type, service, props);
+  static <S> ServiceRegistration<S> register(
+      BundleContext context,
+      Class<S> type,
+      S service,
+      String nameProperty,
+      String name,
+      Map<String, Object> config) {
+    Hashtable<String, Object> props = new Hashtable<>();
+    props.put(nameProperty, name);
+    Object ranking = config == null ? null : config.get(Constants.SERVICE_RANKING);
+    if (ranking instanceof Integer) {
+      props.put(Constants.SERVICE_RANKING, ranking);
     }
+    props.put(Constants.SERVICE_DESCRIPTION, "OpenKCM " + name);
+    return context.registerService(type, service, props);
+  }
 
-    static void unregister(ServiceRegistration<?> registration) {
-        if (registration != null) {
-            try {
-                registration.unregister();
-            } catch (IllegalStateException alreadyGone) {
-                // the bundle is stopping and the framework unregistered it first
-            }
-        }
+  static void unregister(ServiceRegistration<?> registration) {
+    if (registration != null) {
+      try {
+        registration.unregister();
+      } catch (IllegalStateException alreadyGone) {
+        // the bundle is stopping and the framework unregistered it first
+      }
     }
+  }
 }

@@ -15,35 +15,52 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BaoEnvironmentTest {
 
-    private static BaoSettings settings(Map<String, String> env, String configuredAddress, String configuredToken) {
-        return new BaoEnvironment(env).apply(BaoSettings.builder().mount("secret").address(configuredAddress).token(configuredToken), configuredAddress).build();
-    }
+  private static BaoSettings settings(
+      Map<String, String> env, String configuredAddress, String configuredToken) {
+    return new BaoEnvironment(env)
+        .apply(
+            BaoSettings.builder().mount("secret").address(configuredAddress).token(configuredToken),
+            configuredAddress)
+        .build();
+  }
 
-    @Test
-    void aConsoleEditCanNeitherDropNorRedirectTheEnvironmentsToken() {
-        Map<String, String> env = Map.of("BAO_ADDR", "http://127.0.0.1:8200", "BAO_TOKEN", "s.env-token");
-        BaoSettings edited = settings(env, "http://127.0.0.1:6666", null);
-        assertThat(edited.address.toString()).isEqualTo("http://127.0.0.1:8200");
-        assertThat(edited.token).isEqualTo("s.env-token");
-        assertThat(edited.toString()).doesNotContain("s.env-token");
-    }
+  @Test
+  void aConsoleEditCanNeitherDropNorRedirectTheEnvironmentsToken() {
+    Map<String, String> env =
+        Map.of("BAO_ADDR", "http://127.0.0.1:8200", "BAO_TOKEN", "s.env-token");
+    BaoSettings edited = settings(env, "http://127.0.0.1:6666", null);
+    assertThat(edited.address.toString()).isEqualTo("http://127.0.0.1:8200");
+    assertThat(edited.token).isEqualTo("s.env-token");
+    assertThat(edited.toString()).doesNotContain("s.env-token");
+  }
 
-    @Test
-    void withoutTheEnvironmentTheConfigurationIsUsed() {
-        BaoSettings s = settings(Map.of(), "http://127.0.0.1:8300", "s.configured");
-        assertThat(s.address.toString()).isEqualTo("http://127.0.0.1:8300");
-        assertThat(s.token).isEqualTo("s.configured");
-    }
+  @Test
+  void withoutTheEnvironmentTheConfigurationIsUsed() {
+    BaoSettings s = settings(Map.of(), "http://127.0.0.1:8300", "s.configured");
+    assertThat(s.address.toString()).isEqualTo("http://127.0.0.1:8300");
+    assertThat(s.token).isEqualTo("s.configured");
+  }
 
-    @Test
-    void theTokenMayComeFromAFileWhoseContentIsNeverShown(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("token");
-        Files.writeString(file, "s.from-file\n");
-        assertThat(settings(Map.of("BAO_TOKEN_FILE", file.toString()), "http://127.0.0.1:8200", null).token).isEqualTo("s.from-file");
-        Files.writeString(file, "  \n");
-        assertThatThrownBy(() -> settings(Map.of("BAO_TOKEN_FILE", file.toString()), "http://127.0.0.1:8200", null))
-                .hasMessageContaining("BAO_TOKEN_FILE").hasMessageContaining("empty");
-        assertThatThrownBy(() -> settings(Map.of("BAO_TOKEN_FILE", dir.resolve("missing").toString()), "http://127.0.0.1:8200", null))
-                .hasMessageContaining("cannot read");
-    }
+  @Test
+  void theTokenMayComeFromAFileWhoseContentIsNeverShown(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("token");
+    Files.writeString(file, "s.from-file\n");
+    assertThat(
+            settings(Map.of("BAO_TOKEN_FILE", file.toString()), "http://127.0.0.1:8200", null)
+                .token)
+        .isEqualTo("s.from-file");
+    Files.writeString(file, "  \n");
+    assertThatThrownBy(
+            () ->
+                settings(Map.of("BAO_TOKEN_FILE", file.toString()), "http://127.0.0.1:8200", null))
+        .hasMessageContaining("BAO_TOKEN_FILE")
+        .hasMessageContaining("empty");
+    assertThatThrownBy(
+            () ->
+                settings(
+                    Map.of("BAO_TOKEN_FILE", dir.resolve("missing").toString()),
+                    "http://127.0.0.1:8200",
+                    null))
+        .hasMessageContaining("cannot read");
+  }
 }

@@ -6,27 +6,30 @@ import org.openkcm.keystore.openbao.testing.OpenBaoServer;
 import org.openkcm.keystore.spi.Keystore;
 import org.openkcm.keystore.testkit.KeystoreConformanceTest;
 
-/** The OpenBao backend passes the conformance kit against a real dev-mode bao (one server per class). */
+/**
+ * The OpenBao backend passes the conformance kit against a real dev-mode bao (one server per
+ * class).
+ */
 class OpenBaoConformanceTest extends KeystoreConformanceTest {
-    private static OpenBaoServer bao;
+  private static OpenBaoServer bao;
 
-    @BeforeAll
-    static void startBao() {
-        bao = OpenBaoServer.startDev();
-    }
+  @BeforeAll
+  static void startBao() {
+    bao = OpenBaoServer.startDev();
+  }
 
-    @AfterAll
-    static void stopBao() {
-        bao.close();
-    }
+  @AfterAll
+  static void stopBao() {
+    bao.close();
+  }
 
-    @Override
-    protected Keystore createKeystore() {
-        return Fixtures.keystore(bao, "conformance");
-    }
+  @Override
+  protected Keystore createKeystore() {
+    return Fixtures.keystore(bao, "conformance");
+  }
 
-    @Override
-    protected void disposeKeystore(Keystore k) {
-        ((OpenBaoKeystore) k).deactivate();
-    }
+  @Override
+  protected void disposeKeystore(Keystore k) {
+    ((OpenBaoKeystore) k).deactivate();
+  }
 }

@@ -10,61 +10,83 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
- * {@code keystore:rootkey status|create|rotate} — the PKCS#11 root key in its token. Prints labels and
- * states only; the key's bytes are never in the JVM to print. A failure is one line
- * {@code error: Kind: message}.
+ * {@code keystore:rootkey status|create|rotate} — the PKCS#11 root key in its token. Prints labels
+ * and states only; the key's bytes are never in the JVM to print. A failure is one line {@code
+ * error: Kind: message}.
  */
-@Component(service = RootKeyCommands.class, property = {"osgi.command.scope=keystore", "osgi.command.function=rootkey"})
+@Component(
+    service = RootKeyCommands.class,
+    property = {"osgi.command.scope=keystore", "osgi.command.function=rootkey"})
 public final class RootKeyCommands {
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            target = "(" + RootKeyProvider.PROVIDER_PROPERTY + "=" + Pkcs11RootKeyProvider.NAME + ")")
-    private volatile RootKeyProvider provider;
+  @Reference(
+      cardinality = ReferenceCardinality.OPTIONAL,
+      policy = ReferencePolicy.DYNAMIC,
+      target = "(" + RootKeyProvider.PROVIDER_PROPERTY + "=" + Pkcs11RootKeyProvider.NAME + ")")
+  private volatile RootKeyProvider provider;
 
-    public RootKeyCommands() {
-    }
+  public RootKeyCommands() {}
 
-    /** For tests outside OSGi. */
-    RootKeyCommands(RootKeyProvider provider) {
-        this.provider = provider;
-    }
+  /** For tests outside OSGi. */
+  RootKeyCommands(RootKeyProvider provider) {
+    this.provider = provider;
+  }
 
-    /** keystore:rootkey — status. */
-    public String rootkey() {
-        return rootkey("status");
-    }
+  /** keystore:rootkey — status. */
+  public String rootkey() {
+    return rootkey("status");
+  }
 
-    /** keystore:rootkey status | create | rotate */
-    public String rootkey(String action) {
-        if (!(provider instanceof Pkcs11RootKeyProvider p)) {
-            return "error: BackendUnavailableException: the pkcs11 root key provider is not active (configure PID " + Pkcs11Config.PID
-                    + " / config.yaml rootKey.pkcs11)";
-        }
-        try {
-            return switch (action) {
-                case "status" -> status(p);
-                case "create" -> "created root key '" + p.createKey() + "' in token " + p.tokenName() + " (AES-256, sensitive, non-extractable)";
-                case "rotate" -> "rotated: '" + p.rotate() + "' is current in token " + p.tokenName()
-                        + "; older keys stay and still unwrap the records they wrapped";
-                default -> "error: InvalidKeyRequestException: usage: keystore:rootkey [status|create|rotate]";
-            };
-        } catch (KeystoreException e) {
-            return "error: " + e.getClass().getSimpleName() + ": " + e.getMessage();
-        }
+  /** keystore:rootkey status | create | rotate */
+  public String rootkey(String action) {
+    if (!(provider instanceof Pkcs11RootKeyProvider p)) {
+      return "error: BackendUnavailableException: the pkcs11 root key provider is not active (configure PID "
+          + Pkcs11Config.PID
+          + " / config.yaml rootKey.pkcs11)";
     }
+    try {
+      return switch (action) {
+        case "status" -> status(p);
+        case "create" ->
+            "created root key '"
+                + p.createKey()
+                + "' in token "
+                + p.tokenName()
+                + " (AES-256, sensitive, non-extractable)";
+        case "rotate" ->
+            "rotated: '"
+                + p.rotate()
+                + "' is current in token "
+                + p.tokenName()
+                + "; older keys stay and still unwrap the records they wrapped";
+        default ->
+            "error: InvalidKeyRequestException: usage: keystore:rootkey [status|create|rotate]";
+      };
+    } catch (KeystoreException e) {
+      return "error: " + e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+  }
 
-    private static String status(Pkcs11RootKeyProvider p) throws KeystoreException {
-        BackendHealth h = p.health();
-        StringBuilder b = new StringBuilder("provider pkcs11, token ").append(p.tokenName()).append(": ").append(h.state()).append(" (")
-                .append(h.detail()).append(")\n");
-        List<String> labels = p.keyLabels();
-        for (String l : labels) {
-            b.append(l.equals(p.currentLabel()) ? "* " : "  ").append(l).append(p.nonExtractable(l) ? "  sensitive, non-extractable" : "  EXTRACTABLE")
-                    .append('\n');
-        }
-        if (labels.isEmpty()) {
-            b.append("no root key in the token: keystore:rootkey create\n");
-        }
-        return b.toString().stripTrailing();
+  private static String status(Pkcs11RootKeyProvider p) throws KeystoreException {
+    BackendHealth h = p.health();
+    StringBuilder b =
+        new StringBuilder("provider pkcs11, token ")
+            .append(p.tokenName())
+            .append(": ")
+            .append(h.state())
+            .append(" (")
+            .append(h.detail())
+            .append(")\n");
+    List<String> labels = p.keyLabels();
+    for (String l : labels) {
+      b.append(l.equals(p.currentLabel()) ? "* " : "  ")
+          .append(l)
+          .append(p.nonExtractable(l) ? "  sensitive, non-extractable" : "  EXTRACTABLE")
+          .append('\n');
     }
+    if (labels.isEmpty()) {
+      b.append("no root key in the token: keystore:rootkey create\n");
+    }
+    return b.toString().stripTrailing();
+  }
 }

@@ -1,2 +1,4 @@
-/** The go-plugin host: launching, handshake, AutoMTLS, supervision and the remote Keystore. Private. */
+/**
+ * The go-plugin host: launching, handshake, AutoMTLS, supervision and the remote Keystore. Private.
+ */
 package org.openkcm.keystore.pluginhost.internal;

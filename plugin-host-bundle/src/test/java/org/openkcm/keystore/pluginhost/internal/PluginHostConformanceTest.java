@@ -11,24 +11,24 @@ import org.openkcm.keystore.testkit.KeystoreConformanceTest;
  * go-plugin handshake, AutoMTLS over the Unix socket, the remote Keystore and its error mapping.
  */
 class PluginHostConformanceTest extends KeystoreConformanceTest {
-    private static PluginFixture fixture;
+  private static PluginFixture fixture;
 
-    @Override
-    protected Keystore createKeystore() throws Exception {
-        synchronized (PluginHostConformanceTest.class) {
-            if (fixture == null) {
-                Path dir = Files.createTempDirectory("plugin-conformance");
-                fixture = new PluginFixture().start(PluginFixture.bbolt("bbolt", dir.resolve("ks.db")));
-            }
-        }
-        return fixture.awaitRegistered();
+  @Override
+  protected Keystore createKeystore() throws Exception {
+    synchronized (PluginHostConformanceTest.class) {
+      if (fixture == null) {
+        Path dir = Files.createTempDirectory("plugin-conformance");
+        fixture = new PluginFixture().start(PluginFixture.bbolt("bbolt", dir.resolve("ks.db")));
+      }
     }
+    return fixture.awaitRegistered();
+  }
 
-    @AfterAll
-    static void stopPlugin() {
-        if (fixture != null) {
-            fixture.close();
-            fixture = null;
-        }
+  @AfterAll
+  static void stopPlugin() {
+    if (fixture != null) {
+      fixture.close();
+      fixture = null;
     }
+  }
 }

@@ -6,27 +6,30 @@ import org.openkcm.keystore.postgres.testing.PostgresServer;
 import org.openkcm.keystore.spi.Keystore;
 import org.openkcm.keystore.testkit.KeystoreConformanceTest;
 
-/** The PostgreSQL backend passes the conformance kit against a real PostgreSQL (one server per class). */
+/**
+ * The PostgreSQL backend passes the conformance kit against a real PostgreSQL (one server per
+ * class).
+ */
 class PostgresConformanceTest extends KeystoreConformanceTest {
-    private static PostgresServer pg;
+  private static PostgresServer pg;
 
-    @BeforeAll
-    static void startPostgres() {
-        pg = PostgresServer.start();
-    }
+  @BeforeAll
+  static void startPostgres() {
+    pg = PostgresServer.start();
+  }
 
-    @AfterAll
-    static void stopPostgres() {
-        pg.close();
-    }
+  @AfterAll
+  static void stopPostgres() {
+    pg.close();
+  }
 
-    @Override
-    protected Keystore createKeystore() {
-        return TestKeystores.postgres(pg, "conformance");
-    }
+  @Override
+  protected Keystore createKeystore() {
+    return TestKeystores.postgres(pg, "conformance");
+  }
 
-    @Override
-    protected void disposeKeystore(Keystore k) {
-        TestKeystores.close(k);
-    }
+  @Override
+  protected void disposeKeystore(Keystore k) {
+    TestKeystores.close(k);
+  }
 }

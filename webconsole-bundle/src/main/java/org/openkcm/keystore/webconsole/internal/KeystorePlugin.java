@@ -1,5 +1,8 @@
 package org.openkcm.keystore.webconsole.internal;
 
+import jakarta.servlet.Servlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -7,9 +10,6 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
-import jakarta.servlet.Servlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import org.apache.felix.webconsole.servlet.AbstractServlet;
 import org.openkcm.keystore.api.BackendStatus;
 import org.openkcm.keystore.api.KeyService;
@@ -28,110 +28,152 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Web Console page "Keystore" ({@code /system/console/keystore}). GET renders the page; the two
- * actions (re-check a backend's health, migrate keys) are POSTs carrying a per-runtime CSRF token and
- * answer with a redirect back to the page (post/redirect/get), where the outcome is shown once.
- * Every service is optional and dynamic: the page works, and says "not available", while the core is
- * absent or restarting.
+ * actions (re-check a backend's health, migrate keys) are POSTs carrying a per-runtime CSRF token
+ * and answer with a redirect back to the page (post/redirect/get), where the outcome is shown once.
+ * Every service is optional and dynamic: the page works, and says "not available", while the core
+ * is absent or restarting.
  */
-@Component(service = Servlet.class, property = {
-    "felix.webconsole.label=keystore",
-    "felix.webconsole.title=Keystore",
-    "felix.webconsole.category=OpenKCM"
-})
+@Component(
+    service = Servlet.class,
+    property = {
+      "felix.webconsole.label=keystore",
+      "felix.webconsole.title=Keystore",
+      "felix.webconsole.category=OpenKCM"
+    })
 public final class KeystorePlugin extends AbstractServlet {
-    private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger(KeystorePlugin.class);
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(KeystorePlugin.class);
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    transient volatile KeyService keyService;
+  @Reference(
+      cardinality = ReferenceCardinality.OPTIONAL,
+      policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  transient volatile KeyService keyService;
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    transient volatile KeystoreAdmin keystoreAdmin;
+  @Reference(
+      cardinality = ReferenceCardinality.OPTIONAL,
+      policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  transient volatile KeystoreAdmin keystoreAdmin;
 
-    /** References only: the page reads their names and never calls an unguarded service. */
-    @Reference(service = Keystore.class, cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    transient volatile List<ServiceReference<Keystore>> keystores;
+  /** References only: the page reads their names and never calls an unguarded service. */
+  @Reference(
+      service = Keystore.class,
+      cardinality = ReferenceCardinality.MULTIPLE,
+      policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  transient volatile List<ServiceReference<Keystore>> keystores;
 
-    private final String csrfToken = newToken();
-    private final transient ActionResults results = new ActionResults();
+  private final String csrfToken = newToken();
+  private final transient ActionResults results = new ActionResults();
 
-    /** The per-runtime token the page's action forms carry. */
-    String csrfToken() {
-        return csrfToken;
+  /** The per-runtime token the page's action forms carry. */
+  String csrfToken() {
+    return csrfToken;
+  }
+
+  @Override
+  public void renderContent(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    setNoCache(response);
+    SearchForm search = SearchForm.of(request::getParameter);
+    String flash = results.take(request.getParameter("r"));
+    new KeystorePage(
+            new Html(response.getWriter()),
+            keyService,
+            keystoreAdmin,
+            Backends.names(keystores),
+            csrfToken)
+        .render(flash, search, request.getParameter("search") != null);
+  }
+
+  @Override
+  public void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    if (!sameOrigin(request) || !tokenMatches(request.getParameter("csrf"))) {
+      LOG.warn(
+          "Rejected a console action without a valid CSRF token from {}", request.getRemoteAddr());
+      response.sendError(HttpServletResponse.SC_FORBIDDEN, "missing or invalid CSRF token");
+      return;
     }
-
-    @Override
-    public void renderContent(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        setNoCache(response);
-        SearchForm search = SearchForm.of(request::getParameter);
-        String flash = results.take(request.getParameter("r"));
-        new KeystorePage(new Html(response.getWriter()), keyService, keystoreAdmin, Backends.names(keystores), csrfToken)
-                .render(flash, search, request.getParameter("search") != null);
+    String outcome;
+    try {
+      outcome = perform(request);
+    } catch (KeystoreException | RuntimeException e) {
+      outcome = "Failed: " + e.getClass().getSimpleName() + ": " + e.getMessage();
     }
+    response.sendRedirect("keystore?r=" + Html.uri(results.put(outcome)));
+  }
 
-    @Override
-    public void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        if (!sameOrigin(request) || !tokenMatches(request.getParameter("csrf"))) {
-            LOG.warn("Rejected a console action without a valid CSRF token from {}", request.getRemoteAddr());
-            response.sendError(HttpServletResponse.SC_FORBIDDEN, "missing or invalid CSRF token");
-            return;
+  private String perform(HttpServletRequest request) throws KeystoreException {
+    KeystoreAdmin admin = keystoreAdmin;
+    if (admin == null) {
+      return "KeystoreAdmin " + KeystorePage.NOT_AVAILABLE;
+    }
+    String action = String.valueOf(request.getParameter("action"));
+    switch (action) {
+      case "checkHealth":
+        {
+          BackendStatus s = admin.checkHealth(request.getParameter("backend"));
+          return "Health of "
+              + s.name()
+              + ": "
+              + s.state()
+              + (s.detail().isEmpty() ? "" : " (" + s.detail() + ")")
+              + " in "
+              + s.latency().toMillis()
+              + " ms";
         }
-        String outcome;
-        try {
-            outcome = perform(request);
-        } catch (KeystoreException | RuntimeException e) {
-            outcome = "Failed: " + e.getClass().getSimpleName() + ": " + e.getMessage();
+      case "migrate":
+        {
+          String target = request.getParameter("target");
+          boolean force = "true".equals(request.getParameter("force"));
+          MigrationReport r =
+              admin.migrate(
+                  KeystorePage.filterOf(SearchForm.of(request::getParameter)), target, force);
+          return "Migration to "
+              + r.target()
+              + ": "
+              + r.moved()
+              + " moved, "
+              + r.skipped()
+              + " skipped, "
+              + r.failed()
+              + " failed"
+              + (r.failures().isEmpty() ? "" : " " + r.failures());
         }
-        response.sendRedirect("keystore?r=" + Html.uri(results.put(outcome)));
+      default:
+        return "Unknown action " + action;
     }
+  }
 
-    private String perform(HttpServletRequest request) throws KeystoreException {
-        KeystoreAdmin admin = keystoreAdmin;
-        if (admin == null) {
-            return "KeystoreAdmin " + KeystorePage.NOT_AVAILABLE;
-        }
-        String action = String.valueOf(request.getParameter("action"));
-        switch (action) {
-            case "checkHealth": {
-                BackendStatus s = admin.checkHealth(request.getParameter("backend"));
-                return "Health of " + s.name() + ": " + s.state() + (s.detail().isEmpty() ? "" : " (" + s.detail() + ")")
-                        + " in " + s.latency().toMillis() + " ms";
-            }
-            case "migrate": {
-                String target = request.getParameter("target");
-                boolean force = "true".equals(request.getParameter("force"));
-                MigrationReport r = admin.migrate(KeystorePage.filterOf(SearchForm.of(request::getParameter)), target, force);
-                return "Migration to " + r.target() + ": " + r.moved() + " moved, " + r.skipped() + " skipped, " + r.failed()
-                        + " failed" + (r.failures().isEmpty() ? "" : " " + r.failures());
-            }
-            default:
-                return "Unknown action " + action;
-        }
+  /**
+   * Browsers send Origin on POST; when present it must name this host (no cross-site form posts).
+   */
+  private static boolean sameOrigin(HttpServletRequest request) {
+    String origin = request.getHeader("Origin");
+    if (origin == null || origin.isEmpty()) {
+      return true;
     }
+    try {
+      URI u = URI.create(origin);
+      String host = request.getHeader("Host");
+      return host != null
+          && host.equalsIgnoreCase(u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort()));
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
 
-    /** Browsers send Origin on POST; when present it must name this host (no cross-site form posts). */
-    private static boolean sameOrigin(HttpServletRequest request) {
-        String origin = request.getHeader("Origin");
-        if (origin == null || origin.isEmpty()) {
-            return true;
-        }
-        try {
-            URI u = URI.create(origin);
-            String host = request.getHeader("Host");
-            return host != null && host.equalsIgnoreCase(u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort()));
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
+  private boolean tokenMatches(String given) {
+    return given != null
+        && MessageDigest.isEqual(
+            csrfToken.getBytes(StandardCharsets.US_ASCII),
+            given.getBytes(StandardCharsets.US_ASCII));
+  }
 
-    private boolean tokenMatches(String given) {
-        return given != null && MessageDigest.isEqual(csrfToken.getBytes(StandardCharsets.US_ASCII), given.getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private static String newToken() {
-        byte[] b = new byte[24];
-        new SecureRandom().nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-    }
+  private static String newToken() {
+    byte[] b = new byte[24];
+    new SecureRandom().nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
 }

@@ -19,221 +19,279 @@ import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.spi.Keystore;
 
 /**
- * Runs the calls to one backend under a deadline, on that backend's own bounded pool of worker threads.
+ * Runs the calls to one backend under a deadline, on that backend's own bounded pool of worker
+ * threads.
  *
- * <p>Why a pool per backend: a caller thread never blocks longer than the deadline, because the call runs
- * on a worker and the caller only waits for its future. A hung backend keeps its workers (we interrupt
- * them on timeout, but a backend may ignore that), so at most {@code maxConcurrentCalls} threads and
- * {@code maxQueuedCalls} queued calls are ever tied up by it; past that, calls to it fail at once with
- * {@link BackendUnavailableException} instead of piling up. Other backends have their own pools and are
- * not affected (a bulkhead). Memory and threads stay bounded whatever a backend does.
+ * <p>Why a pool per backend: a caller thread never blocks longer than the deadline, because the
+ * call runs on a worker and the caller only waits for its future. A hung backend keeps its workers
+ * (we interrupt them on timeout, but a backend may ignore that), so at most {@code
+ * maxConcurrentCalls} threads and {@code maxQueuedCalls} queued calls are ever tied up by it; past
+ * that, calls to it fail at once with {@link BackendUnavailableException} instead of piling up.
+ * Other backends have their own pools and are not affected (a bulkhead). Memory and threads stay
+ * bounded whatever a backend does.
  *
- * <p>Backends listed in {@code plugins.inlineBackends} (by default the in-process {@code inmemory}) are
- * called on the caller's thread: for a map lookup the hand-off would cost about a hundred times the call
- * itself, and such a backend does no I/O that could hang. Everything else below still applies to them.
+ * <p>Backends listed in {@code plugins.inlineBackends} (by default the in-process {@code inmemory})
+ * are called on the caller's thread: for a map lookup the hand-off would cost about a hundred times
+ * the call itself, and such a backend does no I/O that could hang. Everything else below still
+ * applies to them.
  *
  * <p>When the service a call used was replaced while the call ran (bundle update, higher-ranked
- * service), a transient failure is retried once on the new service within the same deadline, using the
- * caller's retry form (which, for writes, reconciles a write the old service may have completed).
+ * service), a transient failure is retried once on the new service within the same deadline, using
+ * the caller's retry form (which, for writes, reconciles a write the old service may have
+ * completed).
  */
 final class CallGuard implements AutoCloseable {
 
-    /** One call against a backend service. */
-    @FunctionalInterface
-    interface Call<T> {
-        T call(Keystore service) throws KeystoreException;
+  /** One call against a backend service. */
+  @FunctionalInterface
+  interface Call<T> {
+    T call(Keystore service) throws KeystoreException;
+  }
+
+  private final String name;
+  private final BackendServices services;
+  private final Supplier<PluginSettings> settings;
+  private final Consumer<KeystoreException> failures;
+  private final AtomicInteger threads = new AtomicInteger();
+  private final CircuitBreaker breaker;
+  private ThreadPoolExecutor executor;
+  private PluginSettings executorSettings;
+  private boolean closed;
+
+  CallGuard(
+      String name,
+      BackendServices services,
+      Supplier<PluginSettings> settings,
+      Consumer<KeystoreException> failures) {
+    this.name = name;
+    this.services = services;
+    this.settings = settings;
+    this.failures = failures;
+    this.breaker = new CircuitBreaker(name, System::nanoTime);
+  }
+
+  CircuitBreaker breaker() {
+    return breaker;
+  }
+
+  String name() {
+    return name;
+  }
+
+  /**
+   * @return the service calls go to now, or {@code null} when none is registered
+   */
+  Keystore currentService() {
+    return services.best(name);
+  }
+
+  /**
+   * Runs {@code first}; on a transient failure of a service that was replaced meanwhile, {@code
+   * retry} on its successor. Gated by the backend's circuit breaker: while it is open the call
+   * fails at once.
+   */
+  <T> T run(KeyRef ref, Duration timeout, Call<T> first, Call<T> retry) throws KeystoreException {
+    PluginSettings s = settings.get();
+    CircuitBreaker.Permit permit;
+    try {
+      permit = breaker.admit(s.breakerFailures(), ref);
+    } catch (BackendUnavailableException e) {
+      failures.accept(e);
+      throw e;
     }
-
-    private final String name;
-    private final BackendServices services;
-    private final Supplier<PluginSettings> settings;
-    private final Consumer<KeystoreException> failures;
-    private final AtomicInteger threads = new AtomicInteger();
-    private final CircuitBreaker breaker;
-    private ThreadPoolExecutor executor;
-    private PluginSettings executorSettings;
-    private boolean closed;
-
-    CallGuard(String name, BackendServices services, Supplier<PluginSettings> settings, Consumer<KeystoreException> failures) {
-        this.name = name;
-        this.services = services;
-        this.settings = settings;
-        this.failures = failures;
-        this.breaker = new CircuitBreaker(name, System::nanoTime);
+    try {
+      T result = runUngated(ref, timeout, first, retry);
+      breaker.success(permit);
+      return result;
+    } catch (KeystoreException e) {
+      // Only "no usable answer" (deadline, connection, overload, crash) counts: a sealed backend or
+      // a
+      // missing key is a fast, exact answer the caller must see as such, and costs the caller
+      // nothing.
+      if (e instanceof BackendUnavailableException) {
+        breaker.failure(permit, s.breakerFailures(), s.breakerOpenTime());
+      } else {
+        breaker.success(permit);
+      }
+      throw e;
+    } catch (RuntimeException | Error e) {
+      breaker.failure(permit, s.breakerFailures(), s.breakerOpenTime());
+      throw e;
     }
+  }
 
-    CircuitBreaker breaker() {
-        return breaker;
-    }
-
-    String name() {
-        return name;
-    }
-
-    /** @return the service calls go to now, or {@code null} when none is registered */
-    Keystore currentService() {
-        return services.best(name);
-    }
-
-    /**
-     * Runs {@code first}; on a transient failure of a service that was replaced meanwhile, {@code retry} on its
-     * successor. Gated by the backend's circuit breaker: while it is open the call fails at once.
-     */
-    <T> T run(KeyRef ref, Duration timeout, Call<T> first, Call<T> retry) throws KeystoreException {
-        PluginSettings s = settings.get();
-        CircuitBreaker.Permit permit;
-        try {
-            permit = breaker.admit(s.breakerFailures(), ref);
-        } catch (BackendUnavailableException e) {
-            failures.accept(e);
-            throw e;
+  /**
+   * As {@link #run} without the circuit breaker: for health checks, which must see the backend
+   * itself.
+   */
+  <T> T runUngated(KeyRef ref, Duration timeout, Call<T> first, Call<T> retry)
+      throws KeystoreException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      Keystore service = acquire(ref, deadline, timeout);
+      try {
+        return invoke(service, ref, first, deadline, timeout);
+      } catch (BackendUnavailableException e) {
+        if (retry == null || services.best(name) == service || System.nanoTime() >= deadline) {
+          throw e;
         }
-        try {
-            T result = runUngated(ref, timeout, first, retry);
-            breaker.success(permit);
-            return result;
-        } catch (KeystoreException e) {
-            // Only "no usable answer" (deadline, connection, overload, crash) counts: a sealed backend or a
-            // missing key is a fast, exact answer the caller must see as such, and costs the caller nothing.
-            if (e instanceof BackendUnavailableException) {
-                breaker.failure(permit, s.breakerFailures(), s.breakerOpenTime());
-            } else {
-                breaker.success(permit);
-            }
-            throw e;
-        } catch (RuntimeException | Error e) {
-            breaker.failure(permit, s.breakerFailures(), s.breakerOpenTime());
-            throw e;
-        }
+        return invoke(acquire(ref, deadline, timeout), ref, retry, deadline, timeout);
+      }
+    } catch (KeystoreException e) {
+      if (e.isTransient()) {
+        failures.accept(e);
+      }
+      throw e;
     }
+  }
 
-    /** As {@link #run} without the circuit breaker: for health checks, which must see the backend itself. */
-    <T> T runUngated(KeyRef ref, Duration timeout, Call<T> first, Call<T> retry) throws KeystoreException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try {
-            Keystore service = acquire(ref, deadline, timeout);
-            try {
-                return invoke(service, ref, first, deadline, timeout);
-            } catch (BackendUnavailableException e) {
-                if (retry == null || services.best(name) == service || System.nanoTime() >= deadline) {
-                    throw e;
-                }
-                return invoke(acquire(ref, deadline, timeout), ref, retry, deadline, timeout);
-            }
-        } catch (KeystoreException e) {
-            if (e.isTransient()) {
-                failures.accept(e);
-            }
-            throw e;
-        }
+  /**
+   * @return the best service of this name, waiting (within the deadline and the absent wait) for
+   *     one to arrive
+   */
+  private Keystore acquire(KeyRef ref, long deadline, Duration timeout)
+      throws BackendUnavailableException {
+    long absentWait = settings.get().absentWait().toNanos();
+    try {
+      Keystore service = services.await(name, Math.min(deadline, System.nanoTime() + absentWait));
+      if (service == null) {
+        throw new BackendUnavailableException(
+            name,
+            ref,
+            "no Keystore service named '" + name + "' is registered",
+            timeout,
+            null,
+            true);
+      }
+      return service;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BackendUnavailableException(
+          name, ref, "interrupted while waiting for the backend", null, null);
     }
+  }
 
-    /** @return the best service of this name, waiting (within the deadline and the absent wait) for one to arrive */
-    private Keystore acquire(KeyRef ref, long deadline, Duration timeout) throws BackendUnavailableException {
-        long absentWait = settings.get().absentWait().toNanos();
-        try {
-            Keystore service = services.await(name, Math.min(deadline, System.nanoTime() + absentWait));
-            if (service == null) {
-                throw new BackendUnavailableException(name, ref, "no Keystore service named '" + name + "' is registered",
-                        timeout, null, true);
-            }
-            return service;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BackendUnavailableException(name, ref, "interrupted while waiting for the backend", null, null);
-        }
+  private <T> T invoke(Keystore service, KeyRef ref, Call<T> call, long deadline, Duration timeout)
+      throws KeystoreException {
+    if (settings.get().inlineBackends().contains(name)) {
+      return inline(service, ref, call);
     }
-
-    private <T> T invoke(Keystore service, KeyRef ref, Call<T> call, long deadline, Duration timeout) throws KeystoreException {
-        if (settings.get().inlineBackends().contains(name)) {
-            return inline(service, ref, call);
-        }
-        Future<T> future = submit(service, ref, call, timeout);
-        try {
-            return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            throw translate(ref, e.getCause());
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw new BackendUnavailableException(name, ref, "no answer within " + timeout.toMillis() + " ms", timeout, null);
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new BackendUnavailableException(name, ref, "interrupted while waiting for the backend", null, null);
-        }
+    Future<T> future = submit(service, ref, call, timeout);
+    try {
+      return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      throw translate(ref, e.getCause());
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw new BackendUnavailableException(
+          name, ref, "no answer within " + timeout.toMillis() + " ms", timeout, null);
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new BackendUnavailableException(
+          name, ref, "interrupted while waiting for the backend", null, null);
     }
+  }
 
-    /**
-     * An inline backend (configured as in-process and non-blocking, e.g. InMemory) runs on the caller's
-     * thread: no hand-off, and so no deadline; errors are typed the same way.
-     */
-    private <T> T inline(Keystore service, KeyRef ref, Call<T> call) throws KeystoreException {
-        try {
-            return call.call(service);
-        } catch (KeystoreException e) {
-            throw e;
-        } catch (RuntimeException | LinkageError | StackOverflowError e) {
-            throw translate(ref, e);
-        }
+  /**
+   * An inline backend (configured as in-process and non-blocking, e.g. InMemory) runs on the
+   * caller's thread: no hand-off, and so no deadline; errors are typed the same way.
+   */
+  private <T> T inline(Keystore service, KeyRef ref, Call<T> call) throws KeystoreException {
+    try {
+      return call.call(service);
+    } catch (KeystoreException e) {
+      throw e;
+    } catch (RuntimeException | LinkageError | StackOverflowError e) {
+      throw translate(ref, e);
     }
+  }
 
-    private <T> Future<T> submit(Keystore service, KeyRef ref, Call<T> call, Duration timeout) throws BackendUnavailableException {
-        ThreadPoolExecutor pool = executor();
-        if (pool == null) {
-            throw new BackendUnavailableException(name, ref, "the plugin manager is stopping", null, null, true);
-        }
-        for (int attempt = 0; attempt < 2; attempt++) {
-            try {
-                return pool.submit(() -> call.call(service));
-            } catch (RejectedExecutionException e) {
-                pool.purge(); // drops calls whose callers gave up, then one more try
-            }
-        }
-        throw new BackendUnavailableException(name, ref, pool.getMaximumPoolSize() + " calls in flight and "
-                + pool.getQueue().size() + " queued (backend hung or overloaded)", timeout, null, true);
+  private <T> Future<T> submit(Keystore service, KeyRef ref, Call<T> call, Duration timeout)
+      throws BackendUnavailableException {
+    ThreadPoolExecutor pool = executor();
+    if (pool == null) {
+      throw new BackendUnavailableException(
+          name, ref, "the plugin manager is stopping", null, null, true);
     }
-
-    private KeystoreException translate(KeyRef ref, Throwable cause) {
-        if (cause instanceof KeystoreException k) {
-            return k;
-        }
-        // Never pass a driver/runtime message on: it might quote a request. The type names the failure.
-        return new BackendUnavailableException(name, ref, "failed with " + cause.getClass().getName(), null, cause);
+    for (int attempt = 0; attempt < 2; attempt++) {
+      try {
+        return pool.submit(() -> call.call(service));
+      } catch (RejectedExecutionException e) {
+        pool.purge(); // drops calls whose callers gave up, then one more try
+      }
     }
+    throw new BackendUnavailableException(
+        name,
+        ref,
+        pool.getMaximumPoolSize()
+            + " calls in flight and "
+            + pool.getQueue().size()
+            + " queued (backend hung or overloaded)",
+        timeout,
+        null,
+        true);
+  }
 
-    /** @return the pool, or {@code null} once closed (a guard kept by a caller must not start threads again) */
-    private synchronized ThreadPoolExecutor executor() {
-        if (closed) {
-            return null;
-        }
-        PluginSettings s = settings.get();
-        if (executor == null || executor.isShutdown() || executorSettings.maxConcurrentCalls() != s.maxConcurrentCalls()
-                || executorSettings.maxQueuedCalls() != s.maxQueuedCalls()) {
-            if (executor != null) {
-                executor.shutdown(); // running calls finish; new ones go to the new pool
-            }
-            BlockingQueue<Runnable> queue = s.maxQueuedCalls() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(s.maxQueuedCalls());
-            executor = new ThreadPoolExecutor(s.maxConcurrentCalls(), s.maxConcurrentCalls(), 30, TimeUnit.SECONDS, queue, r -> {
+  private KeystoreException translate(KeyRef ref, Throwable cause) {
+    if (cause instanceof KeystoreException k) {
+      return k;
+    }
+    // Never pass a driver/runtime message on: it might quote a request. The type names the failure.
+    return new BackendUnavailableException(
+        name, ref, "failed with " + cause.getClass().getName(), null, cause);
+  }
+
+  /**
+   * @return the pool, or {@code null} once closed (a guard kept by a caller must not start threads
+   *     again)
+   */
+  private synchronized ThreadPoolExecutor executor() {
+    if (closed) {
+      return null;
+    }
+    PluginSettings s = settings.get();
+    if (executor == null
+        || executor.isShutdown()
+        || executorSettings.maxConcurrentCalls() != s.maxConcurrentCalls()
+        || executorSettings.maxQueuedCalls() != s.maxQueuedCalls()) {
+      if (executor != null) {
+        executor.shutdown(); // running calls finish; new ones go to the new pool
+      }
+      BlockingQueue<Runnable> queue =
+          s.maxQueuedCalls() == 0
+              ? new SynchronousQueue<>()
+              : new ArrayBlockingQueue<>(s.maxQueuedCalls());
+      executor =
+          new ThreadPoolExecutor(
+              s.maxConcurrentCalls(),
+              s.maxConcurrentCalls(),
+              30,
+              TimeUnit.SECONDS,
+              queue,
+              r -> {
                 Thread t = new Thread(r, "keystore-" + name + "-" + threads.incrementAndGet());
                 t.setDaemon(true);
                 return t;
-            });
-            executor.allowCoreThreadTimeOut(true);
-            executorSettings = s;
-        }
-        return executor;
+              });
+      executor.allowCoreThreadTimeOut(true);
+      executorSettings = s;
     }
+    return executor;
+  }
 
-    /** @return worker threads currently alive for this backend (a hung backend shows here) */
-    synchronized int activeCalls() {
-        return executor == null ? 0 : executor.getActiveCount();
-    }
+  /**
+   * @return worker threads currently alive for this backend (a hung backend shows here)
+   */
+  synchronized int activeCalls() {
+    return executor == null ? 0 : executor.getActiveCount();
+  }
 
-    @Override
-    public synchronized void close() {
-        closed = true;
-        if (executor != null) {
-            executor.shutdownNow();
-        }
+  @Override
+  public synchronized void close() {
+    closed = true;
+    if (executor != null) {
+      executor.shutdownNow();
     }
+  }
 }

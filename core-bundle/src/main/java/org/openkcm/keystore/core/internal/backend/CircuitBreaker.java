@@ -8,110 +8,128 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One backend's circuit breaker. CLOSED: calls pass; {@code failures} consecutive calls without a usable
- * answer ({@link BackendUnavailableException}: deadline passed, connection failed, pool full, backend crashed)
- * open it. OPEN: calls fail at once with
- * {@link BackendUnavailableException} whose retry hint is the time left open, so a failing backend is not
- * hammered and callers do not each wait out a deadline. After the open time it is HALF_OPEN: exactly one
- * call (the probe) goes through; its success closes the breaker, its failure opens it again for the full
- * time, and other calls fail fast while the probe is in flight. Any other answer (key not found, sealed,
- * concurrent update) counts as success: the backend answered, fast, and callers must see that exact answer.
+ * One backend's circuit breaker. CLOSED: calls pass; {@code failures} consecutive calls without a
+ * usable answer ({@link BackendUnavailableException}: deadline passed, connection failed, pool
+ * full, backend crashed) open it. OPEN: calls fail at once with {@link BackendUnavailableException}
+ * whose retry hint is the time left open, so a failing backend is not hammered and callers do not
+ * each wait out a deadline. After the open time it is HALF_OPEN: exactly one call (the probe) goes
+ * through; its success closes the breaker, its failure opens it again for the full time, and other
+ * calls fail fast while the probe is in flight. Any other answer (key not found, sealed, concurrent
+ * update) counts as success: the backend answered, fast, and callers must see that exact answer.
  *
  * <p>{@code failures = 0} switches the breaker off.
  */
 final class CircuitBreaker {
-    private static final Logger LOG = LoggerFactory.getLogger(CircuitBreaker.class);
+  private static final Logger LOG = LoggerFactory.getLogger(CircuitBreaker.class);
 
-    /** The breaker's state. */
-    enum State { CLOSED, OPEN, HALF_OPEN }
+  /** The breaker's state. */
+  enum State {
+    CLOSED,
+    OPEN,
+    HALF_OPEN
+  }
 
-    private final String name;
-    private final LongSupplier nanoClock;
-    private State state = State.CLOSED;
-    private int consecutiveFailures;
-    private long openUntil;
-    private boolean probeInFlight;
-    private long opened;
+  private final String name;
+  private final LongSupplier nanoClock;
+  private State state = State.CLOSED;
+  private int consecutiveFailures;
+  private long openUntil;
+  private boolean probeInFlight;
+  private long opened;
 
-    CircuitBreaker(String name, LongSupplier nanoClock) {
-        this.name = name;
-        this.nanoClock = nanoClock;
+  CircuitBreaker(String name, LongSupplier nanoClock) {
+    this.name = name;
+    this.nanoClock = nanoClock;
+  }
+
+  /** A call's permission; report its outcome exactly once. */
+  record Permit(boolean probe) {}
+
+  /**
+   * @return a permit for one call
+   * @throws BackendUnavailableException at once while open (or while another call is the probe)
+   */
+  synchronized Permit admit(int failures, KeyRef ref) throws BackendUnavailableException {
+    if (failures <= 0) {
+      return new Permit(false);
     }
-
-    /** A call's permission; report its outcome exactly once. */
-    record Permit(boolean probe) {
+    long now = nanoClock.getAsLong();
+    if (state == State.OPEN && now - openUntil >= 0) {
+      state = State.HALF_OPEN;
     }
-
-    /**
-     * @return a permit for one call
-     * @throws BackendUnavailableException at once while open (or while another call is the probe)
-     */
-    synchronized Permit admit(int failures, KeyRef ref) throws BackendUnavailableException {
-        if (failures <= 0) {
-            return new Permit(false);
-        }
-        long now = nanoClock.getAsLong();
-        if (state == State.OPEN && now - openUntil >= 0) {
-            state = State.HALF_OPEN;
-        }
-        if (state == State.CLOSED) {
-            return new Permit(false);
-        }
-        if (state == State.HALF_OPEN && !probeInFlight) {
-            probeInFlight = true;
-            return new Permit(true);
-        }
-        Duration left = Duration.ofNanos(Math.max(0, openUntil - now));
-        throw new BackendUnavailableException(name, ref, "circuit breaker open after " + consecutiveFailures
-                + " consecutive failures" + (state == State.HALF_OPEN ? " (a probe call is in flight)" : ""),
-                state == State.HALF_OPEN ? Duration.ofMillis(10) : left, null, true);
+    if (state == State.CLOSED) {
+      return new Permit(false);
     }
-
-    synchronized void success(Permit p) {
-        if (p.probe()) {
-            probeInFlight = false;
-        }
-        if (state != State.CLOSED) {
-            LOG.info("Backend '{}' answered again: circuit breaker closed", name);
-        }
-        state = State.CLOSED; // any answer proves the backend is back
-        consecutiveFailures = 0;
+    if (state == State.HALF_OPEN && !probeInFlight) {
+      probeInFlight = true;
+      return new Permit(true);
     }
+    Duration left = Duration.ofNanos(Math.max(0, openUntil - now));
+    throw new BackendUnavailableException(
+        name,
+        ref,
+        "circuit breaker open after "
+            + consecutiveFailures
+            + " consecutive failures"
+            + (state == State.HALF_OPEN ? " (a probe call is in flight)" : ""),
+        state == State.HALF_OPEN ? Duration.ofMillis(10) : left,
+        null,
+        true);
+  }
 
-    synchronized void failure(Permit p, int failures, Duration openTime) {
-        if (p.probe()) {
-            probeInFlight = false;
-        }
-        consecutiveFailures++;
-        if (failures <= 0) {
-            return;
-        }
-        if (p.probe() || (state == State.CLOSED && consecutiveFailures >= failures)) {
-            state = State.OPEN;
-            openUntil = nanoClock.getAsLong() + openTime.toNanos();
-            opened++;
-            LOG.warn("Backend '{}': circuit breaker open for {} ms after {} consecutive failures", name, openTime.toMillis(),
-                    consecutiveFailures);
-        }
+  synchronized void success(Permit p) {
+    if (p.probe()) {
+      probeInFlight = false;
     }
+    if (state != State.CLOSED) {
+      LOG.info("Backend '{}' answered again: circuit breaker closed", name);
+    }
+    state = State.CLOSED; // any answer proves the backend is back
+    consecutiveFailures = 0;
+  }
 
-    synchronized State state() {
-        if (state == State.OPEN && nanoClock.getAsLong() - openUntil >= 0) {
-            return State.HALF_OPEN;
-        }
-        return state;
+  synchronized void failure(Permit p, int failures, Duration openTime) {
+    if (p.probe()) {
+      probeInFlight = false;
     }
+    consecutiveFailures++;
+    if (failures <= 0) {
+      return;
+    }
+    if (p.probe() || (state == State.CLOSED && consecutiveFailures >= failures)) {
+      state = State.OPEN;
+      openUntil = nanoClock.getAsLong() + openTime.toNanos();
+      opened++;
+      LOG.warn(
+          "Backend '{}': circuit breaker open for {} ms after {} consecutive failures",
+          name,
+          openTime.toMillis(),
+          consecutiveFailures);
+    }
+  }
 
-    /** @return a one-line view for operators ({@code KeystoreAdmin.backends()} detail) */
-    synchronized String describe() {
-        State s = state();
-        String text = "breaker " + s;
-        if (s == State.OPEN) {
-            text += " (" + Duration.ofNanos(Math.max(0, openUntil - nanoClock.getAsLong())).toMillis() + " ms left)";
-        }
-        if (consecutiveFailures > 0) {
-            text += ", " + consecutiveFailures + " consecutive failure(s)";
-        }
-        return opened > 0 ? text + ", opened " + opened + " time(s)" : text;
+  synchronized State state() {
+    if (state == State.OPEN && nanoClock.getAsLong() - openUntil >= 0) {
+      return State.HALF_OPEN;
     }
+    return state;
+  }
+
+  /**
+   * @return a one-line view for operators ({@code KeystoreAdmin.backends()} detail)
+   */
+  synchronized String describe() {
+    State s = state();
+    String text = "breaker " + s;
+    if (s == State.OPEN) {
+      text +=
+          " ("
+              + Duration.ofNanos(Math.max(0, openUntil - nanoClock.getAsLong())).toMillis()
+              + " ms left)";
+    }
+    if (consecutiveFailures > 0) {
+      text += ", " + consecutiveFailures + " consecutive failure(s)";
+    }
+    return opened > 0 ? text + ", opened " + opened + " time(s)" : text;
+  }
 }

@@ -16,200 +16,235 @@ import org.openkcm.keystore.model.KeyTier;
 import org.openkcm.keystore.spi.KeyRecord;
 
 /**
- * The core's cache: per tier, a sealed-record layer and a plaintext layer of unwrapped material (copied
- * out on every hit, zeroized when dropped), plus an index of each key's active version. Entries are
- * invalidated by the core on update, rotation, status change and delete; TTLs bound how long a change
- * made on another node can go unseen.
+ * The core's cache: per tier, a sealed-record layer and a plaintext layer of unwrapped material
+ * (copied out on every hit, zeroized when dropped), plus an index of each key's active version.
+ * Entries are invalidated by the core on update, rotation, status change and delete; TTLs bound how
+ * long a change made on another node can go unseen.
  */
 public final class KeyCache implements AutoCloseable {
-    private final CacheSettings settings;
-    private final Ticker ticker;
-    private final Map<KeyTier, TierCaches> tiers = new EnumMap<>(KeyTier.class);
-    /** Lookup order when the tier is unknown: the hot tier first. */
-    private final TierCaches[] order;
-    private final Cache<String, KeyMetadata> active;
+  private final CacheSettings settings;
+  private final Ticker ticker;
+  private final Map<KeyTier, TierCaches> tiers = new EnumMap<>(KeyTier.class);
 
-    /** With the coarse clock and a background sweep: the production set-up. */
-    public KeyCache(CacheSettings settings) {
-        this(settings, new CoarseTicker(), true);
-    }
+  /** Lookup order when the tier is unknown: the hot tier first. */
+  private final TierCaches[] order;
 
-    /** @param sweep whether a background scheduler removes (and zeroizes) expired entries when idle */
-    public KeyCache(CacheSettings settings, Ticker ticker, boolean sweep) {
-        this.settings = settings;
-        this.ticker = ticker;
-        Duration staleLife = settings.serveStale() ? settings.maxStaleness() : Duration.ZERO;
-        for (KeyTier t : KeyTier.values()) {
-            tiers.put(t, new TierCaches(t, settings.policy(t), staleLife, ticker, sweep));
-        }
-        this.order = new TierCaches[] {tiers.get(KeyTier.L4), tiers.get(KeyTier.L3), tiers.get(KeyTier.L2)};
-        Duration shortest = settings.tiers().values().stream().map(TierPolicy::ttl).min(Duration::compareTo).orElseThrow();
-        this.active = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(shortest).ticker(ticker)
-                .executor(Runnable::run).build();
-    }
+  private final Cache<String, KeyMetadata> active;
 
-    public CacheSettings settings() {
-        return settings;
-    }
+  /** With the coarse clock and a background sweep: the production set-up. */
+  public KeyCache(CacheSettings settings) {
+    this(settings, new CoarseTicker(), true);
+  }
 
-    /** @return the key's metadata and a copy of its material (tier unknown: L4, L3, L2 in turn), or null */
-    public CachedKey copyPlaintext(KeyRef ref) {
-        for (TierCaches t : order) {
-            CachedKey k = copyFrom(t, ref);
-            if (k != null) {
-                return k;
-            }
-        }
-        return null;
+  /**
+   * @param sweep whether a background scheduler removes (and zeroizes) expired entries when idle
+   */
+  public KeyCache(CacheSettings settings, Ticker ticker, boolean sweep) {
+    this.settings = settings;
+    this.ticker = ticker;
+    Duration staleLife = settings.serveStale() ? settings.maxStaleness() : Duration.ZERO;
+    for (KeyTier t : KeyTier.values()) {
+      tiers.put(t, new TierCaches(t, settings.policy(t), staleLife, ticker, sweep));
     }
+    this.order =
+        new TierCaches[] {tiers.get(KeyTier.L4), tiers.get(KeyTier.L3), tiers.get(KeyTier.L2)};
+    Duration shortest =
+        settings.tiers().values().stream()
+            .map(TierPolicy::ttl)
+            .min(Duration::compareTo)
+            .orElseThrow();
+    this.active =
+        Caffeine.newBuilder()
+            .maximumSize(10_000)
+            .expireAfterWrite(shortest)
+            .ticker(ticker)
+            .executor(Runnable::run)
+            .build();
+  }
 
-    public CachedKey copyPlaintext(KeyRef ref, KeyTier tier) {
-        return copyFrom(tiers.get(tier), ref);
-    }
+  public CacheSettings settings() {
+    return settings;
+  }
 
-    private static CachedKey copyFrom(TierCaches t, KeyRef ref) {
-        if (t.plaintext == null) {
-            return null;
-        }
-        TierCaches.PlainEntry e = t.plaintext.getIfPresent(ref);
-        if (e == null) {
-            return null;
-        }
-        byte[] copy = e.material().copy();
-        if (copy == null) {
-            return null; // zeroized under our feet: a miss
-        }
-        t.plainHits.increment();
-        return new CachedKey(e.metadata(), copy);
+  /**
+   * @return the key's metadata and a copy of its material (tier unknown: L4, L3, L2 in turn), or
+   *     null
+   */
+  public CachedKey copyPlaintext(KeyRef ref) {
+    for (TierCaches t : order) {
+      CachedKey k = copyFrom(t, ref);
+      if (k != null) {
+        return k;
+      }
     }
+    return null;
+  }
 
-    /** Counts a plaintext miss once the caller has learnt the key's tier. */
-    public void plaintextMissed(KeyTier tier) {
-        tiers.get(tier).plainMisses.increment();
-    }
+  public CachedKey copyPlaintext(KeyRef ref, KeyTier tier) {
+    return copyFrom(tiers.get(tier), ref);
+  }
 
-    /** Caches unwrapped material, taking ownership of {@code owned} (zeroized at once if the layer is off). */
-    public void putPlaintext(KeyMetadata m, byte[] owned) {
-        TierCaches t = tiers.get(m.tier());
-        if (t.plaintext == null) {
-            Arrays.fill(owned, (byte) 0);
-            return;
-        }
-        t.plaintext.put(m.ref(), new TierCaches.PlainEntry(m, new SecretBytes(owned)));
+  private static CachedKey copyFrom(TierCaches t, KeyRef ref) {
+    if (t.plaintext == null) {
+      return null;
     }
+    TierCaches.PlainEntry e = t.plaintext.getIfPresent(ref);
+    if (e == null) {
+      return null;
+    }
+    byte[] copy = e.material().copy();
+    if (copy == null) {
+      return null; // zeroized under our feet: a miss
+    }
+    t.plainHits.increment();
+    return new CachedKey(e.metadata(), copy);
+  }
 
-    /** @return the cached metadata from either layer, without counting a hit or miss, or null */
-    public KeyMetadata cachedMetadata(KeyRef ref) {
-        for (TierCaches t : order) {
-            TierCaches.PlainEntry p = t.plaintext == null ? null : t.plaintext.getIfPresent(ref);
-            if (p != null) {
-                return p.metadata();
-            }
-            SealedEntry s = t.sealed == null ? null : t.sealed.getIfPresent(ref);
-            if (s != null && fresh(t, s)) {
-                return s.record().metadata();
-            }
-        }
-        return null;
-    }
+  /** Counts a plaintext miss once the caller has learnt the key's tier. */
+  public void plaintextMissed(KeyTier tier) {
+    tiers.get(tier).plainMisses.increment();
+  }
 
-    /** @return a sealed record read within its tier's TTL, or null (counted as a miss if {@code tier} is known) */
-    public SealedEntry freshSealed(KeyRef ref, KeyTier tier) {
-        for (TierCaches t : tier == null ? order : new TierCaches[] {tiers.get(tier)}) {
-            SealedEntry s = t.sealed == null ? null : t.sealed.getIfPresent(ref);
-            if (s != null && fresh(t, s)) {
-                t.sealedHits.increment();
-                return s;
-            }
-        }
-        if (tier != null) {
-            tiers.get(tier).sealedMisses.increment();
-        }
-        return null;
+  /**
+   * Caches unwrapped material, taking ownership of {@code owned} (zeroized at once if the layer is
+   * off).
+   */
+  public void putPlaintext(KeyMetadata m, byte[] owned) {
+    TierCaches t = tiers.get(m.tier());
+    if (t.plaintext == null) {
+      Arrays.fill(owned, (byte) 0);
+      return;
     }
+    t.plaintext.put(m.ref(), new TierCaches.PlainEntry(m, new SecretBytes(owned)));
+  }
 
-    /** @return a sealed record past its TTL but within the maximum staleness, if serve-stale is on; else null */
-    public SealedEntry staleSealed(KeyRef ref) {
-        if (!settings.serveStale()) {
-            return null;
-        }
-        for (TierCaches t : order) {
-            SealedEntry s = t.sealed == null ? null : t.sealed.getIfPresent(ref);
-            if (s != null && age(s).compareTo(t.policy.ttl().plus(settings.maxStaleness())) <= 0) {
-                return s;
-            }
-        }
-        return null;
+  /**
+   * @return the cached metadata from either layer, without counting a hit or miss, or null
+   */
+  public KeyMetadata cachedMetadata(KeyRef ref) {
+    for (TierCaches t : order) {
+      TierCaches.PlainEntry p = t.plaintext == null ? null : t.plaintext.getIfPresent(ref);
+      if (p != null) {
+        return p.metadata();
+      }
+      SealedEntry s = t.sealed == null ? null : t.sealed.getIfPresent(ref);
+      if (s != null && fresh(t, s)) {
+        return s.record().metadata();
+      }
     }
+    return null;
+  }
 
-    public void putSealed(KeyRecord record, String backend) {
-        TierCaches t = tiers.get(record.metadata().tier());
-        if (t.sealed != null) {
-            t.sealed.put(record.metadata().ref(), new SealedEntry(record, backend, ticker.read()));
-        }
+  /**
+   * @return a sealed record read within its tier's TTL, or null (counted as a miss if {@code tier}
+   *     is known)
+   */
+  public SealedEntry freshSealed(KeyRef ref, KeyTier tier) {
+    for (TierCaches t : tier == null ? order : new TierCaches[] {tiers.get(tier)}) {
+      SealedEntry s = t.sealed == null ? null : t.sealed.getIfPresent(ref);
+      if (s != null && fresh(t, s)) {
+        t.sealedHits.increment();
+        return s;
+      }
     }
+    if (tier != null) {
+      tiers.get(tier).sealedMisses.increment();
+    }
+    return null;
+  }
 
-    /** @return the cached active version of {@code keyId}, or null */
-    public KeyMetadata active(String keyId) {
-        return active.getIfPresent(keyId);
+  /**
+   * @return a sealed record past its TTL but within the maximum staleness, if serve-stale is on;
+   *     else null
+   */
+  public SealedEntry staleSealed(KeyRef ref) {
+    if (!settings.serveStale()) {
+      return null;
     }
+    for (TierCaches t : order) {
+      SealedEntry s = t.sealed == null ? null : t.sealed.getIfPresent(ref);
+      if (s != null && age(s).compareTo(t.policy.ttl().plus(settings.maxStaleness())) <= 0) {
+        return s;
+      }
+    }
+    return null;
+  }
 
-    public void putActive(KeyMetadata m) {
-        active.put(m.id(), m);
+  public void putSealed(KeyRecord record, String backend) {
+    TierCaches t = tiers.get(record.metadata().tier());
+    if (t.sealed != null) {
+      t.sealed.put(record.metadata().ref(), new SealedEntry(record, backend, ticker.read()));
     }
+  }
 
-    /** Drops one version from every layer (its plaintext zeroized before this returns) and the key's active index. */
-    public void invalidate(KeyRef ref) {
-        for (TierCaches t : order) {
-            t.invalidate(ref);
-        }
-        active.invalidate(ref.id());
-    }
+  /**
+   * @return the cached active version of {@code keyId}, or null
+   */
+  public KeyMetadata active(String keyId) {
+    return active.getIfPresent(keyId);
+  }
 
-    /** @return whether the plaintext layer holds material of {@code ref} (for operators and tests) */
-    public boolean holdsPlaintext(KeyRef ref) {
-        for (TierCaches t : order) {
-            if (t.plaintext != null && t.plaintext.getIfPresent(ref) != null) {
-                return true;
-            }
-        }
-        return false;
-    }
+  public void putActive(KeyMetadata m) {
+    active.put(m.id(), m);
+  }
 
-    /** Runs pending expirations and evictions now (and so their zeroization). */
-    public void cleanUp() {
-        for (TierCaches t : order) {
-            t.cleanUp();
-        }
-        active.cleanUp();
+  /**
+   * Drops one version from every layer (its plaintext zeroized before this returns) and the key's
+   * active index.
+   */
+  public void invalidate(KeyRef ref) {
+    for (TierCaches t : order) {
+      t.invalidate(ref);
     }
+    active.invalidate(ref.id());
+  }
 
-    public CacheStatistics statistics() {
-        List<CacheStatistics.Layer> layers = new ArrayList<>();
-        for (KeyTier tier : KeyTier.values()) {
-            layers.add(tiers.get(tier).sealedStats());
-            layers.add(tiers.get(tier).plaintextStats());
-        }
-        return new CacheStatistics(layers);
+  /**
+   * @return whether the plaintext layer holds material of {@code ref} (for operators and tests)
+   */
+  public boolean holdsPlaintext(KeyRef ref) {
+    for (TierCaches t : order) {
+      if (t.plaintext != null && t.plaintext.getIfPresent(ref) != null) {
+        return true;
+      }
     }
+    return false;
+  }
 
-    private boolean fresh(TierCaches t, SealedEntry s) {
-        return age(s).compareTo(t.policy.ttl()) <= 0;
+  /** Runs pending expirations and evictions now (and so their zeroization). */
+  public void cleanUp() {
+    for (TierCaches t : order) {
+      t.cleanUp();
     }
+    active.cleanUp();
+  }
 
-    private Duration age(SealedEntry s) {
-        return Duration.ofNanos(ticker.read() - s.loadedAtNanos());
+  public CacheStatistics statistics() {
+    List<CacheStatistics.Layer> layers = new ArrayList<>();
+    for (KeyTier tier : KeyTier.values()) {
+      layers.add(tiers.get(tier).sealedStats());
+      layers.add(tiers.get(tier).plaintextStats());
     }
+    return new CacheStatistics(layers);
+  }
 
-    /** Zeroizes and drops everything. */
-    @Override
-    public void close() {
-        for (TierCaches t : order) {
-            t.invalidateAll();
-        }
-        active.invalidateAll();
-        if (ticker instanceof CoarseTicker c) {
-            c.close();
-        }
+  private boolean fresh(TierCaches t, SealedEntry s) {
+    return age(s).compareTo(t.policy.ttl()) <= 0;
+  }
+
+  private Duration age(SealedEntry s) {
+    return Duration.ofNanos(ticker.read() - s.loadedAtNanos());
+  }
+
+  /** Zeroizes and drops everything. */
+  @Override
+  public void close() {
+    for (TierCaches t : order) {
+      t.invalidateAll();
     }
+    active.invalidateAll();
+    if (ticker instanceof CoarseTicker c) {
+      c.close();
+    }
+  }
 }

@@ -9,208 +9,268 @@ import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.openkcm.keystore.model.Limits;
 
 /**
- * Turns the yaml tree (with environment overrides laid over it) into one property map per ConfigAdmin
- * PID, validating every field on the way. All or nothing: the first invalid field throws, naming it
- * (and the environment variable it came from, if any), and nothing is produced.
+ * Turns the yaml tree (with environment overrides laid over it) into one property map per
+ * ConfigAdmin PID, validating every field on the way. All or nothing: the first invalid field
+ * throws, naming it (and the environment variable it came from, if any), and nothing is produced.
  */
 final class ConfigTranslator {
-    /** camelCase, or dotted camelCase segments as DS turns {@code l2_maxEntries()} into {@code l2.maxEntries}. */
-    private static final Pattern FIELD = Pattern.compile("[a-z][A-Za-z0-9]{0,63}(\\.[a-z][A-Za-z0-9]{0,63}){0,3}");
-    /** Fields of sections owned elsewhere that look like durations are checked as durations. */
-    private static final Pattern DURATION_NAME = Pattern.compile(".*(Ttl|ttl|Timeout|timeout|Interval|interval|Idle|idle|Age|age)");
+  /**
+   * camelCase, or dotted camelCase segments as DS turns {@code l2_maxEntries()} into {@code
+   * l2.maxEntries}.
+   */
+  private static final Pattern FIELD =
+      Pattern.compile("[a-z][A-Za-z0-9]{0,63}(\\.[a-z][A-Za-z0-9]{0,63}){0,3}");
 
-    private final FieldCatalog catalog;
+  /** Fields of sections owned elsewhere that look like durations are checked as durations. */
+  private static final Pattern DURATION_NAME =
+      Pattern.compile(".*(Ttl|ttl|Timeout|timeout|Interval|interval|Idle|idle|Age|age)");
 
-    private ConfigTranslator(FieldCatalog catalog) {
-        this.catalog = catalog;
+  private final FieldCatalog catalog;
+
+  private ConfigTranslator(FieldCatalog catalog) {
+    this.catalog = catalog;
+  }
+
+  /**
+   * @return properties per PID, in file order
+   */
+  static Map<String, Map<String, Object>> translate(
+      Map<String, Object> yaml, Map<String, String> env) throws InvalidKeyRequestException {
+    return translate(yaml, env, FieldCatalog.NONE);
+  }
+
+  /**
+   * @param catalog the owning bundles' metatype: sections owned elsewhere reject fields it does not
+   *     list
+   */
+  static Map<String, Map<String, Object>> translate(
+      Map<String, Object> yaml, Map<String, String> env, FieldCatalog catalog)
+      throws InvalidKeyRequestException {
+    Map<String, String> origins = EnvironmentOverrides.apply(yaml, env);
+    try {
+      return new ConfigTranslator(catalog).sections(yaml);
+    } catch (InvalidKeyRequestException e) {
+      throw withOrigin(e, origins);
     }
+  }
 
-    /** @return properties per PID, in file order */
-    static Map<String, Map<String, Object>> translate(Map<String, Object> yaml, Map<String, String> env) throws InvalidKeyRequestException {
-        return translate(yaml, env, FieldCatalog.NONE);
+  /**
+   * Names the environment variable behind a rejected field, if one set it (or the list/section
+   * holding it).
+   */
+  private static InvalidKeyRequestException withOrigin(
+      InvalidKeyRequestException e, Map<String, String> origins) {
+    for (Map.Entry<String, String> o : origins.entrySet()) {
+      String f = e.field();
+      if (f.equals(o.getKey())
+          || f.startsWith(o.getKey() + ".")
+          || f.startsWith(o.getKey() + "[")) {
+        String problem =
+            e.getMessage().startsWith(f + ": ")
+                ? e.getMessage().substring(f.length() + 2)
+                : e.getMessage();
+        return new InvalidKeyRequestException(f + " (from " + o.getValue() + ")", problem);
+      }
     }
+    return e;
+  }
 
-    /** @param catalog the owning bundles' metatype: sections owned elsewhere reject fields it does not list */
-    static Map<String, Map<String, Object>> translate(Map<String, Object> yaml, Map<String, String> env, FieldCatalog catalog)
-            throws InvalidKeyRequestException {
-        Map<String, String> origins = EnvironmentOverrides.apply(yaml, env);
-        try {
-            return new ConfigTranslator(catalog).sections(yaml);
-        } catch (InvalidKeyRequestException e) {
-            throw withOrigin(e, origins);
+  private Map<String, Map<String, Object>> sections(Map<String, Object> yaml)
+      throws InvalidKeyRequestException {
+    Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : yaml.entrySet()) {
+      if (e.getKey().equals("plugins") && e.getValue() instanceof List<?> entries) {
+        for (Map.Entry<String, Map<String, Object>> p :
+            PluginEntries.translate(this, entries).entrySet()) {
+          merge(out, p.getKey(), p.getValue());
         }
-    }
-
-    /** Names the environment variable behind a rejected field, if one set it (or the list/section holding it). */
-    private static InvalidKeyRequestException withOrigin(InvalidKeyRequestException e, Map<String, String> origins) {
-        for (Map.Entry<String, String> o : origins.entrySet()) {
-            String f = e.field();
-            if (f.equals(o.getKey()) || f.startsWith(o.getKey() + ".") || f.startsWith(o.getKey() + "[")) {
-                String problem = e.getMessage().startsWith(f + ": ") ? e.getMessage().substring(f.length() + 2) : e.getMessage();
-                return new InvalidKeyRequestException(f + " (from " + o.getValue() + ")", problem);
-            }
+        continue;
+      }
+      if (e.getKey().equals("backends")) {
+        for (Map.Entry<String, Object> b : mapping("backends", e.getValue()).entrySet()) {
+          String name =
+              RuleParser.checkBackendName("backends." + Limits.printable(b.getKey()), b.getKey());
+          if (ConfigSchema.RESERVED_BACKEND_NAMES.contains(name)) {
+            throw new InvalidKeyRequestException("backends." + name, "is a reserved name");
+          }
+          ConfigSchema.Section s = ConfigSchema.backend(name);
+          merge(out, s.pid(), section(s, b.getValue()));
         }
-        return e;
-    }
-
-    private Map<String, Map<String, Object>> sections(Map<String, Object> yaml) throws InvalidKeyRequestException {
-        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> e : yaml.entrySet()) {
-            if (e.getKey().equals("plugins") && e.getValue() instanceof List<?> entries) {
-                for (Map.Entry<String, Map<String, Object>> p : PluginEntries.translate(this, entries).entrySet()) {
-                    merge(out, p.getKey(), p.getValue());
-                }
-                continue;
-            }
-            if (e.getKey().equals("backends")) {
-                for (Map.Entry<String, Object> b : mapping("backends", e.getValue()).entrySet()) {
-                    String name = RuleParser.checkBackendName("backends." + Limits.printable(b.getKey()), b.getKey());
-                    if (ConfigSchema.RESERVED_BACKEND_NAMES.contains(name)) {
-                        throw new InvalidKeyRequestException("backends." + name, "is a reserved name");
-                    }
-                    ConfigSchema.Section s = ConfigSchema.backend(name);
-                    merge(out, s.pid(), section(s, b.getValue()));
-                }
-                continue;
-            }
-            ConfigSchema.Section s = ConfigSchema.section(e.getKey()).orElseThrow(() -> new InvalidKeyRequestException(
-                    Limits.printable(e.getKey()), "unknown section (expected routing, backends, plugins, health, cache, rootKey, reconciler, grpc)"));
-            Object value = e.getValue();
-            if (s == ConfigSchema.ROOT_KEY && value instanceof Map<?, ?> m && m.containsKey("transit")) {
-                Map<String, Object> rest = mapping(s.path(), value);
-                merge(out, ConfigSchema.TRANSIT.pid(), section(ConfigSchema.TRANSIT, rest.remove("transit")));
-                value = rest;
-            }
-            if (s == ConfigSchema.ROOT_KEY && value instanceof Map<?, ?> m && m.containsKey("pkcs11")) {
-                Map<String, Object> rest = mapping(s.path(), value);
-                Object pkcs11 = rest.remove("pkcs11");
-                if (pkcs11 instanceof Map<?, ?> p && (p.containsKey("pin") || p.containsKey("userPin"))) {
-                    // ConfigAdmin persists what it is given: the PIN must come from pinEnv or pinFile
-                    throw new InvalidKeyRequestException("rootKey.pkcs11.pin", "is never configured: set the variable named by pinEnv, or pinFile");
-                }
-                merge(out, ConfigSchema.PKCS11.pid(), section(ConfigSchema.PKCS11, pkcs11));
-                value = rest;
-            }
-            merge(out, s.pid(), section(s, value));
+        continue;
+      }
+      ConfigSchema.Section s =
+          ConfigSchema.section(e.getKey())
+              .orElseThrow(
+                  () ->
+                      new InvalidKeyRequestException(
+                          Limits.printable(e.getKey()),
+                          "unknown section (expected routing, backends, plugins, health, cache, rootKey, reconciler, grpc)"));
+      Object value = e.getValue();
+      if (s == ConfigSchema.ROOT_KEY && value instanceof Map<?, ?> m && m.containsKey("transit")) {
+        Map<String, Object> rest = mapping(s.path(), value);
+        merge(
+            out, ConfigSchema.TRANSIT.pid(), section(ConfigSchema.TRANSIT, rest.remove("transit")));
+        value = rest;
+      }
+      if (s == ConfigSchema.ROOT_KEY && value instanceof Map<?, ?> m && m.containsKey("pkcs11")) {
+        Map<String, Object> rest = mapping(s.path(), value);
+        Object pkcs11 = rest.remove("pkcs11");
+        if (pkcs11 instanceof Map<?, ?> p && (p.containsKey("pin") || p.containsKey("userPin"))) {
+          // ConfigAdmin persists what it is given: the PIN must come from pinEnv or pinFile
+          throw new InvalidKeyRequestException(
+              "rootKey.pkcs11.pin",
+              "is never configured: set the variable named by pinEnv, or pinFile");
         }
-        shareOpenBaoConnection(out);
-        return out;
+        merge(out, ConfigSchema.PKCS11.pid(), section(ConfigSchema.PKCS11, pkcs11));
+        value = rest;
+      }
+      merge(out, s.pid(), section(s, value));
     }
+    shareOpenBaoConnection(out);
+    return out;
+  }
 
-    /**
-     * The Transit root key talks to the same OpenBao as the KV backend: when Transit is used (a
-     * {@code rootKey.transit} section, or {@code rootKey.provider: openbao-transit}) it inherits the
-     * connection settings of {@code backends.openbao} (address, token, namespace, TLS, auth) unless
-     * {@code rootKey.transit} sets them itself. The KV-only fields (mount, prefix, maxRecordBytes) stay.
-     */
-    private static void shareOpenBaoConnection(Map<String, Map<String, Object>> out) {
-        Map<String, Object> rootKey = out.getOrDefault(ConfigSchema.ROOT_KEY.pid(), Map.of());
-        boolean used = out.containsKey(ConfigSchema.TRANSIT.pid()) || "openbao-transit".equals(rootKey.get("provider"));
-        Map<String, Object> kv = out.get(ConfigSchema.backend("openbao").pid());
-        if (!used || kv == null) {
-            return;
-        }
-        Map<String, Object> transit = out.computeIfAbsent(ConfigSchema.TRANSIT.pid(), p -> new LinkedHashMap<>());
-        kv.forEach((k, v) -> {
-            if (!java.util.Set.of("mount", "prefix", "maxRecordBytes").contains(k)) {
-                transit.putIfAbsent(k, v);
-            }
+  /**
+   * The Transit root key talks to the same OpenBao as the KV backend: when Transit is used (a
+   * {@code rootKey.transit} section, or {@code rootKey.provider: openbao-transit}) it inherits the
+   * connection settings of {@code backends.openbao} (address, token, namespace, TLS, auth) unless
+   * {@code rootKey.transit} sets them itself. The KV-only fields (mount, prefix, maxRecordBytes)
+   * stay.
+   */
+  private static void shareOpenBaoConnection(Map<String, Map<String, Object>> out) {
+    Map<String, Object> rootKey = out.getOrDefault(ConfigSchema.ROOT_KEY.pid(), Map.of());
+    boolean used =
+        out.containsKey(ConfigSchema.TRANSIT.pid())
+            || "openbao-transit".equals(rootKey.get("provider"));
+    Map<String, Object> kv = out.get(ConfigSchema.backend("openbao").pid());
+    if (!used || kv == null) {
+      return;
+    }
+    Map<String, Object> transit =
+        out.computeIfAbsent(ConfigSchema.TRANSIT.pid(), p -> new LinkedHashMap<>());
+    kv.forEach(
+        (k, v) -> {
+          if (!java.util.Set.of("mount", "prefix", "maxRecordBytes").contains(k)) {
+            transit.putIfAbsent(k, v);
+          }
         });
-    }
+  }
 
-    private static void merge(Map<String, Map<String, Object>> out, String pid, Map<String, Object> props) {
-        out.computeIfAbsent(pid, p -> new LinkedHashMap<>()).putAll(props);
-    }
+  private static void merge(
+      Map<String, Map<String, Object>> out, String pid, Map<String, Object> props) {
+    out.computeIfAbsent(pid, p -> new LinkedHashMap<>()).putAll(props);
+  }
 
-    private Map<String, Object> section(ConfigSchema.Section s, Object value) throws InvalidKeyRequestException {
-        Map<String, Object> props = new LinkedHashMap<>();
-        if (value == null) {
-            return props; // "cache:" with nothing under it: defaults
-        }
-        java.util.Optional<java.util.Set<String>> described = s.strict() ? java.util.Optional.empty() : catalog.fields(s.pid());
-        Map<String, Object> fields = s.strict() ? mapping(s.path(), value) : flatten(s.path(), "", mapping(s.path(), value));
-        for (Map.Entry<String, Object> f : fields.entrySet()) {
-            String field = described.map(d -> matching(d, s.canonical(f.getKey()))).orElse(s.canonical(f.getKey()));
-            String where = s.path() + "." + Limits.printable(f.getKey());
-            if (!FIELD.matcher(field).matches()) {
-                throw error(where, "is not a valid field name (camelCase letters and digits)");
-            }
-            java.util.Optional<String> refused = ConfigSchema.refusal(s, field);
-            if (refused.isPresent()) {
-                throw error(where, refused.get());
-            }
-            if (f.getValue() == null) {
-                continue; // "token:" with no value: unset
-            }
-            FieldType type = s.type(field).orElse(null);
-            if (type == null && s.strict()) {
-                throw error(where, "unknown field (known: " + String.join(", ", s.fields().keySet()) + ")");
-            }
-            if (described.isPresent() && !described.get().contains(field)) {
-                throw error(where, "unknown field: the metatype of " + s.pid() + " declares "
-                        + String.join(", ", new java.util.TreeSet<>(described.get())));
-            }
-            boolean secret = ConfigSchema.isSecret(s, field);
-            if (secret && !field.endsWith("File")) {
-                throw error(where, "secrets are not accepted in the configuration (ConfigAdmin would persist them): set "
-                        + "BAO_TOKEN or BAO_TOKEN_FILE (AppRole: BAO_SECRET_ID or BAO_SECRET_ID_FILE) in the environment");
-            }
-            props.put(field, type == null ? FieldValues.untyped(this, where, field, f.getValue(), secret, DURATION_NAME)
-                    : FieldValues.typed(this, where, type, f.getValue(), secret));
-        }
-        return props;
+  private Map<String, Object> section(ConfigSchema.Section s, Object value)
+      throws InvalidKeyRequestException {
+    Map<String, Object> props = new LinkedHashMap<>();
+    if (value == null) {
+      return props; // "cache:" with nothing under it: defaults
     }
+    java.util.Optional<java.util.Set<String>> described =
+        s.strict() ? java.util.Optional.empty() : catalog.fields(s.pid());
+    Map<String, Object> fields =
+        s.strict() ? mapping(s.path(), value) : flatten(s.path(), "", mapping(s.path(), value));
+    for (Map.Entry<String, Object> f : fields.entrySet()) {
+      String field =
+          described.map(d -> matching(d, s.canonical(f.getKey()))).orElse(s.canonical(f.getKey()));
+      String where = s.path() + "." + Limits.printable(f.getKey());
+      if (!FIELD.matcher(field).matches()) {
+        throw error(where, "is not a valid field name (camelCase letters and digits)");
+      }
+      java.util.Optional<String> refused = ConfigSchema.refusal(s, field);
+      if (refused.isPresent()) {
+        throw error(where, refused.get());
+      }
+      if (f.getValue() == null) {
+        continue; // "token:" with no value: unset
+      }
+      FieldType type = s.type(field).orElse(null);
+      if (type == null && s.strict()) {
+        throw error(where, "unknown field (known: " + String.join(", ", s.fields().keySet()) + ")");
+      }
+      if (described.isPresent() && !described.get().contains(field)) {
+        throw error(
+            where,
+            "unknown field: the metatype of "
+                + s.pid()
+                + " declares "
+                + String.join(", ", new java.util.TreeSet<>(described.get())));
+      }
+      boolean secret = ConfigSchema.isSecret(s, field);
+      if (secret && !field.endsWith("File")) {
+        throw error(
+            where,
+            "secrets are not accepted in the configuration (ConfigAdmin would persist them): set "
+                + "BAO_TOKEN or BAO_TOKEN_FILE (AppRole: BAO_SECRET_ID or BAO_SECRET_ID_FILE) in the environment");
+      }
+      props.put(
+          field,
+          type == null
+              ? FieldValues.untyped(this, where, field, f.getValue(), secret, DURATION_NAME)
+              : FieldValues.typed(this, where, type, f.getValue(), secret));
+    }
+    return props;
+  }
 
-    /**
-     * Nested mappings of sections owned elsewhere become dotted names: {@code l2: {maxEntries: 5}} is
-     * {@code l2.maxEntries}, the property DS reads for {@code l2_maxEntries()}.
-     */
-    private Map<String, Object> flatten(String where, String prefix, Map<String, Object> m) throws InvalidKeyRequestException {
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> e : m.entrySet()) {
-            String name = prefix + e.getKey();
-            if (e.getValue() instanceof Map<?, ?>) {
-                out.putAll(flatten(where, name + ".", mapping(where + "." + name, e.getValue())));
-            } else {
-                out.put(name, e.getValue());
-            }
-        }
-        return out;
+  /**
+   * Nested mappings of sections owned elsewhere become dotted names: {@code l2: {maxEntries: 5}} is
+   * {@code l2.maxEntries}, the property DS reads for {@code l2_maxEntries()}.
+   */
+  private Map<String, Object> flatten(String where, String prefix, Map<String, Object> m)
+      throws InvalidKeyRequestException {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : m.entrySet()) {
+      String name = prefix + e.getKey();
+      if (e.getValue() instanceof Map<?, ?>) {
+        out.putAll(flatten(where, name + ".", mapping(where + "." + name, e.getValue())));
+      } else {
+        out.put(name, e.getValue());
+      }
     }
+    return out;
+  }
 
-    /**
-     * The declared id a field stands for, ignoring case, dots and underscores, so that the variable
-     * {@code OPENKCM_KEYSTORE_CACHE_L2_MAX_ENTRIES} (read as {@code l2MaxEntries}) sets {@code l2.maxEntries}.
-     */
-    private static String matching(java.util.Set<String> declared, String field) {
-        if (declared.contains(field)) {
-            return field;
-        }
-        String key = normalized(field);
-        return declared.stream().filter(d -> normalized(d).equals(key)).findFirst().orElse(field);
+  /**
+   * The declared id a field stands for, ignoring case, dots and underscores, so that the variable
+   * {@code OPENKCM_KEYSTORE_CACHE_L2_MAX_ENTRIES} (read as {@code l2MaxEntries}) sets {@code
+   * l2.maxEntries}.
+   */
+  private static String matching(java.util.Set<String> declared, String field) {
+    if (declared.contains(field)) {
+      return field;
     }
+    String key = normalized(field);
+    return declared.stream().filter(d -> normalized(d).equals(key)).findFirst().orElse(field);
+  }
 
-    private static String normalized(String name) {
-        return name.replace(".", "").replace("_", "").toLowerCase(java.util.Locale.ROOT);
-    }
+  private static String normalized(String name) {
+    return name.replace(".", "").replace("_", "").toLowerCase(java.util.Locale.ROOT);
+  }
 
-    private Map<String, Object> mapping(String where, Object value) throws InvalidKeyRequestException {
-        if (!(value instanceof Map<?, ?> m)) {
-            throw error(where, "must be a mapping of fields");
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (Map.Entry<?, ?> e : m.entrySet()) {
-            out.put(String.valueOf(e.getKey()), e.getValue());
-        }
-        return out;
+  private Map<String, Object> mapping(String where, Object value)
+      throws InvalidKeyRequestException {
+    if (!(value instanceof Map<?, ?> m)) {
+      throw error(where, "must be a mapping of fields");
     }
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> e : m.entrySet()) {
+      out.put(String.valueOf(e.getKey()), e.getValue());
+    }
+    return out;
+  }
 
-    /** An error naming the field (the environment variable behind it is added by {@link #translate}). */
-    InvalidKeyRequestException error(String where, String problem) {
-        return new InvalidKeyRequestException(where, problem);
-    }
+  /**
+   * An error naming the field (the environment variable behind it is added by {@link #translate}).
+   */
+  InvalidKeyRequestException error(String where, String problem) {
+    return new InvalidKeyRequestException(where, problem);
+  }
 
-    static List<String> split(String text, String separator) {
-        return List.of(text.split(separator)).stream().map(String::trim).filter(t -> !t.isEmpty()).toList();
-    }
+  static List<String> split(String text, String separator) {
+    return List.of(text.split(separator)).stream()
+        .map(String::trim)
+        .filter(t -> !t.isEmpty())
+        .toList();
+  }
 }

@@ -13,120 +13,153 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lays environment variables over the yaml tree, before validation, so a value is checked the same way
- * wherever it came from. Order, lowest first: config.yaml, OpenBao's own {@code BAO_ADDR} and
- * {@code BAO_NAMESPACE} (the core needs the address to know OpenBao is configured; {@code BAO_TOKEN} is
- * read by the OpenBao bundle itself and never copied into ConfigAdmin), then {@code OPENKCM_KEYSTORE_<SECTION>_<FIELD>} with the
- * camelCase field in upper snake case, e.g. {@code OPENKCM_KEYSTORE_PLUGINS_CALL_TIMEOUT},
- * {@code OPENKCM_KEYSTORE_BACKENDS_OPENBAO_ADDRESS}, {@code OPENKCM_KEYSTORE_ROUTING_RULES} (rules
- * separated by {@code ;}).
+ * Lays environment variables over the yaml tree, before validation, so a value is checked the same
+ * way wherever it came from. Order, lowest first: config.yaml, OpenBao's own {@code BAO_ADDR} and
+ * {@code BAO_NAMESPACE} (the core needs the address to know OpenBao is configured; {@code
+ * BAO_TOKEN} is read by the OpenBao bundle itself and never copied into ConfigAdmin), then {@code
+ * OPENKCM_KEYSTORE_<SECTION>_<FIELD>} with the camelCase field in upper snake case, e.g. {@code
+ * OPENKCM_KEYSTORE_PLUGINS_CALL_TIMEOUT}, {@code OPENKCM_KEYSTORE_BACKENDS_OPENBAO_ADDRESS}, {@code
+ * OPENKCM_KEYSTORE_ROUTING_RULES} (rules separated by {@code ;}).
  */
 final class EnvironmentOverrides {
-    private static final Logger LOG = LoggerFactory.getLogger(EnvironmentOverrides.class);
-    static final String PREFIX = "OPENKCM_KEYSTORE_";
-    static final String CONFIG_PATH_VARIABLE = PREFIX + "CONFIG";
-    /** Variables of this prefix read by others (launcher, console, local root key), not configuration sections. */
-    private static final Set<String> NOT_SECTIONS = Set.of(CONFIG_PATH_VARIABLE, PREFIX + "DEV", PREFIX + "MASTER_KEY");
-    /** Only the non-secret ones: the OpenBao bundle reads {@code BAO_TOKEN} (and the secret files) itself. */
-    private static final Map<String, String> BAO = Map.of("BAO_ADDR", "address", "BAO_NAMESPACE", "namespace");
-    private static final Map<String, String> SECTIONS = Map.of("ROUTING_", "routing", "PLUGINS_", "plugins", "HEALTH_", "plugins",
-            "CACHE_", "cache", "ROOT_KEY_", "rootKey", "ROOTKEY_", "rootKey", "RECONCILER_", "reconciler");
+  private static final Logger LOG = LoggerFactory.getLogger(EnvironmentOverrides.class);
+  static final String PREFIX = "OPENKCM_KEYSTORE_";
+  static final String CONFIG_PATH_VARIABLE = PREFIX + "CONFIG";
 
-    private EnvironmentOverrides() {
-    }
+  /**
+   * Variables of this prefix read by others (launcher, console, local root key), not configuration
+   * sections.
+   */
+  private static final Set<String> NOT_SECTIONS =
+      Set.of(CONFIG_PATH_VARIABLE, PREFIX + "DEV", PREFIX + "MASTER_KEY");
 
-    /**
-     * Applies the variables to {@code yaml} (modified in place).
-     *
-     * @return for each overridden path (e.g. {@code plugins.callTimeout}) the variable that set it, so errors name it
-     */
-    static Map<String, String> apply(Map<String, Object> yaml, Map<String, String> env) throws InvalidKeyRequestException {
-        Map<String, String> origins = new LinkedHashMap<>();
-        for (Map.Entry<String, String> b : new TreeMap<>(BAO).entrySet()) {
-            String value = env.get(b.getKey());
-            if (value != null && !value.isEmpty()) {
-                put(yaml, List.of("backends", "openbao", b.getValue()), value);
-                origins.put("backends.openbao." + b.getValue(), b.getKey());
-            }
-        }
-        for (String variable : new TreeMap<>(env).keySet()) {
-            if (!variable.startsWith(PREFIX) || NOT_SECTIONS.contains(variable)) {
-                continue;
-            }
-            List<String> path = path(variable.substring(PREFIX.length()), yaml);
-            if (path == null) {
-                // another component's variable (e.g. a start script's): not ours to reject
-                LOG.warn("Ignoring environment variable {}: it names no configuration section", variable);
-                continue;
-            }
-            put(yaml, path, env.get(variable));
-            origins.put(String.join(".", path), variable);
-        }
-        return origins;
-    }
+  /**
+   * Only the non-secret ones: the OpenBao bundle reads {@code BAO_TOKEN} (and the secret files)
+   * itself.
+   */
+  private static final Map<String, String> BAO =
+      Map.of("BAO_ADDR", "address", "BAO_NAMESPACE", "namespace");
 
-    /** @return the yaml path the variable sets, or {@code null} if it names no section */
-    private static List<String> path(String rest, Map<String, Object> yaml) {
-        for (Map.Entry<String, String> s : SECTIONS.entrySet()) {
-            if (rest.startsWith(s.getKey()) && rest.length() > s.getKey().length()) {
-                return List.of(s.getValue(), camel(rest.substring(s.getKey().length())));
-            }
-        }
-        if (rest.startsWith("BACKENDS_")) {
-            String tail = rest.substring("BACKENDS_".length());
-            for (String name : backendNames(yaml)) {
-                String upper = name.toUpperCase(Locale.ROOT).replace('-', '_') + "_";
-                if (tail.startsWith(upper) && tail.length() > upper.length()) {
-                    return List.of("backends", name, camel(tail.substring(upper.length())));
-                }
-            }
-            int cut = tail.indexOf('_');
-            if (cut > 0 && cut < tail.length() - 1) {
-                return List.of("backends", tail.substring(0, cut).toLowerCase(Locale.ROOT), camel(tail.substring(cut + 1)));
-            }
-        }
-        return null;
-    }
+  private static final Map<String, String> SECTIONS =
+      Map.of(
+          "ROUTING_",
+          "routing",
+          "PLUGINS_",
+          "plugins",
+          "HEALTH_",
+          "plugins",
+          "CACHE_",
+          "cache",
+          "ROOT_KEY_",
+          "rootKey",
+          "ROOTKEY_",
+          "rootKey",
+          "RECONCILER_",
+          "reconciler");
 
-    /** Known backend names, longest first, so {@code EU_OPENBAO} is not mistaken for {@code EU}. */
-    private static List<String> backendNames(Map<String, Object> yaml) {
-        List<String> names = new ArrayList<>(List.of("openbao", "inmemory", "postgres"));
-        if (yaml.get("backends") instanceof Map<?, ?> m) {
-            m.keySet().forEach(k -> names.add(String.valueOf(k)));
-        }
-        names.sort(Comparator.comparingInt(String::length).reversed());
-        return names;
-    }
+  private EnvironmentOverrides() {}
 
-    /** {@code MAX_ENTRIES} to {@code maxEntries}. */
-    static String camel(String upperSnake) {
-        StringBuilder b = new StringBuilder();
-        boolean up = false;
-        for (char c : upperSnake.toLowerCase(Locale.ROOT).toCharArray()) {
-            if (c == '_') {
-                up = b.length() > 0;
-            } else {
-                b.append(up ? Character.toUpperCase(c) : c);
-                up = false;
-            }
-        }
-        return b.toString();
+  /**
+   * Applies the variables to {@code yaml} (modified in place).
+   *
+   * @return for each overridden path (e.g. {@code plugins.callTimeout}) the variable that set it,
+   *     so errors name it
+   */
+  static Map<String, String> apply(Map<String, Object> yaml, Map<String, String> env)
+      throws InvalidKeyRequestException {
+    Map<String, String> origins = new LinkedHashMap<>();
+    for (Map.Entry<String, String> b : new TreeMap<>(BAO).entrySet()) {
+      String value = env.get(b.getKey());
+      if (value != null && !value.isEmpty()) {
+        put(yaml, List.of("backends", "openbao", b.getValue()), value);
+        origins.put("backends.openbao." + b.getValue(), b.getKey());
+      }
     }
+    for (String variable : new TreeMap<>(env).keySet()) {
+      if (!variable.startsWith(PREFIX) || NOT_SECTIONS.contains(variable)) {
+        continue;
+      }
+      List<String> path = path(variable.substring(PREFIX.length()), yaml);
+      if (path == null) {
+        // another component's variable (e.g. a start script's): not ours to reject
+        LOG.warn("Ignoring environment variable {}: it names no configuration section", variable);
+        continue;
+      }
+      put(yaml, path, env.get(variable));
+      origins.put(String.join(".", path), variable);
+    }
+    return origins;
+  }
 
-    @SuppressWarnings("unchecked")
-    private static void put(Map<String, Object> yaml, List<String> path, String value) throws InvalidKeyRequestException {
-        Map<String, Object> node = yaml;
-        for (int i = 0; i < path.size() - 1; i++) {
-            Object child = node.get(path.get(i));
-            if (child == null) {
-                child = new LinkedHashMap<String, Object>();
-                node.put(path.get(i), child);
-            }
-            if (!(child instanceof Map)) {
-                throw new InvalidKeyRequestException(String.join(".", path.subList(0, i + 1)), "must be a mapping");
-            }
-            node = (Map<String, Object>) child;
-        }
-        node.put(path.get(path.size() - 1), value);
+  /**
+   * @return the yaml path the variable sets, or {@code null} if it names no section
+   */
+  private static List<String> path(String rest, Map<String, Object> yaml) {
+    for (Map.Entry<String, String> s : SECTIONS.entrySet()) {
+      if (rest.startsWith(s.getKey()) && rest.length() > s.getKey().length()) {
+        return List.of(s.getValue(), camel(rest.substring(s.getKey().length())));
+      }
     }
+    if (rest.startsWith("BACKENDS_")) {
+      String tail = rest.substring("BACKENDS_".length());
+      for (String name : backendNames(yaml)) {
+        String upper = name.toUpperCase(Locale.ROOT).replace('-', '_') + "_";
+        if (tail.startsWith(upper) && tail.length() > upper.length()) {
+          return List.of("backends", name, camel(tail.substring(upper.length())));
+        }
+      }
+      int cut = tail.indexOf('_');
+      if (cut > 0 && cut < tail.length() - 1) {
+        return List.of(
+            "backends",
+            tail.substring(0, cut).toLowerCase(Locale.ROOT),
+            camel(tail.substring(cut + 1)));
+      }
+    }
+    return null;
+  }
+
+  /** Known backend names, longest first, so {@code EU_OPENBAO} is not mistaken for {@code EU}. */
+  private static List<String> backendNames(Map<String, Object> yaml) {
+    List<String> names = new ArrayList<>(List.of("openbao", "inmemory", "postgres"));
+    if (yaml.get("backends") instanceof Map<?, ?> m) {
+      m.keySet().forEach(k -> names.add(String.valueOf(k)));
+    }
+    names.sort(Comparator.comparingInt(String::length).reversed());
+    return names;
+  }
+
+  /** {@code MAX_ENTRIES} to {@code maxEntries}. */
+  static String camel(String upperSnake) {
+    StringBuilder b = new StringBuilder();
+    boolean up = false;
+    for (char c : upperSnake.toLowerCase(Locale.ROOT).toCharArray()) {
+      if (c == '_') {
+        up = b.length() > 0;
+      } else {
+        b.append(up ? Character.toUpperCase(c) : c);
+        up = false;
+      }
+    }
+    return b.toString();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void put(Map<String, Object> yaml, List<String> path, String value)
+      throws InvalidKeyRequestException {
+    Map<String, Object> node = yaml;
+    for (int i = 0; i < path.size() - 1; i++) {
+      Object child = node.get(path.get(i));
+      if (child == null) {
+        child = new LinkedHashMap<String, Object>();
+        node.put(path.get(i), child);
+      }
+      if (!(child instanceof Map)) {
+        throw new InvalidKeyRequestException(
+            String.join(".", path.subList(0, i + 1)), "must be a mapping");
+      }
+      node = (Map<String, Object>) child;
+    }
+    node.put(path.get(path.size() - 1), value);
+  }
 }

@@ -9,9 +9,15 @@ import java.util.Set;
  */
 public interface FieldCatalog {
 
-    /** @return the attribute ids of the PID's ObjectClassDefinition, empty when no installed bundle describes it */
-    Optional<Set<String>> fields(String pid);
+  /**
+   * @return the attribute ids of the PID's ObjectClassDefinition, empty when no installed bundle
+   *     describes it
+   */
+  Optional<Set<String>> fields(String pid);
 
-    /** A catalog that knows nothing (no MetaType service): those sections are checked by the bridge's own schema only. */
-    FieldCatalog NONE = pid -> Optional.empty();
+  /**
+   * A catalog that knows nothing (no MetaType service): those sections are checked by the bridge's
+   * own schema only.
+   */
+  FieldCatalog NONE = pid -> Optional.empty();
 }

@@ -14,48 +14,50 @@ import org.osgi.service.metatype.MetaTypeService;
 import org.osgi.service.metatype.ObjectClassDefinition;
 
 /**
- * {@link FieldCatalog} from the MetaType service: looks through the installed bundles for the one that
- * describes a PID. A separate component so the bridge works without MetaType (its import is optional).
+ * {@link FieldCatalog} from the MetaType service: looks through the installed bundles for the one
+ * that describes a PID. A separate component so the bridge works without MetaType (its import is
+ * optional).
  */
 @Component(service = FieldCatalog.class)
 public final class MetatypeFieldCatalog implements FieldCatalog {
-    private final MetaTypeService metaType;
-    private final BundleContext context;
+  private final MetaTypeService metaType;
+  private final BundleContext context;
 
-    @Activate
-    public MetatypeFieldCatalog(@Reference MetaTypeService metaType, BundleContext context) {
-        this.metaType = metaType;
-        this.context = context;
-    }
+  @Activate
+  public MetatypeFieldCatalog(@Reference MetaTypeService metaType, BundleContext context) {
+    this.metaType = metaType;
+    this.context = context;
+  }
 
-    @Override
-    public Optional<Set<String>> fields(String pid) {
-        for (Bundle b : context.getBundles()) {
-            MetaTypeInformation info = metaType.getMetaTypeInformation(b);
-            if (info == null || !contains(info.getPids(), pid)) {
-                continue;
-            }
-            ObjectClassDefinition ocd = info.getObjectClassDefinition(pid, null);
-            AttributeDefinition[] ads = ocd == null ? null : ocd.getAttributeDefinitions(ObjectClassDefinition.ALL);
-            if (ads != null) {
-                Set<String> ids = new HashSet<>();
-                for (AttributeDefinition a : ads) {
-                    ids.add(a.getID());
-                }
-                return Optional.of(ids);
-            }
+  @Override
+  public Optional<Set<String>> fields(String pid) {
+    for (Bundle b : context.getBundles()) {
+      MetaTypeInformation info = metaType.getMetaTypeInformation(b);
+      if (info == null || !contains(info.getPids(), pid)) {
+        continue;
+      }
+      ObjectClassDefinition ocd = info.getObjectClassDefinition(pid, null);
+      AttributeDefinition[] ads =
+          ocd == null ? null : ocd.getAttributeDefinitions(ObjectClassDefinition.ALL);
+      if (ads != null) {
+        Set<String> ids = new HashSet<>();
+        for (AttributeDefinition a : ads) {
+          ids.add(a.getID());
         }
-        return Optional.empty();
+        return Optional.of(ids);
+      }
     }
+    return Optional.empty();
+  }
 
-    private static boolean contains(String[] pids, String pid) {
-        if (pids != null) {
-            for (String p : pids) {
-                if (p.equals(pid)) {
-                    return true;
-                }
-            }
+  private static boolean contains(String[] pids, String pid) {
+    if (pids != null) {
+      for (String p : pids) {
+        if (p.equals(pid)) {
+          return true;
         }
-        return false;
+      }
     }
+    return false;
+  }
 }

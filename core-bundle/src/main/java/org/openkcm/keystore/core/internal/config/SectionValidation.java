@@ -16,70 +16,77 @@ import org.openkcm.keystore.model.InvalidKeyRequestException;
  * bridge never reports "applied" for a value its component then rejects (and falls back on).
  */
 final class SectionValidation {
-    private static final String[] TIERS = {"l2", "l3", "l4"};
+  private static final String[] TIERS = {"l2", "l3", "l4"};
 
-    private SectionValidation() {
-    }
+  private SectionValidation() {}
 
-    /** @throws InvalidKeyRequestException naming the field and why, for the first section its component would reject */
-    static void check(Map<String, Map<String, Object>> pids) throws InvalidKeyRequestException {
-        try {
-            Map<String, Object> plugins = pids.get(ConfigSchema.PLUGINS.pid());
-            if (plugins != null) {
-                PluginSettings.from(ComponentConfigs.of(PluginsConfig.class, plugins));
-            }
-            Map<String, Object> reconciler = pids.get(ConfigSchema.RECONCILER.pid());
-            if (reconciler != null) {
-                ReconcilerSettings.from(ComponentConfigs.of(ReconcilerConfig.class, reconciler));
-            }
-            Map<String, Object> cache = pids.get(ConfigSchema.CACHE.pid());
-            if (cache != null) {
-                cache(ComponentConfigs.of(CacheConfig.class, cache));
-            }
-        } catch (IllegalArgumentException e) {
-            throw new InvalidKeyRequestException(field(e.getMessage()), problem(e.getMessage()));
-        }
+  /**
+   * @throws InvalidKeyRequestException naming the field and why, for the first section its
+   *     component would reject
+   */
+  static void check(Map<String, Map<String, Object>> pids) throws InvalidKeyRequestException {
+    try {
+      Map<String, Object> plugins = pids.get(ConfigSchema.PLUGINS.pid());
+      if (plugins != null) {
+        PluginSettings.from(ComponentConfigs.of(PluginsConfig.class, plugins));
+      }
+      Map<String, Object> reconciler = pids.get(ConfigSchema.RECONCILER.pid());
+      if (reconciler != null) {
+        ReconcilerSettings.from(ComponentConfigs.of(ReconcilerConfig.class, reconciler));
+      }
+      Map<String, Object> cache = pids.get(ConfigSchema.CACHE.pid());
+      if (cache != null) {
+        cache(ComponentConfigs.of(CacheConfig.class, cache));
+      }
+    } catch (IllegalArgumentException e) {
+      throw new InvalidKeyRequestException(field(e.getMessage()), problem(e.getMessage()));
     }
+  }
 
-    /** The routing component's own acceptance check (dropping a backend that holds keys, unless forced). */
-    static void checkRouting(Map<String, Map<String, Object>> pids, RoutingChanges routing) throws InvalidKeyRequestException {
-        Map<String, Object> r = pids.get(ConfigSchema.ROUTING.pid());
-        if (r == null || routing == null) {
-            return;
-        }
-        RoutingConfig c = ComponentConfigs.of(RoutingConfig.class, r);
-        routing.check(c.rules(), c.defaultBackend(), c.backends(), c.force());
+  /**
+   * The routing component's own acceptance check (dropping a backend that holds keys, unless
+   * forced).
+   */
+  static void checkRouting(Map<String, Map<String, Object>> pids, RoutingChanges routing)
+      throws InvalidKeyRequestException {
+    Map<String, Object> r = pids.get(ConfigSchema.ROUTING.pid());
+    if (r == null || routing == null) {
+      return;
     }
+    RoutingConfig c = ComponentConfigs.of(RoutingConfig.class, r);
+    routing.check(c.rules(), c.defaultBackend(), c.backends(), c.force());
+  }
 
-    private static void cache(CacheConfig c) throws InvalidKeyRequestException {
-        int[] max = {c.l2_maxEntries(), c.l3_maxEntries(), c.l4_maxEntries()};
-        long[] ttl = {c.l2_ttlSeconds(), c.l3_ttlSeconds(), c.l4_ttlSeconds()};
-        long[] idle = {c.l2_idleSeconds(), c.l3_idleSeconds(), c.l4_idleSeconds()};
-        for (int i = 0; i < TIERS.length; i++) {
-            String at = "cache." + TIERS[i] + ".";
-            if (max[i] < 0) {
-                throw new InvalidKeyRequestException(at + "maxEntries", max[i] + " is negative (0 switches the tier's cache off)");
-            }
-            if (ttl[i] <= 0) {
-                throw new InvalidKeyRequestException(at + "ttlSeconds", "must be at least 1");
-            }
-            if (idle[i] < 0) {
-                throw new InvalidKeyRequestException(at + "idleSeconds", "must be 0 (off) or more");
-            }
-        }
-        if (c.maxStalenessSeconds() < 0) {
-            throw new InvalidKeyRequestException("cache.maxStalenessSeconds", "must be 0 or more");
-        }
-        CacheSettings.from(c); // the component's own constructor checks, should they ever say more
+  private static void cache(CacheConfig c) throws InvalidKeyRequestException {
+    int[] max = {c.l2_maxEntries(), c.l3_maxEntries(), c.l4_maxEntries()};
+    long[] ttl = {c.l2_ttlSeconds(), c.l3_ttlSeconds(), c.l4_ttlSeconds()};
+    long[] idle = {c.l2_idleSeconds(), c.l3_idleSeconds(), c.l4_idleSeconds()};
+    for (int i = 0; i < TIERS.length; i++) {
+      String at = "cache." + TIERS[i] + ".";
+      if (max[i] < 0) {
+        throw new InvalidKeyRequestException(
+            at + "maxEntries", max[i] + " is negative (0 switches the tier's cache off)");
+      }
+      if (ttl[i] <= 0) {
+        throw new InvalidKeyRequestException(at + "ttlSeconds", "must be at least 1");
+      }
+      if (idle[i] < 0) {
+        throw new InvalidKeyRequestException(at + "idleSeconds", "must be 0 (off) or more");
+      }
     }
+    if (c.maxStalenessSeconds() < 0) {
+      throw new InvalidKeyRequestException("cache.maxStalenessSeconds", "must be 0 or more");
+    }
+    CacheSettings.from(c); // the component's own constructor checks, should they ever say more
+  }
 
-    private static String field(String message) {
-        int colon = message == null ? -1 : message.indexOf(':');
-        return colon > 0 ? message.substring(0, colon) : "configuration";
-    }
+  private static String field(String message) {
+    int colon = message == null ? -1 : message.indexOf(':');
+    return colon > 0 ? message.substring(0, colon) : "configuration";
+  }
 
-    private static String problem(String message) {
-        int colon = message == null ? -1 : message.indexOf(':');
-        return colon > 0 ? message.substring(colon + 1).trim() : String.valueOf(message);
-    }
+  private static String problem(String message) {
+    int colon = message == null ? -1 : message.indexOf(':');
+    return colon > 0 ? message.substring(colon + 1).trim() : String.valueOf(message);
+  }
 }

@@ -1,2 +1,5 @@
-/** Configuration bridge: config.yaml and environment variables into ConfigAdmin, validated, watched. Private. */
+/**
+ * Configuration bridge: config.yaml and environment variables into ConfigAdmin, validated, watched.
+ * Private.
+ */
 package org.openkcm.keystore.core.internal.config;

@@ -3,17 +3,28 @@ package org.openkcm.keystore.core.internal.crypto;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-/** PID {@value #PID}: which root-key provider the core uses, and the local provider's master key file. */
-@ObjectClassDefinition(name = "OpenKCM Keystore - Root key",
-        description = "The root key (L1 stand-in) that wraps every L2 key. 'local' = a master key file, for development and tests.")
+/**
+ * PID {@value #PID}: which root-key provider the core uses, and the local provider's master key
+ * file.
+ */
+@ObjectClassDefinition(
+    name = "OpenKCM Keystore - Root key",
+    description =
+        "The root key (L1 stand-in) that wraps every L2 key. 'local' = a master key file, for development and tests.")
 public @interface RootKeyConfig {
-    String PID = "org.openkcm.keystore.rootkey";
+  String PID = "org.openkcm.keystore.rootkey";
 
-    @AttributeDefinition(name = "Provider", description = "keystore.rootkey name of the RootKeyProvider the core uses, e.g. local or openbao-transit.")
-    String provider() default "local";
+  @AttributeDefinition(
+      name = "Provider",
+      description =
+          "keystore.rootkey name of the RootKeyProvider the core uses, e.g. local or openbao-transit.")
+  String provider() default "local";
 
-    @AttributeDefinition(name = "Master key file", description = "Local provider only: 32-byte AES-256 key (~/ = the user's home). "
-            + "Created owner-only (rw-------) only while no configured backend holds keys and no key id was recorded for it "
-            + "(<file>.id). The environment variable OPENKCM_KEYSTORE_MASTER_KEY (base64) takes precedence.")
-    String masterKeyFile() default "~/.openkcm-keystore/master.key";
+  @AttributeDefinition(
+      name = "Master key file",
+      description =
+          "Local provider only: 32-byte AES-256 key (~/ = the user's home). "
+              + "Created owner-only (rw-------) only while no configured backend holds keys and no key id was recorded for it "
+              + "(<file>.id). The environment variable OPENKCM_KEYSTORE_MASTER_KEY (base64) takes precedence.")
+  String masterKeyFile() default "~/.openkcm-keystore/master.key";
 }

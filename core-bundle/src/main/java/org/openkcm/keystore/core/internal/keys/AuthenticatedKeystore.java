@@ -14,86 +14,97 @@ import org.openkcm.keystore.spi.KeyRecord;
 import org.openkcm.keystore.spi.Keystore;
 
 /**
- * The outermost layer between the crypto core and a backend: every write carries the core's state MAC
- * bound to the revision it produces (a new record is revision 1, an update of revision r produces r + 1:
- * the Keystore contract), every read is checked ({@link StateKeys#check}) and handed to the core without
- * the state tag, listings mark records whose state fails. Under it, {@link ResilientKeystore} retries.
+ * The outermost layer between the crypto core and a backend: every write carries the core's state
+ * MAC bound to the revision it produces (a new record is revision 1, an update of revision r
+ * produces r + 1: the Keystore contract), every read is checked ({@link StateKeys#check}) and
+ * handed to the core without the state tag, listings mark records whose state fails. Under it,
+ * {@link ResilientKeystore} retries.
  */
 final class AuthenticatedKeystore implements Keystore {
-    private final Keystore delegate;
-    private final StateKeys keys;
+  private final Keystore delegate;
+  private final StateKeys keys;
 
-    AuthenticatedKeystore(Keystore delegate, StateKeys keys) {
-        this.delegate = delegate;
-        this.keys = keys;
-    }
+  AuthenticatedKeystore(Keystore delegate, StateKeys keys) {
+    this.delegate = delegate;
+    this.keys = keys;
+  }
 
-    Keystore delegate() {
-        return delegate;
-    }
+  Keystore delegate() {
+    return delegate;
+  }
 
-    @Override
-    public BackendInfo info() {
-        return delegate.info();
-    }
+  @Override
+  public BackendInfo info() {
+    return delegate.info();
+  }
 
-    @Override
-    public long store(KeyMetadata metadata, byte[] sealed) throws KeystoreException {
-        long rev = delegate.store(keys.stamp(metadata, 1), sealed);
-        expect(metadata.ref(), 1, rev);
-        return rev;
-    }
+  @Override
+  public long store(KeyMetadata metadata, byte[] sealed) throws KeystoreException {
+    long rev = delegate.store(keys.stamp(metadata, 1), sealed);
+    expect(metadata.ref(), 1, rev);
+    return rev;
+  }
 
-    @Override
-    public KeyRecord retrieve(KeyRef ref) throws KeystoreException {
-        KeyRecord r = delegate.retrieve(ref);
-        return new KeyRecord(keys.check(r, name()), r.sealed(), r.revision());
-    }
+  @Override
+  public KeyRecord retrieve(KeyRef ref) throws KeystoreException {
+    KeyRecord r = delegate.retrieve(ref);
+    return new KeyRecord(keys.check(r, name()), r.sealed(), r.revision());
+  }
 
-    @Override
-    public long updateMetadata(KeyMetadata updated, long expectedRevision) throws KeystoreException {
-        long rev = delegate.updateMetadata(keys.stamp(updated, expectedRevision + 1), expectedRevision);
-        expect(updated.ref(), expectedRevision + 1, rev);
-        return rev;
-    }
+  @Override
+  public long updateMetadata(KeyMetadata updated, long expectedRevision) throws KeystoreException {
+    long rev = delegate.updateMetadata(keys.stamp(updated, expectedRevision + 1), expectedRevision);
+    expect(updated.ref(), expectedRevision + 1, rev);
+    return rev;
+  }
 
-    @Override
-    public boolean delete(KeyRef ref) throws KeystoreException {
-        return delegate.delete(ref);
-    }
+  @Override
+  public boolean delete(KeyRef ref) throws KeystoreException {
+    return delegate.delete(ref);
+  }
 
-    @Override
-    public Page<KeyMetadata> list(KeyFilter filter) throws KeystoreException {
-        return inspected(delegate.list(filter), keys);
-    }
+  @Override
+  public Page<KeyMetadata> list(KeyFilter filter) throws KeystoreException {
+    return inspected(delegate.list(filter), keys);
+  }
 
-    static Page<KeyMetadata> inspected(Page<KeyMetadata> p, StateKeys keys) throws KeystoreException {
-        List<KeyMetadata> items = new ArrayList<>(p.items().size());
-        for (KeyMetadata m : p.items()) {
-            items.add(keys.inspect(m));
-        }
-        return new Page<>(items, p.nextCursor().orElse(null), p.unavailableBackends());
+  static Page<KeyMetadata> inspected(Page<KeyMetadata> p, StateKeys keys) throws KeystoreException {
+    List<KeyMetadata> items = new ArrayList<>(p.items().size());
+    for (KeyMetadata m : p.items()) {
+      items.add(keys.inspect(m));
     }
+    return new Page<>(items, p.nextCursor().orElse(null), p.unavailableBackends());
+  }
 
-    @Override
-    public BackendHealth health() {
-        return delegate.health();
-    }
+  @Override
+  public BackendHealth health() {
+    return delegate.health();
+  }
 
-    private void expect(KeyRef ref, long expected, long got) throws IntegrityException {
-        if (got != expected) {
-            throw new IntegrityException(ref, name(), "backend '" + name() + "' answered revision " + got + " for a write of "
-                    + ref + " that must produce revision " + expected + " (Keystore contract); the record's state cannot be"
-                    + " authenticated there");
-        }
+  private void expect(KeyRef ref, long expected, long got) throws IntegrityException {
+    if (got != expected) {
+      throw new IntegrityException(
+          ref,
+          name(),
+          "backend '"
+              + name()
+              + "' answered revision "
+              + got
+              + " for a write of "
+              + ref
+              + " that must produce revision "
+              + expected
+              + " (Keystore contract); the record's state cannot be"
+              + " authenticated there");
     }
+  }
 
-    private String name() {
-        return delegate.info().name();
-    }
+  private String name() {
+    return delegate.info().name();
+  }
 
-    @Override
-    public String toString() {
-        return "Authenticated[" + delegate + "]";
-    }
+  @Override
+  public String toString() {
+    return "Authenticated[" + delegate + "]";
+  }
 }

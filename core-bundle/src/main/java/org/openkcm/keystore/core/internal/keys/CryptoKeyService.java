@@ -39,205 +39,235 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The crypto core. Persists only through {@link BackendDirectory}; wraps L2 keys with the root-key
- * provider whose name the {@value RootKeyConfig#PID} configuration ({@code provider}) gives, chosen by
- * name among the registered ones ({@link RootKeySelector}). Cache policy comes from
- * {@value CacheConfig#PID} (whose metatype {@link CacheConfig} designates itself, as a component with two
+ * provider whose name the {@value RootKeyConfig#PID} configuration ({@code provider}) gives, chosen
+ * by name among the registered ones ({@link RootKeySelector}). Cache policy comes from {@value
+ * CacheConfig#PID} (whose metatype {@link CacheConfig} designates itself, as a component with two
  * PIDs cannot carry a Designate) and is applied on the fly.
  */
-@Component(service = KeyService.class, configurationPid = {CacheConfig.PID, RootKeyConfig.PID},
-        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Component(
+    service = KeyService.class,
+    configurationPid = {CacheConfig.PID, RootKeyConfig.PID},
+    configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public final class CryptoKeyService implements KeyService, AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(CryptoKeyService.class);
+  private static final Logger LOG = LoggerFactory.getLogger(CryptoKeyService.class);
 
-    private final KeyPlacement placement;
-    private final KeyResolver resolver;
-    private final KeyVersions versions;
-    private final KeyCreator creator;
-    private final KeyRotation rotation;
-    private final KeyLifecycle lifecycle;
-    private final KeyDestroyer destroyer;
-    private final SagaReconciler reconciler;
-    private final RootKeyProvider root;
-    private final StateKeys stateKeys;
-    private volatile KeyCache cache;
+  private final KeyPlacement placement;
+  private final KeyResolver resolver;
+  private final KeyVersions versions;
+  private final KeyCreator creator;
+  private final KeyRotation rotation;
+  private final KeyLifecycle lifecycle;
+  private final KeyDestroyer destroyer;
+  private final SagaReconciler reconciler;
+  private final RootKeyProvider root;
+  private final StateKeys stateKeys;
+  private volatile KeyCache cache;
 
-    @Activate
-    public CryptoKeyService(@Reference(name = "backendDirectory") BackendDirectory directory, CacheConfig cacheConfig,
-            RootKeyConfig rootConfig) {
-        this(directory, new RootKeySelector(rootConfig.provider()), new KeyCache(CacheSettings.from(cacheConfig)));
-        LOG.info("Crypto core active; root key provider '{}'", rootConfig.provider());
+  @Activate
+  public CryptoKeyService(
+      @Reference(name = "backendDirectory") BackendDirectory directory,
+      CacheConfig cacheConfig,
+      RootKeyConfig rootConfig) {
+    this(
+        directory,
+        new RootKeySelector(rootConfig.provider()),
+        new KeyCache(CacheSettings.from(cacheConfig)));
+    LOG.info("Crypto core active; root key provider '{}'", rootConfig.provider());
+  }
+
+  /**
+   * Every registered root-key provider, tracked without getting it: the selector gets only the one
+   * the configuration names (so the local provider, a delayed component, is not activated
+   * needlessly).
+   */
+  @Reference(
+      name = "rootKeyProviders",
+      service = RootKeyProvider.class,
+      cardinality = ReferenceCardinality.MULTIPLE,
+      policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  void bindRootKeyProvider(
+      ComponentServiceObjects<RootKeyProvider> provider, Map<String, Object> props) {
+    Object name = props.get(RootKeyProvider.PROVIDER_PROPERTY);
+    if (name == null || !(root instanceof RootKeySelector selector)) {
+      return;
     }
+    Object ranking = props.get(Constants.SERVICE_RANKING);
+    selector.add(
+        new RootKeySelector.Candidate(
+            name.toString(),
+            ranking instanceof Integer r ? r : 0,
+            (Long) props.get(Constants.SERVICE_ID),
+            RootKeySelector.once(provider::getService)));
+  }
 
-    /**
-     * Every registered root-key provider, tracked without getting it: the selector gets only the one the
-     * configuration names (so the local provider, a delayed component, is not activated needlessly).
-     */
-    @Reference(name = "rootKeyProviders", service = RootKeyProvider.class, cardinality = ReferenceCardinality.MULTIPLE,
-            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    void bindRootKeyProvider(ComponentServiceObjects<RootKeyProvider> provider, Map<String, Object> props) {
-        Object name = props.get(RootKeyProvider.PROVIDER_PROPERTY);
-        if (name == null || !(root instanceof RootKeySelector selector)) {
-            return;
+  void unbindRootKeyProvider(
+      ComponentServiceObjects<RootKeyProvider> provider, Map<String, Object> props) {
+    if (root instanceof RootKeySelector selector) {
+      selector.remove((Long) props.get(Constants.SERVICE_ID));
+    }
+  }
+
+  /** Outside OSGi (tests, benchmarks). */
+  public CryptoKeyService(
+      BackendDirectory directory, RootKeyProvider selectedRoot, KeyCache cache) {
+    this.cache = cache;
+    this.root = selectedRoot;
+    RootKeyProvider root = new MasterKeyGuard(selectedRoot, directory);
+    this.stateKeys = new StateKeys(root);
+    this.placement = new KeyPlacement(ResilientDirectory.wrap(directory, stateKeys));
+    this.resolver = new KeyResolver(placement, this::cache, root);
+    this.versions = new KeyVersions(placement, this::cache);
+    KeyChildren children = new KeyChildren(placement.directory());
+    this.creator = new KeyCreator(placement, resolver, versions, root);
+    this.rotation = new KeyRotation(versions, resolver, root);
+    this.lifecycle = new KeyLifecycle(placement, children, this::cache);
+    this.destroyer = new KeyDestroyer(versions, children, placement, this::cache);
+    this.reconciler = new SagaReconciler(placement, destroyer, children, this::cache);
+  }
+
+  @Modified
+  void modified(CacheConfig cacheConfig, RootKeyConfig rootConfig) {
+    if (root instanceof RootKeySelector selector
+        && !selector.name().equals(rootConfig.provider())) {
+      selector.configure(rootConfig.provider());
+      LOG.info("Root key provider switched to '{}'", rootConfig.provider());
+    }
+    KeyCache old = cache;
+    cache = new KeyCache(CacheSettings.from(cacheConfig));
+    old.close();
+    LOG.info("Key cache policy changed; caches rebuilt (the old ones were zeroized)");
+  }
+
+  KeyCache cache() {
+    return cache;
+  }
+
+  @Override
+  public KeyMetadata create(CreateKeyRequest request) throws KeystoreException {
+    return creator.create(required("request", request), cache);
+  }
+
+  @Override
+  public KeyHandle open(KeyRef ref) throws KeystoreException {
+    CachedKey k = resolver.resolve(required("keyId", ref), KeyIds.tierHint(ref.id()));
+    return new OpenedKey(k.metadata(), k.material());
+  }
+
+  @Override
+  public KeyHandle openActive(String keyId) throws KeystoreException {
+    Limits.checkId("keyId", keyId);
+    for (int attempt = 0; attempt < 2; attempt++) {
+      KeyMetadata active = versions.active(keyId);
+      if (active == null) {
+        KeyVersions.Versions all =
+            versions.read(keyId); // throws KeyNotFoundException for an unknown key
+        for (KeyMetadata m : all.all()) {
+          if (StateKeys.isCorrupt(m)) {
+            throw StateKeys.integrity(
+                m,
+                all.home().info().name(),
+                "has state that fails the core's"
+                    + " authentication (edited in the backend); no version of '"
+                    + keyId
+                    + "' is usable as ACTIVE");
+          }
         }
-        Object ranking = props.get(Constants.SERVICE_RANKING);
-        selector.add(new RootKeySelector.Candidate(name.toString(), ranking instanceof Integer r ? r : 0,
-                (Long) props.get(Constants.SERVICE_ID), RootKeySelector.once(provider::getService)));
+        throw new InvalidKeyRequestException("status", "key '" + keyId + "' has no ACTIVE version");
+      }
+      KeyHandle h = open(active.ref());
+      if (h.metadata().status() == KeyStatus.ACTIVE) {
+        return h;
+      }
+      h.close(); // the active index was stale: drop it and look again
+      cache.invalidate(active.ref());
     }
+    throw new ConcurrentUpdateException(
+        null, null, "key '" + keyId + "' changed while being opened; try again");
+  }
 
-    void unbindRootKeyProvider(ComponentServiceObjects<RootKeyProvider> provider, Map<String, Object> props) {
-        if (root instanceof RootKeySelector selector) {
-            selector.remove((Long) props.get(Constants.SERVICE_ID));
-        }
+  @Override
+  public byte[] encrypt(String keyId, byte[] plaintext, byte[] aad) throws KeystoreException {
+    try (KeyHandle h = openActive(keyId)) {
+      return h.encrypt(plaintext, aad);
     }
+  }
 
-    /** Outside OSGi (tests, benchmarks). */
-    public CryptoKeyService(BackendDirectory directory, RootKeyProvider selectedRoot, KeyCache cache) {
-        this.cache = cache;
-        this.root = selectedRoot;
-        RootKeyProvider root = new MasterKeyGuard(selectedRoot, directory);
-        this.stateKeys = new StateKeys(root);
-        this.placement = new KeyPlacement(ResilientDirectory.wrap(directory, stateKeys));
-        this.resolver = new KeyResolver(placement, this::cache, root);
-        this.versions = new KeyVersions(placement, this::cache);
-        KeyChildren children = new KeyChildren(placement.directory());
-        this.creator = new KeyCreator(placement, resolver, versions, root);
-        this.rotation = new KeyRotation(versions, resolver, root);
-        this.lifecycle = new KeyLifecycle(placement, children, this::cache);
-        this.destroyer = new KeyDestroyer(versions, children, placement, this::cache);
-        this.reconciler = new SagaReconciler(placement, destroyer, children, this::cache);
+  @Override
+  public byte[] decrypt(String keyId, byte[] ciphertext, byte[] aad) throws KeystoreException {
+    KeyRef ref = KeyRef.of(keyId, DataCipher.keyVersion(ciphertext));
+    try (KeyHandle h = open(ref)) {
+      return h.decrypt(ciphertext, aad);
     }
+  }
 
-    @Modified
-    void modified(CacheConfig cacheConfig, RootKeyConfig rootConfig) {
-        if (root instanceof RootKeySelector selector && !selector.name().equals(rootConfig.provider())) {
-            selector.configure(rootConfig.provider());
-            LOG.info("Root key provider switched to '{}'", rootConfig.provider());
-        }
-        KeyCache old = cache;
-        cache = new KeyCache(CacheSettings.from(cacheConfig));
-        old.close();
-        LOG.info("Key cache policy changed; caches rebuilt (the old ones were zeroized)");
-    }
+  @Override
+  public KeyMetadata rotate(String keyId) throws KeystoreException {
+    Limits.checkId("keyId", keyId);
+    return rotation.rotate(keyId, cache);
+  }
 
-    KeyCache cache() {
-        return cache;
-    }
+  @Override
+  public KeyMetadata changeStatus(KeyRef ref, KeyStatus next) throws KeystoreException {
+    return lifecycle.changeStatus(required("keyId", ref), next);
+  }
 
-    @Override
-    public KeyMetadata create(CreateKeyRequest request) throws KeystoreException {
-        return creator.create(required("request", request), cache);
-    }
+  @Override
+  public KeyMetadata updateMetadata(KeyRef ref, Map<String, String> tags, Instant expiresAt)
+      throws KeystoreException {
+    return lifecycle.updateMetadata(required("keyId", ref), tags, expiresAt);
+  }
 
-    @Override
-    public KeyHandle open(KeyRef ref) throws KeystoreException {
-        CachedKey k = resolver.resolve(required("keyId", ref), KeyIds.tierHint(ref.id()));
-        return new OpenedKey(k.metadata(), k.material());
-    }
+  @Override
+  public void destroy(String keyId, boolean cascade) throws KeystoreException {
+    destroyer.destroy(keyId, cascade);
+  }
 
-    @Override
-    public KeyHandle openActive(String keyId) throws KeystoreException {
-        Limits.checkId("keyId", keyId);
-        for (int attempt = 0; attempt < 2; attempt++) {
-            KeyMetadata active = versions.active(keyId);
-            if (active == null) {
-                KeyVersions.Versions all = versions.read(keyId); // throws KeyNotFoundException for an unknown key
-                for (KeyMetadata m : all.all()) {
-                    if (StateKeys.isCorrupt(m)) {
-                        throw StateKeys.integrity(m, all.home().info().name(), "has state that fails the core's"
-                                + " authentication (edited in the backend); no version of '" + keyId + "' is usable as ACTIVE");
-                    }
-                }
-                throw new InvalidKeyRequestException("status", "key '" + keyId + "' has no ACTIVE version");
-            }
-            KeyHandle h = open(active.ref());
-            if (h.metadata().status() == KeyStatus.ACTIVE) {
-                return h;
-            }
-            h.close(); // the active index was stale: drop it and look again
-            cache.invalidate(active.ref());
-        }
-        throw new ConcurrentUpdateException(null, null, "key '" + keyId + "' changed while being opened; try again");
+  @Override
+  public KeyMetadata metadata(KeyRef ref) throws KeystoreException {
+    KeyMetadata m = cache.cachedMetadata(required("keyId", ref));
+    if (m != null) {
+      return m;
     }
+    Located l = placement.retrieve(ref);
+    cache.putSealed(l.record(), l.backend());
+    return l.record().metadata();
+  }
 
-    @Override
-    public byte[] encrypt(String keyId, byte[] plaintext, byte[] aad) throws KeystoreException {
-        try (KeyHandle h = openActive(keyId)) {
-            return h.encrypt(plaintext, aad);
-        }
-    }
+  @Override
+  public Page<KeyMetadata> list(KeyFilter filter) throws KeystoreException {
+    return placement
+        .directory()
+        .listReachable(required("filter", filter)); // partial, naming what is down
+  }
 
-    @Override
-    public byte[] decrypt(String keyId, byte[] ciphertext, byte[] aad) throws KeystoreException {
-        KeyRef ref = KeyRef.of(keyId, DataCipher.keyVersion(ciphertext));
-        try (KeyHandle h = open(ref)) {
-            return h.decrypt(ciphertext, aad);
-        }
-    }
+  /**
+   * One reconciler pass over every configured backend (see {@link SagaReconciler}).
+   *
+   * @param grace intent records younger than this are left alone (their saga may still run)
+   * @param duplicates whether to look for records held by two backends (lists every backend)
+   */
+  public ReconcileReport reconcile(java.time.Duration grace, boolean duplicates) {
+    return reconciler.reconcile(grace, duplicates);
+  }
 
-    @Override
-    public KeyMetadata rotate(String keyId) throws KeystoreException {
-        Limits.checkId("keyId", keyId);
-        return rotation.rotate(keyId, cache);
-    }
+  @Override
+  public CacheStatistics cacheStatistics() {
+    return cache.statistics();
+  }
 
-    @Override
-    public KeyMetadata changeStatus(KeyRef ref, KeyStatus next) throws KeystoreException {
-        return lifecycle.changeStatus(required("keyId", ref), next);
-    }
+  /** Zeroizes every cached key. */
+  @Deactivate
+  @Override
+  public void close() {
+    cache.close();
+    stateKeys.close();
+  }
 
-    @Override
-    public KeyMetadata updateMetadata(KeyRef ref, Map<String, String> tags, Instant expiresAt) throws KeystoreException {
-        return lifecycle.updateMetadata(required("keyId", ref), tags, expiresAt);
+  private static <T> T required(String field, T value) throws InvalidKeyRequestException {
+    if (value == null) {
+      throw new InvalidKeyRequestException(field, "is required");
     }
-
-    @Override
-    public void destroy(String keyId, boolean cascade) throws KeystoreException {
-        destroyer.destroy(keyId, cascade);
-    }
-
-    @Override
-    public KeyMetadata metadata(KeyRef ref) throws KeystoreException {
-        KeyMetadata m = cache.cachedMetadata(required("keyId", ref));
-        if (m != null) {
-            return m;
-        }
-        Located l = placement.retrieve(ref);
-        cache.putSealed(l.record(), l.backend());
-        return l.record().metadata();
-    }
-
-    @Override
-    public Page<KeyMetadata> list(KeyFilter filter) throws KeystoreException {
-        return placement.directory().listReachable(required("filter", filter)); // partial, naming what is down
-    }
-
-    /**
-     * One reconciler pass over every configured backend (see {@link SagaReconciler}).
-     *
-     * @param grace intent records younger than this are left alone (their saga may still run)
-     * @param duplicates whether to look for records held by two backends (lists every backend)
-     */
-    public ReconcileReport reconcile(java.time.Duration grace, boolean duplicates) {
-        return reconciler.reconcile(grace, duplicates);
-    }
-
-    @Override
-    public CacheStatistics cacheStatistics() {
-        return cache.statistics();
-    }
-
-    /** Zeroizes every cached key. */
-    @Deactivate
-    @Override
-    public void close() {
-        cache.close();
-        stateKeys.close();
-    }
-
-    private static <T> T required(String field, T value) throws InvalidKeyRequestException {
-        if (value == null) {
-            throw new InvalidKeyRequestException(field, "is required");
-        }
-        return value;
-    }
+    return value;
+  }
 }

@@ -22,106 +22,115 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Migration leftovers: a record held by two backends (a migration stopped between copy and source delete,
- * docs/core.md). Equal copies (metadata and sealed bytes): the copy in the backend that routing sends such a
- * key to now is kept and the others deleted, which is what re-running the migration would do; if routing
- * points at none of the holders, both stay (a migration to a lookup-only backend: re-run it). Different
- * copies: a conflict, logged and left alone for an operator. Skipped while a migration runs in this runtime
- * (its duplicates are its own verified copies). Lists every backend's metadata: cost grows with the key count.
+ * Migration leftovers: a record held by two backends (a migration stopped between copy and source
+ * delete, docs/core.md). Equal copies (metadata and sealed bytes): the copy in the backend that
+ * routing sends such a key to now is kept and the others deleted, which is what re-running the
+ * migration would do; if routing points at none of the holders, both stay (a migration to a
+ * lookup-only backend: re-run it). Different copies: a conflict, logged and left alone for an
+ * operator. Skipped while a migration runs in this runtime (its duplicates are its own verified
+ * copies). Lists every backend's metadata: cost grows with the key count.
  */
 final class DuplicateResolver {
-    private static final Logger LOG = LoggerFactory.getLogger(DuplicateResolver.class);
+  private static final Logger LOG = LoggerFactory.getLogger(DuplicateResolver.class);
 
-    private final BackendDirectory directory;
-    private final Supplier<KeyCache> cache;
+  private final BackendDirectory directory;
+  private final Supplier<KeyCache> cache;
 
-    DuplicateResolver(BackendDirectory directory, Supplier<KeyCache> cache) {
-        this.directory = directory;
-        this.cache = cache;
+  DuplicateResolver(BackendDirectory directory, Supplier<KeyCache> cache) {
+    this.directory = directory;
+    this.cache = cache;
+  }
+
+  void resolve(SagaReconciler.Counts c) {
+    List<Keystore> backends = directory.configured();
+    if (backends.size() < 2 || KeyMigrator.running()) {
+      return;
     }
-
-    void resolve(SagaReconciler.Counts c) {
-        List<Keystore> backends = directory.configured();
-        if (backends.size() < 2 || KeyMigrator.running()) {
-            return;
+    Map<KeyRef, List<Keystore>> holders = new LinkedHashMap<>();
+    try {
+      for (Keystore k : backends) {
+        for (KeyRef ref : refs(k)) {
+          holders.computeIfAbsent(ref, r -> new ArrayList<>()).add(k);
         }
-        Map<KeyRef, List<Keystore>> holders = new LinkedHashMap<>();
+      }
+    } catch (KeystoreException e) {
+      c.failed++;
+      LOG.warn(
+          "Reconciler: cannot list every backend now ({}); duplicates next pass", e.getMessage());
+      return;
+    }
+    for (Map.Entry<KeyRef, List<Keystore>> e : holders.entrySet()) {
+      if (e.getValue().size() > 1) {
         try {
-            for (Keystore k : backends) {
-                for (KeyRef ref : refs(k)) {
-                    holders.computeIfAbsent(ref, r -> new ArrayList<>()).add(k);
-                }
-            }
-        } catch (KeystoreException e) {
-            c.failed++;
-            LOG.warn("Reconciler: cannot list every backend now ({}); duplicates next pass", e.getMessage());
-            return;
+          resolveOne(e.getKey(), e.getValue(), c);
+        } catch (KeyNotFoundException gone) {
+          // changed meanwhile: next pass
+        } catch (KeystoreException ex) {
+          c.failed++;
+          LOG.warn("Reconciler: duplicate {} not resolved yet ({})", e.getKey(), ex.getMessage());
         }
-        for (Map.Entry<KeyRef, List<Keystore>> e : holders.entrySet()) {
-            if (e.getValue().size() > 1) {
-                try {
-                    resolveOne(e.getKey(), e.getValue(), c);
-                } catch (KeyNotFoundException gone) {
-                    // changed meanwhile: next pass
-                } catch (KeystoreException ex) {
-                    c.failed++;
-                    LOG.warn("Reconciler: duplicate {} not resolved yet ({})", e.getKey(), ex.getMessage());
-                }
-            }
-        }
+      }
     }
+  }
 
-    private void resolveOne(KeyRef ref, List<Keystore> holders, SagaReconciler.Counts c) throws KeystoreException {
-        List<KeyRecord> copies = new ArrayList<>();
-        for (Keystore k : holders) {
-            copies.add(k.retrieve(ref));
-        }
-        for (KeyRecord r : copies.subList(1, copies.size())) {
-            if (!same(copies.get(0), r)) {
-                c.conflicts++;
-                LOG.error("Reconciler: {} is held by {} with different content; left alone for an operator", ref,
-                        holders.stream().map(k -> k.info().name()).toList());
-                return;
-            }
-        }
-        String routed = directory.route(copies.get(0).metadata()).info().name();
-        Keystore keep = holders.stream().filter(k -> k.info().name().equals(routed)).findFirst().orElse(null);
-        if (keep == null) {
-            LOG.warn("Reconciler: {} is held by {}, routing sends it to '{}': left for a re-run of the migration", ref,
-                    holders.stream().map(k -> k.info().name()).toList(), routed);
-            return;
-        }
-        for (Keystore k : holders) {
-            if (k != keep) {
-                k.delete(ref);
-            }
-        }
-        cache.get().invalidate(ref);
-        c.duplicates++;
-        LOG.info("Reconciler: duplicate {} resolved, the copy in '{}' kept", ref, routed);
+  private void resolveOne(KeyRef ref, List<Keystore> holders, SagaReconciler.Counts c)
+      throws KeystoreException {
+    List<KeyRecord> copies = new ArrayList<>();
+    for (Keystore k : holders) {
+      copies.add(k.retrieve(ref));
     }
+    for (KeyRecord r : copies.subList(1, copies.size())) {
+      if (!same(copies.get(0), r)) {
+        c.conflicts++;
+        LOG.error(
+            "Reconciler: {} is held by {} with different content; left alone for an operator",
+            ref,
+            holders.stream().map(k -> k.info().name()).toList());
+        return;
+      }
+    }
+    String routed = directory.route(copies.get(0).metadata()).info().name();
+    Keystore keep =
+        holders.stream().filter(k -> k.info().name().equals(routed)).findFirst().orElse(null);
+    if (keep == null) {
+      LOG.warn(
+          "Reconciler: {} is held by {}, routing sends it to '{}': left for a re-run of the migration",
+          ref,
+          holders.stream().map(k -> k.info().name()).toList(),
+          routed);
+      return;
+    }
+    for (Keystore k : holders) {
+      if (k != keep) {
+        k.delete(ref);
+      }
+    }
+    cache.get().invalidate(ref);
+    c.duplicates++;
+    LOG.info("Reconciler: duplicate {} resolved, the copy in '{}' kept", ref, routed);
+  }
 
-    private static List<KeyRef> refs(Keystore k) throws KeystoreException {
-        List<KeyRef> out = new ArrayList<>();
-        KeyFilter f = KeyFilter.all().withPageSize(Limits.MAX_PAGE_SIZE);
-        while (true) {
-            Page<KeyMetadata> p = k.list(f);
-            p.items().forEach(m -> out.add(m.ref()));
-            if (p.nextCursor().isEmpty() || p.items().isEmpty()) {
-                return out;
-            }
-            f = f.after(p.items().get(p.items().size() - 1).ref());
-        }
+  private static List<KeyRef> refs(Keystore k) throws KeystoreException {
+    List<KeyRef> out = new ArrayList<>();
+    KeyFilter f = KeyFilter.all().withPageSize(Limits.MAX_PAGE_SIZE);
+    while (true) {
+      Page<KeyMetadata> p = k.list(f);
+      p.items().forEach(m -> out.add(m.ref()));
+      if (p.nextCursor().isEmpty() || p.items().isEmpty()) {
+        return out;
+      }
+      f = f.after(p.items().get(p.items().size() - 1).ref());
     }
+  }
 
-    private static boolean same(KeyRecord a, KeyRecord b) {
-        byte[] x = a.sealed();
-        byte[] y = b.sealed();
-        try {
-            return a.metadata().equals(b.metadata()) && Arrays.equals(x, y);
-        } finally {
-            Arrays.fill(x, (byte) 0);
-            Arrays.fill(y, (byte) 0);
-        }
+  private static boolean same(KeyRecord a, KeyRecord b) {
+    byte[] x = a.sealed();
+    byte[] y = b.sealed();
+    try {
+      return a.metadata().equals(b.metadata()) && Arrays.equals(x, y);
+    } finally {
+      Arrays.fill(x, (byte) 0);
+      Arrays.fill(y, (byte) 0);
     }
+  }
 }

@@ -18,134 +18,144 @@ import org.openkcm.keystore.model.Page;
 import org.openkcm.keystore.spi.Keystore;
 
 /**
- * Where each key lives. New keys go where the router says; existing keys stay where they were stored,
- * so a routing change never strands them: the placement map (id -> backend name, filled on create and
- * lookup) is only a hint, and a miss searches every configured backend in the routing table's order.
- * Bounded: forgetting a hint costs one search, never correctness.
+ * Where each key lives. New keys go where the router says; existing keys stay where they were
+ * stored, so a routing change never strands them: the placement map (id -> backend name, filled on
+ * create and lookup) is only a hint, and a miss searches every configured backend in the routing
+ * table's order. Bounded: forgetting a hint costs one search, never correctness.
  */
 final class KeyPlacement {
-    private final BackendDirectory directory;
-    static final int MAX_HINTS = 1_000_000;
-    /**
-     * A plain map, not a Caffeine cache: a hint is written on every create, and a bounded Caffeine write
-     * cost ~1 µs once full (a quarter of the create floor). Bounded crudely instead: cleared when full.
-     */
-    private final ConcurrentHashMap<String, String> hints = new ConcurrentHashMap<>();
+  private final BackendDirectory directory;
+  static final int MAX_HINTS = 1_000_000;
 
-    KeyPlacement(BackendDirectory directory) {
-        this.directory = directory;
-    }
+  /**
+   * A plain map, not a Caffeine cache: a hint is written on every create, and a bounded Caffeine
+   * write cost ~1 µs once full (a quarter of the create floor). Bounded crudely instead: cleared
+   * when full.
+   */
+  private final ConcurrentHashMap<String, String> hints = new ConcurrentHashMap<>();
 
-    BackendDirectory directory() {
-        return directory;
-    }
+  KeyPlacement(BackendDirectory directory) {
+    this.directory = directory;
+  }
 
-    void remember(String keyId, String backend) {
-        if (hints.size() >= MAX_HINTS) {
-            hints.clear(); // only costs searches until the hot keys are hinted again
-        }
-        hints.put(keyId, backend.intern());
-    }
+  BackendDirectory directory() {
+    return directory;
+  }
 
-    /**
-     * Records where a new key was stored. A key in the first configured backend needs no hint: a lookup
-     * miss searches that backend first anyway; skipping the hint saves a map write on every L4 create.
-     */
-    void placed(String keyId, Keystore ks) {
-        List<Keystore> all = directory.configured();
-        String name = ks.info().name();
-        if (all.isEmpty() || !all.get(0).info().name().equals(name)) {
-            remember(keyId, name);
-        }
+  void remember(String keyId, String backend) {
+    if (hints.size() >= MAX_HINTS) {
+      hints.clear(); // only costs searches until the hot keys are hinted again
     }
+    hints.put(keyId, backend.intern());
+  }
 
-    void forget(String keyId) {
-        hints.remove(keyId);
+  /**
+   * Records where a new key was stored. A key in the first configured backend needs no hint: a
+   * lookup miss searches that backend first anyway; skipping the hint saves a map write on every L4
+   * create.
+   */
+  void placed(String keyId, Keystore ks) {
+    List<Keystore> all = directory.configured();
+    String name = ks.info().name();
+    if (all.isEmpty() || !all.get(0).info().name().equals(name)) {
+      remember(keyId, name);
     }
+  }
 
-    /** @return the record and its backend, from the hinted backend or, failing that, a search */
-    Located retrieve(KeyRef ref) throws KeystoreException {
-        Keystore hinted = hinted(ref.id());
-        if (hinted != null) {
-            try {
-                return new Located(hinted, hinted.retrieve(ref));
-            } catch (KeyNotFoundException e) {
-                forget(ref.id()); // moved (migration) or never there: search
-            }
-        }
-        KeystoreException down = null;
-        String skip = hinted == null ? null : hinted.info().name();
-        for (Keystore ks : directory.configured()) {
-            if (ks.info().name().equals(skip)) {
-                continue;
-            }
-            try {
-                Located l = new Located(ks, ks.retrieve(ref));
-                remember(ref.id(), l.backend());
-                return l;
-            } catch (KeyNotFoundException e) {
-                // try the next backend
-            } catch (BackendUnavailableException | BackendSealedException e) {
-                down = e; // cannot tell "absent" from "unreachable" there
-            }
-        }
-        if (down != null) {
-            throw down;
-        }
-        throw new KeyNotFoundException(ref, null, "key " + ref + " not found in any configured backend");
-    }
+  void forget(String keyId) {
+    hints.remove(keyId);
+  }
 
-    /** @return the backend holding any version of {@code keyId}, if one does */
-    Optional<Keystore> home(String keyId) throws KeystoreException {
-        Keystore hinted = hinted(keyId);
-        if (hinted != null && !hinted.list(byId(keyId, 1)).items().isEmpty()) {
-            return Optional.of(hinted);
-        }
-        KeystoreException down = null;
-        for (Keystore ks : directory.configured()) {
-            try {
-                if (!ks.list(byId(keyId, 1)).items().isEmpty()) {
-                    remember(keyId, ks.info().name());
-                    return Optional.of(ks);
-                }
-            } catch (BackendUnavailableException | BackendSealedException e) {
-                down = e;
-            }
-        }
-        if (down != null) {
-            throw down;
-        }
-        return Optional.empty();
+  /**
+   * @return the record and its backend, from the hinted backend or, failing that, a search
+   */
+  Located retrieve(KeyRef ref) throws KeystoreException {
+    Keystore hinted = hinted(ref.id());
+    if (hinted != null) {
+      try {
+        return new Located(hinted, hinted.retrieve(ref));
+      } catch (KeyNotFoundException e) {
+        forget(ref.id()); // moved (migration) or never there: search
+      }
     }
+    KeystoreException down = null;
+    String skip = hinted == null ? null : hinted.info().name();
+    for (Keystore ks : directory.configured()) {
+      if (ks.info().name().equals(skip)) {
+        continue;
+      }
+      try {
+        Located l = new Located(ks, ks.retrieve(ref));
+        remember(ref.id(), l.backend());
+        return l;
+      } catch (KeyNotFoundException e) {
+        // try the next backend
+      } catch (BackendUnavailableException | BackendSealedException e) {
+        down = e; // cannot tell "absent" from "unreachable" there
+      }
+    }
+    if (down != null) {
+      throw down;
+    }
+    throw new KeyNotFoundException(
+        ref, null, "key " + ref + " not found in any configured backend");
+  }
 
-    /** @return every version of the key, ascending, from its home backend */
-    static List<KeyMetadata> versions(Keystore home, String keyId) throws KeystoreException {
-        List<KeyMetadata> all = new ArrayList<>();
-        KeyFilter f = byId(keyId, Limits.MAX_PAGE_SIZE);
-        while (true) {
-            Page<KeyMetadata> page = home.list(f);
-            all.addAll(page.items());
-            if (page.nextCursor().isEmpty() || page.items().isEmpty()) {
-                return all;
-            }
-            f = f.after(page.items().get(page.items().size() - 1).ref());
-        }
+  /**
+   * @return the backend holding any version of {@code keyId}, if one does
+   */
+  Optional<Keystore> home(String keyId) throws KeystoreException {
+    Keystore hinted = hinted(keyId);
+    if (hinted != null && !hinted.list(byId(keyId, 1)).items().isEmpty()) {
+      return Optional.of(hinted);
     }
+    KeystoreException down = null;
+    for (Keystore ks : directory.configured()) {
+      try {
+        if (!ks.list(byId(keyId, 1)).items().isEmpty()) {
+          remember(keyId, ks.info().name());
+          return Optional.of(ks);
+        }
+      } catch (BackendUnavailableException | BackendSealedException e) {
+        down = e;
+      }
+    }
+    if (down != null) {
+      throw down;
+    }
+    return Optional.empty();
+  }
 
-    private Keystore hinted(String keyId) throws KeystoreException {
-        String name = hints.get(keyId);
-        if (name == null) {
-            return null;
-        }
-        try {
-            return directory.backend(name);
-        } catch (InvalidKeyRequestException e) {
-            forget(keyId); // that backend is no longer configured
-            return null;
-        }
+  /**
+   * @return every version of the key, ascending, from its home backend
+   */
+  static List<KeyMetadata> versions(Keystore home, String keyId) throws KeystoreException {
+    List<KeyMetadata> all = new ArrayList<>();
+    KeyFilter f = byId(keyId, Limits.MAX_PAGE_SIZE);
+    while (true) {
+      Page<KeyMetadata> page = home.list(f);
+      all.addAll(page.items());
+      if (page.nextCursor().isEmpty() || page.items().isEmpty()) {
+        return all;
+      }
+      f = f.after(page.items().get(page.items().size() - 1).ref());
     }
+  }
 
-    static KeyFilter byId(String keyId, int pageSize) throws InvalidKeyRequestException {
-        return KeyFilter.builder().keyId(keyId).pageSize(pageSize).build();
+  private Keystore hinted(String keyId) throws KeystoreException {
+    String name = hints.get(keyId);
+    if (name == null) {
+      return null;
     }
+    try {
+      return directory.backend(name);
+    } catch (InvalidKeyRequestException e) {
+      forget(keyId); // that backend is no longer configured
+      return null;
+    }
+  }
+
+  static KeyFilter byId(String keyId, int pageSize) throws InvalidKeyRequestException {
+    return KeyFilter.builder().keyId(keyId).pageSize(pageSize).build();
+  }
 }

@@ -19,80 +19,85 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Opens keys: plaintext cache, else the sealed record (sealed cache, else its backend, else a stale
- * sealed copy while the backend is down and serve-stale allows), unwrapped along the parent chain, whose
- * members come through this same path and so are cached too.
+ * sealed copy while the backend is down and serve-stale allows), unwrapped along the parent chain,
+ * whose members come through this same path and so are cached too.
  */
 final class KeyResolver {
-    private static final Logger LOG = LoggerFactory.getLogger(KeyResolver.class);
+  private static final Logger LOG = LoggerFactory.getLogger(KeyResolver.class);
 
-    private final KeyPlacement placement;
-    private final Supplier<KeyCache> cache;
-    private final RootKeyProvider root;
+  private final KeyPlacement placement;
+  private final Supplier<KeyCache> cache;
+  private final RootKeyProvider root;
 
-    KeyResolver(KeyPlacement placement, Supplier<KeyCache> cache, RootKeyProvider root) {
-        this.placement = placement;
-        this.cache = cache;
-        this.root = root;
+  KeyResolver(KeyPlacement placement, Supplier<KeyCache> cache, RootKeyProvider root) {
+    this.placement = placement;
+    this.cache = cache;
+    this.root = root;
+  }
+
+  /**
+   * @param tier the tier if known (parents), else {@code null}
+   * @return metadata and a copy of the material that the caller owns and zeroizes
+   * @throws InvalidKeyRequestException naming {@code status} if the version may not process data
+   */
+  CachedKey resolve(KeyRef ref, KeyTier tier) throws KeystoreException {
+    KeyCache c = cache.get();
+    CachedKey hit = tier == null ? c.copyPlaintext(ref) : c.copyPlaintext(ref, tier);
+    if (hit != null) {
+      if (!hit.metadata().status().mayProcess()) {
+        Arrays.fill(hit.material(), (byte) 0);
+        throw mayNotProcess(hit.metadata());
+      }
+      return hit;
     }
-
-    /**
-     * @param tier the tier if known (parents), else {@code null}
-     * @return metadata and a copy of the material that the caller owns and zeroizes
-     * @throws InvalidKeyRequestException naming {@code status} if the version may not process data
-     */
-    CachedKey resolve(KeyRef ref, KeyTier tier) throws KeystoreException {
-        KeyCache c = cache.get();
-        CachedKey hit = tier == null ? c.copyPlaintext(ref) : c.copyPlaintext(ref, tier);
-        if (hit != null) {
-            if (!hit.metadata().status().mayProcess()) {
-                Arrays.fill(hit.material(), (byte) 0);
-                throw mayNotProcess(hit.metadata());
-            }
-            return hit;
-        }
-        SealedEntry s = sealed(ref, tier, c);
-        KeyMetadata m = s.record().metadata();
-        c.plaintextMissed(m.tier());
-        if (!m.status().mayProcess()) {
-            throw mayNotProcess(m);
-        }
-        byte[] parent = null;
-        try {
-            if (m.parent().isPresent()) {
-                parent = resolve(m.parent().get(), m.tier().parentTier()).material();
-            }
-            byte[] material = EnvelopeSealer.open(m, s.record().sealed(), parent, root, s.backend());
-            c.putPlaintext(m, material.clone());
-            return new CachedKey(m, material);
-        } finally {
-            if (parent != null) {
-                Arrays.fill(parent, (byte) 0);
-            }
-        }
+    SealedEntry s = sealed(ref, tier, c);
+    KeyMetadata m = s.record().metadata();
+    c.plaintextMissed(m.tier());
+    if (!m.status().mayProcess()) {
+      throw mayNotProcess(m);
     }
-
-    /** @return the sealed record: fresh from the cache, else from its backend (and cached) */
-    SealedEntry sealed(KeyRef ref, KeyTier tier, KeyCache c) throws KeystoreException {
-        SealedEntry s = c.freshSealed(ref, tier);
-        if (s != null) {
-            return s;
-        }
-        try {
-            Located l = placement.retrieve(ref);
-            c.putSealed(l.record(), l.backend());
-            return new SealedEntry(l.record(), l.backend(), 0);
-        } catch (BackendUnavailableException | BackendSealedException e) {
-            SealedEntry stale = c.staleSealed(ref);
-            if (stale == null) {
-                throw e;
-            }
-            LOG.warn("Backend '{}' unavailable; serving key {} from a stale cached record (serve-stale is on)",
-                    stale.backend(), ref);
-            return stale;
-        }
+    byte[] parent = null;
+    try {
+      if (m.parent().isPresent()) {
+        parent = resolve(m.parent().get(), m.tier().parentTier()).material();
+      }
+      byte[] material = EnvelopeSealer.open(m, s.record().sealed(), parent, root, s.backend());
+      c.putPlaintext(m, material.clone());
+      return new CachedKey(m, material);
+    } finally {
+      if (parent != null) {
+        Arrays.fill(parent, (byte) 0);
+      }
     }
+  }
 
-    static InvalidKeyRequestException mayNotProcess(KeyMetadata m) {
-        return new InvalidKeyRequestException("status", "key " + m.ref() + " is " + m.status() + " and may not process data");
+  /**
+   * @return the sealed record: fresh from the cache, else from its backend (and cached)
+   */
+  SealedEntry sealed(KeyRef ref, KeyTier tier, KeyCache c) throws KeystoreException {
+    SealedEntry s = c.freshSealed(ref, tier);
+    if (s != null) {
+      return s;
     }
+    try {
+      Located l = placement.retrieve(ref);
+      c.putSealed(l.record(), l.backend());
+      return new SealedEntry(l.record(), l.backend(), 0);
+    } catch (BackendUnavailableException | BackendSealedException e) {
+      SealedEntry stale = c.staleSealed(ref);
+      if (stale == null) {
+        throw e;
+      }
+      LOG.warn(
+          "Backend '{}' unavailable; serving key {} from a stale cached record (serve-stale is on)",
+          stale.backend(),
+          ref);
+      return stale;
+    }
+  }
+
+  static InvalidKeyRequestException mayNotProcess(KeyMetadata m) {
+    return new InvalidKeyRequestException(
+        "status", "key " + m.ref() + " is " + m.status() + " and may not process data");
+  }
 }

@@ -5,7 +5,7 @@ import org.openkcm.keystore.spi.Keystore;
 
 /** A record together with the backend it was read from. */
 record Located(Keystore keystore, KeyRecord record) {
-    String backend() {
-        return keystore.info().name();
-    }
+  String backend() {
+    return keystore.info().name();
+  }
 }

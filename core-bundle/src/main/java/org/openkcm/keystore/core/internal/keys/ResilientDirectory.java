@@ -9,76 +9,81 @@ import org.openkcm.keystore.model.Page;
 import org.openkcm.keystore.spi.Keystore;
 
 /**
- * The crypto core's view of the backends: every backend wrapped in {@link AuthenticatedKeystore} over
- * {@link ResilientKeystore}, listings retried and their records' state checked ({@link StateKeys#inspect}). Wrappers are kept per backend object (the directory hands out stable guarded objects), so the
- * hot paths (create, retrieve) allocate nothing extra.
+ * The crypto core's view of the backends: every backend wrapped in {@link AuthenticatedKeystore}
+ * over {@link ResilientKeystore}, listings retried and their records' state checked ({@link
+ * StateKeys#inspect}). Wrappers are kept per backend object (the directory hands out stable guarded
+ * objects), so the hot paths (create, retrieve) allocate nothing extra.
  */
 final class ResilientDirectory implements BackendDirectory {
-    private final BackendDirectory delegate;
-    private final StateKeys keys;
-    private final java.util.Map<Keystore, Keystore> wrappers = new java.util.concurrent.ConcurrentHashMap<>();
-    private volatile Snapshot configured = new Snapshot(List.of(), List.of());
+  private final BackendDirectory delegate;
+  private final StateKeys keys;
+  private final java.util.Map<Keystore, Keystore> wrappers =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile Snapshot configured = new Snapshot(List.of(), List.of());
 
-    private record Snapshot(List<Keystore> raw, List<Keystore> wrapped) {
-    }
+  private record Snapshot(List<Keystore> raw, List<Keystore> wrapped) {}
 
-    private ResilientDirectory(BackendDirectory delegate, StateKeys keys) {
-        this.delegate = delegate;
-        this.keys = keys;
-    }
+  private ResilientDirectory(BackendDirectory delegate, StateKeys keys) {
+    this.delegate = delegate;
+    this.keys = keys;
+  }
 
-    static BackendDirectory wrap(BackendDirectory d, StateKeys keys) {
-        return d instanceof ResilientDirectory r && r.keys == keys ? d : new ResilientDirectory(d, keys);
-    }
+  static BackendDirectory wrap(BackendDirectory d, StateKeys keys) {
+    return d instanceof ResilientDirectory r && r.keys == keys
+        ? d
+        : new ResilientDirectory(d, keys);
+  }
 
-    @Override
-    public Keystore route(KeyMetadata newKey) throws KeystoreException {
-        return wrapped(delegate.route(newKey));
-    }
+  @Override
+  public Keystore route(KeyMetadata newKey) throws KeystoreException {
+    return wrapped(delegate.route(newKey));
+  }
 
-    @Override
-    public List<Keystore> configured() {
-        List<Keystore> raw = delegate.configured();
-        Snapshot s = configured;
-        if (sameElements(raw, s.raw())) {
-            return s.wrapped();
-        }
-        List<Keystore> wrapped = raw.stream().map(this::wrapped).toList();
-        configured = new Snapshot(List.copyOf(raw), wrapped);
-        return wrapped;
+  @Override
+  public List<Keystore> configured() {
+    List<Keystore> raw = delegate.configured();
+    Snapshot s = configured;
+    if (sameElements(raw, s.raw())) {
+      return s.wrapped();
     }
+    List<Keystore> wrapped = raw.stream().map(this::wrapped).toList();
+    configured = new Snapshot(List.copyOf(raw), wrapped);
+    return wrapped;
+  }
 
-    private Keystore wrapped(Keystore k) {
-        if (wrappers.size() > 1000) {
-            wrappers.clear(); // only ever a handful of backends; bounded anyway
-        }
-        return wrappers.computeIfAbsent(k, raw -> new AuthenticatedKeystore(ResilientKeystore.wrap(raw), keys));
+  private Keystore wrapped(Keystore k) {
+    if (wrappers.size() > 1000) {
+      wrappers.clear(); // only ever a handful of backends; bounded anyway
     }
+    return wrappers.computeIfAbsent(
+        k, raw -> new AuthenticatedKeystore(ResilientKeystore.wrap(raw), keys));
+  }
 
-    private static boolean sameElements(List<Keystore> a, List<Keystore> b) {
-        if (a.size() != b.size()) {
-            return false;
-        }
-        for (int i = 0; i < a.size(); i++) {
-            if (a.get(i) != b.get(i)) {
-                return false;
-            }
-        }
-        return true;
+  private static boolean sameElements(List<Keystore> a, List<Keystore> b) {
+    if (a.size() != b.size()) {
+      return false;
     }
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i) != b.get(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
 
-    @Override
-    public Keystore backend(String name) throws KeystoreException {
-        return wrapped(delegate.backend(name));
-    }
+  @Override
+  public Keystore backend(String name) throws KeystoreException {
+    return wrapped(delegate.backend(name));
+  }
 
-    @Override
-    public Page<KeyMetadata> list(KeyFilter filter) throws KeystoreException {
-        return AuthenticatedKeystore.inspected(Retries.idempotent(() -> delegate.list(filter)), keys);
-    }
+  @Override
+  public Page<KeyMetadata> list(KeyFilter filter) throws KeystoreException {
+    return AuthenticatedKeystore.inspected(Retries.idempotent(() -> delegate.list(filter)), keys);
+  }
 
-    @Override
-    public Page<KeyMetadata> listReachable(KeyFilter filter) throws KeystoreException {
-        return AuthenticatedKeystore.inspected(Retries.idempotent(() -> delegate.listReachable(filter)), keys);
-    }
+  @Override
+  public Page<KeyMetadata> listReachable(KeyFilter filter) throws KeystoreException {
+    return AuthenticatedKeystore.inspected(
+        Retries.idempotent(() -> delegate.listReachable(filter)), keys);
+  }
 }

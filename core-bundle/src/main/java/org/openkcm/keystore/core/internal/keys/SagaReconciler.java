@@ -25,220 +25,254 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finishes or rolls back what a crash or fault left half-done, across every configured backend. Only
- * intent records older than the grace period are touched (a younger one may belong to a saga still
- * running, on this node or another). Rules (docs/transactions.md):
+ * Finishes or rolls back what a crash or fault left half-done, across every configured backend.
+ * Only intent records older than the grace period are touched (a younger one may belong to a saga
+ * still running, on this node or another). Rules (docs/transactions.md):
+ *
  * <ul>
- * <li>PENDING version n tagged {@code rotate-from:k} (untagged: k = n-1): if version k is DEPRECATED and
- * the key has no ACTIVE version, the rotation got past step 2: finish it (n -> ACTIVE, tag removed);
- * otherwise roll it back (delete n).</li>
- * <li>Any record tagged {@code destroy}: roll the destroy forward, children first (shredding cannot be
- * undone, and the caller may have been told it failed only after part of it happened).</li>
- * <li>A record held by two backends: see {@link DuplicateResolver}.</li>
+ *   <li>PENDING version n tagged {@code rotate-from:k} (untagged: k = n-1): if version k is
+ *       DEPRECATED and the key has no ACTIVE version, the rotation got past step 2: finish it (n ->
+ *       ACTIVE, tag removed); otherwise roll it back (delete n).
+ *   <li>Any record tagged {@code destroy}: roll the destroy forward, children first (shredding
+ *       cannot be undone, and the caller may have been told it failed only after part of it
+ *       happened).
+ *   <li>A record held by two backends: see {@link DuplicateResolver}.
  * </ul>
+ *
  * Each rule is idempotent: running a pass twice, or on two nodes, gives the same end state.
  */
 final class SagaReconciler {
-    private static final Logger LOG = LoggerFactory.getLogger(SagaReconciler.class);
+  private static final Logger LOG = LoggerFactory.getLogger(SagaReconciler.class);
 
-    private final KeyPlacement placement;
-    private final KeyDestroyer destroyer;
-    private final KeyChildren children;
-    private final Supplier<KeyCache> cache;
+  private final KeyPlacement placement;
+  private final KeyDestroyer destroyer;
+  private final KeyChildren children;
+  private final Supplier<KeyCache> cache;
 
-    SagaReconciler(KeyPlacement placement, KeyDestroyer destroyer, KeyChildren children, Supplier<KeyCache> cache) {
-        this.placement = placement;
-        this.destroyer = destroyer;
-        this.children = children;
-        this.cache = cache;
+  SagaReconciler(
+      KeyPlacement placement,
+      KeyDestroyer destroyer,
+      KeyChildren children,
+      Supplier<KeyCache> cache) {
+    this.placement = placement;
+    this.destroyer = destroyer;
+    this.children = children;
+    this.cache = cache;
+  }
+
+  /**
+   * @return the record re-read from its backend if the core authenticated its state there (sealed
+   *     format 2: the state MAC verified at the record's revision), else null: an intent the core
+   *     did not write (planted in the backend, or on a format-1 record whose tags nobody
+   *     authenticated) is never obeyed
+   */
+  private Located authenticated(KeyMetadata listed) throws KeystoreException {
+    if (StateKeys.isCorrupt(listed)) {
+      LOG.warn(
+          "Reconciler: {} carries an intent whose state fails authentication; ignored (destroy it as an operator)",
+          listed.ref());
+      return null;
     }
-
-    /**
-     * @return the record re-read from its backend if the core authenticated its state there (sealed format 2:
-     *         the state MAC verified at the record's revision), else null: an intent the core did not write
-     *         (planted in the backend, or on a format-1 record whose tags nobody authenticated) is never obeyed
-     */
-    private Located authenticated(KeyMetadata listed) throws KeystoreException {
-        if (StateKeys.isCorrupt(listed)) {
-            LOG.warn("Reconciler: {} carries an intent whose state fails authentication; ignored (destroy it as an operator)",
-                    listed.ref());
-            return null;
-        }
-        Located l;
-        try {
-            l = placement.retrieve(listed.ref());
-        } catch (IntegrityException e) {
-            LOG.warn("Reconciler: ignored {}: {}", listed.ref(), e.getMessage());
-            return null;
-        }
-        if (!EnvelopeSealer.requiresAuthenticatedState(l.record().sealed())) {
-            LOG.warn("Reconciler: {} is a sealed-format-1 record whose intent is not authenticated; ignored", listed.ref());
-            return null;
-        }
-        return l;
+    Located l;
+    try {
+      l = placement.retrieve(listed.ref());
+    } catch (IntegrityException e) {
+      LOG.warn("Reconciler: ignored {}: {}", listed.ref(), e.getMessage());
+      return null;
     }
-
-    ReconcileReport reconcile(Duration grace, boolean duplicates) {
-        Instant cutoff = Instant.now().minus(grace);
-        Counts c = new Counts();
-        destroys(cutoff, c);
-        pendings(cutoff, c);
-        if (duplicates) {
-            new DuplicateResolver(placement.directory(), cache).resolve(c);
-        }
-        ReconcileReport r = c.report();
-        if (r.repaired() + r.conflicts() + r.failed() > 0) {
-            LOG.info("Reconciler: {}", r);
-        }
-        return r;
+    if (!EnvelopeSealer.requiresAuthenticatedState(l.record().sealed())) {
+      LOG.warn(
+          "Reconciler: {} is a sealed-format-1 record whose intent is not authenticated; ignored",
+          listed.ref());
+      return null;
     }
+    return l;
+  }
 
-    private void destroys(Instant cutoff, Counts c) {
-        Set<String> ids = new LinkedHashSet<>();
-        try {
-            for (KeyMetadata m : all(KeyFilter.builder().tag(ReservedTags.SAGA, ReservedTags.SAGA_DESTROY))) {
-                if (m.updatedAt().isAfter(cutoff)) {
-                    c.young++;
-                } else if (!ids.contains(m.id())) {
-                    Located l = authenticated(m);
-                    if (l != null && ReservedTags.SAGA_DESTROY.equals(l.record().metadata().tags().get(ReservedTags.SAGA))) {
-                        ids.add(m.id());
-                    }
-                }
+  ReconcileReport reconcile(Duration grace, boolean duplicates) {
+    Instant cutoff = Instant.now().minus(grace);
+    Counts c = new Counts();
+    destroys(cutoff, c);
+    pendings(cutoff, c);
+    if (duplicates) {
+      new DuplicateResolver(placement.directory(), cache).resolve(c);
+    }
+    ReconcileReport r = c.report();
+    if (r.repaired() + r.conflicts() + r.failed() > 0) {
+      LOG.info("Reconciler: {}", r);
+    }
+    return r;
+  }
+
+  private void destroys(Instant cutoff, Counts c) {
+    Set<String> ids = new LinkedHashSet<>();
+    try {
+      for (KeyMetadata m :
+          all(KeyFilter.builder().tag(ReservedTags.SAGA, ReservedTags.SAGA_DESTROY))) {
+        if (m.updatedAt().isAfter(cutoff)) {
+          c.young++;
+        } else if (!ids.contains(m.id())) {
+          Located l = authenticated(m);
+          if (l != null
+              && ReservedTags.SAGA_DESTROY.equals(
+                  l.record().metadata().tags().get(ReservedTags.SAGA))) {
+            ids.add(m.id());
+          }
+        }
+      }
+    } catch (KeystoreException e) {
+      c.failed++;
+      LOG.warn("Reconciler: cannot list destroy intents now ({}); next pass", e.getMessage());
+    }
+    for (String id : ids) {
+      try {
+        destroyer.destroy(id, true);
+        c.destroys++;
+      } catch (KeyNotFoundException e) {
+        c.destroys++; // finished meanwhile
+      } catch (KeystoreException e) {
+        c.failed++;
+        LOG.warn(
+            "Reconciler: destroy of '{}' not finished yet ({}); next pass", id, e.getMessage());
+      }
+    }
+  }
+
+  private void pendings(Instant cutoff, Counts c) {
+    List<KeyMetadata> pending;
+    try {
+      pending = all(KeyFilter.builder().status(KeyStatus.PENDING));
+    } catch (KeystoreException e) {
+      c.failed++;
+      LOG.warn("Reconciler: cannot list PENDING records now ({}); next pass", e.getMessage());
+      return;
+    }
+    for (KeyMetadata m : pending) {
+      if (ReservedTags.SAGA_DESTROY.equals(m.tags().get(ReservedTags.SAGA))) {
+        continue; // belongs to a destroy, handled above (or next pass)
+      }
+      if (m.updatedAt().isAfter(cutoff)) {
+        c.young++;
+        continue;
+      }
+      if (m.version() == 1) {
+        // the core never writes a version 1 PENDING (create is one store of an ACTIVE/PRE_ACTIVE
+        // record)
+        LOG.warn(
+            "Reconciler: {} is PENDING, which no saga writes for a version 1; left alone", m.ref());
+        continue;
+      }
+      try {
+        resolveRotation(m, c);
+      } catch (KeyNotFoundException e) {
+        // gone meanwhile: nothing left to do
+      } catch (KeystoreException e) {
+        c.failed++;
+        LOG.warn(
+            "Reconciler: PENDING {} not resolved yet ({}); next pass", m.ref(), e.getMessage());
+      }
+    }
+  }
+
+  private void resolveRotation(KeyMetadata listed, Counts c) throws KeystoreException {
+    Located l = authenticated(listed);
+    if (l == null || l.record().metadata().status() != KeyStatus.PENDING) {
+      return;
+    }
+    KeyMetadata pending = l.record().metadata();
+    Keystore home = l.keystore();
+    int from = rotatedFrom(pending);
+    List<KeyMetadata> versions = KeyPlacement.versions(home, pending.id());
+    KeyMetadata old = versions.stream().filter(v -> v.version() == from).findFirst().orElse(null);
+    boolean finish =
+        old != null
+            && old.status() == KeyStatus.DEPRECATED
+            && KeyVersions.highestActive(versions) == null;
+    if (finish) {
+      MetadataUpdates.update(
+          home,
+          pending.ref(),
+          cur -> {
+            if (cur.status() != KeyStatus.PENDING) {
+              return cur; // resolved by someone else meanwhile
             }
-        } catch (KeystoreException e) {
-            c.failed++;
-            LOG.warn("Reconciler: cannot list destroy intents now ({}); next pass", e.getMessage());
-        }
-        for (String id : ids) {
-            try {
-                destroyer.destroy(id, true);
-                c.destroys++;
-            } catch (KeyNotFoundException e) {
-                c.destroys++; // finished meanwhile
-            } catch (KeystoreException e) {
-                c.failed++;
-                LOG.warn("Reconciler: destroy of '{}' not finished yet ({}); next pass", id, e.getMessage());
-            }
-        }
+            Map<String, String> tags = new TreeMap<>(cur.tags());
+            tags.remove(ReservedTags.SAGA);
+            return MetadataUpdates.touched(cur).status(KeyStatus.ACTIVE).tags(tags).build();
+          });
+      c.finished++;
+      LOG.info("Reconciler: rotation of '{}' finished: {} ACTIVE", pending.id(), pending.ref());
+    } else {
+      java.util.Set<String> live = children.live(pending.id(), pending.tier(), pending.ref());
+      if (!live.isEmpty()) {
+        c.failed++;
+        LOG.error(
+            "Reconciler: PENDING {} wraps {} live child key(s), e.g. '{}'; not rolled back",
+            pending.ref(),
+            live.size(),
+            live.iterator().next());
+        return;
+      }
+      home.delete(pending.ref());
+      c.rolledBack++;
+      LOG.info(
+          "Reconciler: rotation of '{}' rolled back: PENDING {} deleted",
+          pending.id(),
+          pending.ref());
     }
-
-    private void pendings(Instant cutoff, Counts c) {
-        List<KeyMetadata> pending;
-        try {
-            pending = all(KeyFilter.builder().status(KeyStatus.PENDING));
-        } catch (KeystoreException e) {
-            c.failed++;
-            LOG.warn("Reconciler: cannot list PENDING records now ({}); next pass", e.getMessage());
-            return;
-        }
-        for (KeyMetadata m : pending) {
-            if (ReservedTags.SAGA_DESTROY.equals(m.tags().get(ReservedTags.SAGA))) {
-                continue; // belongs to a destroy, handled above (or next pass)
-            }
-            if (m.updatedAt().isAfter(cutoff)) {
-                c.young++;
-                continue;
-            }
-            if (m.version() == 1) {
-                // the core never writes a version 1 PENDING (create is one store of an ACTIVE/PRE_ACTIVE record)
-                LOG.warn("Reconciler: {} is PENDING, which no saga writes for a version 1; left alone", m.ref());
-                continue;
-            }
-            try {
-                resolveRotation(m, c);
-            } catch (KeyNotFoundException e) {
-                // gone meanwhile: nothing left to do
-            } catch (KeystoreException e) {
-                c.failed++;
-                LOG.warn("Reconciler: PENDING {} not resolved yet ({}); next pass", m.ref(), e.getMessage());
-            }
-        }
+    cache.get().invalidate(pending.ref());
+    if (old != null) {
+      cache.get().invalidate(old.ref());
     }
+  }
 
-    private void resolveRotation(KeyMetadata listed, Counts c) throws KeystoreException {
-        Located l = authenticated(listed);
-        if (l == null || l.record().metadata().status() != KeyStatus.PENDING) {
-            return;
-        }
-        KeyMetadata pending = l.record().metadata();
-        Keystore home = l.keystore();
-        int from = rotatedFrom(pending);
-        List<KeyMetadata> versions = KeyPlacement.versions(home, pending.id());
-        KeyMetadata old = versions.stream().filter(v -> v.version() == from).findFirst().orElse(null);
-        boolean finish = old != null && old.status() == KeyStatus.DEPRECATED && KeyVersions.highestActive(versions) == null;
-        if (finish) {
-            MetadataUpdates.update(home, pending.ref(), cur -> {
-                if (cur.status() != KeyStatus.PENDING) {
-                    return cur; // resolved by someone else meanwhile
-                }
-                Map<String, String> tags = new TreeMap<>(cur.tags());
-                tags.remove(ReservedTags.SAGA);
-                return MetadataUpdates.touched(cur).status(KeyStatus.ACTIVE).tags(tags).build();
-            });
-            c.finished++;
-            LOG.info("Reconciler: rotation of '{}' finished: {} ACTIVE", pending.id(), pending.ref());
-        } else {
-            java.util.Set<String> live = children.live(pending.id(), pending.tier(), pending.ref());
-            if (!live.isEmpty()) {
-                c.failed++;
-                LOG.error("Reconciler: PENDING {} wraps {} live child key(s), e.g. '{}'; not rolled back", pending.ref(),
-                        live.size(), live.iterator().next());
-                return;
-            }
-            home.delete(pending.ref());
-            c.rolledBack++;
-            LOG.info("Reconciler: rotation of '{}' rolled back: PENDING {} deleted", pending.id(), pending.ref());
-        }
-        cache.get().invalidate(pending.ref());
-        if (old != null) {
-            cache.get().invalidate(old.ref());
-        }
+  private static int rotatedFrom(KeyMetadata pending) {
+    String tag = pending.tags().get(ReservedTags.SAGA);
+    if (tag != null && tag.startsWith(ReservedTags.SAGA_ROTATE)) {
+      try {
+        return Integer.parseInt(tag.substring(ReservedTags.SAGA_ROTATE.length()));
+      } catch (NumberFormatException e) {
+        // fall through: treat as untagged
+      }
     }
+    return pending.version() - 1;
+  }
 
-    private static int rotatedFrom(KeyMetadata pending) {
-        String tag = pending.tags().get(ReservedTags.SAGA);
-        if (tag != null && tag.startsWith(ReservedTags.SAGA_ROTATE)) {
-            try {
-                return Integer.parseInt(tag.substring(ReservedTags.SAGA_ROTATE.length()));
-            } catch (NumberFormatException e) {
-                // fall through: treat as untagged
-            }
-        }
-        return pending.version() - 1;
+  private List<KeyMetadata> all(KeyFilter.Builder b) throws KeystoreException {
+    List<KeyMetadata> out = new ArrayList<>();
+    forEachPage(placement.directory(), b.pageSize(Limits.MAX_PAGE_SIZE).build(), out::add);
+    return out;
+  }
+
+  static void forEachPage(
+      org.openkcm.keystore.core.internal.backend.BackendDirectory d,
+      KeyFilter f,
+      Consumer<KeyMetadata> each)
+      throws KeystoreException {
+    KeyFilter page = f;
+    while (true) {
+      Page<KeyMetadata> p = d.list(page);
+      p.items().forEach(each);
+      if (p.nextCursor().isEmpty() || p.items().isEmpty()) {
+        return;
+      }
+      page = f.withCursor(p.nextCursor().get());
     }
+  }
 
-    private List<KeyMetadata> all(KeyFilter.Builder b) throws KeystoreException {
-        List<KeyMetadata> out = new ArrayList<>();
-        forEachPage(placement.directory(), b.pageSize(Limits.MAX_PAGE_SIZE).build(), out::add);
-        return out;
+  /** Mutable tallies of one pass. */
+  static final class Counts {
+    int finished;
+    int rolledBack;
+    int destroys;
+    int duplicates;
+    int conflicts;
+    int failed;
+    int young;
+
+    ReconcileReport report() {
+      return new ReconcileReport(
+          finished, rolledBack, destroys, duplicates, conflicts, failed, young);
     }
-
-    static void forEachPage(org.openkcm.keystore.core.internal.backend.BackendDirectory d, KeyFilter f,
-            Consumer<KeyMetadata> each) throws KeystoreException {
-        KeyFilter page = f;
-        while (true) {
-            Page<KeyMetadata> p = d.list(page);
-            p.items().forEach(each);
-            if (p.nextCursor().isEmpty() || p.items().isEmpty()) {
-                return;
-            }
-            page = f.withCursor(p.nextCursor().get());
-        }
-    }
-
-    /** Mutable tallies of one pass. */
-    static final class Counts {
-        int finished;
-        int rolledBack;
-        int destroys;
-        int duplicates;
-        int conflicts;
-        int failed;
-        int young;
-
-        ReconcileReport report() {
-            return new ReconcileReport(finished, rolledBack, destroys, duplicates, conflicts, failed, young);
-        }
-    }
+  }
 }

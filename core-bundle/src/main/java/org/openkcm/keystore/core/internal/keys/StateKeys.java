@@ -12,131 +12,147 @@ import org.openkcm.keystore.spi.KeyRecord;
 import org.openkcm.keystore.spi.RootKeyProvider;
 
 /**
- * The core's record-state authentication (docs/crypto.md, "Authenticated state"): stamps every write with
- * {@link StateAuthenticator#TAG} bound to the revision the write produces, and checks every read. The
- * state key is derived from the configured root-key provider once ({@link RootKeyProvider#deriveKey}) and
- * again when the configured provider changes.
+ * The core's record-state authentication (docs/crypto.md, "Authenticated state"): stamps every
+ * write with {@link StateAuthenticator#TAG} bound to the revision the write produces, and checks
+ * every read. The state key is derived from the configured root-key provider once ({@link
+ * RootKeyProvider#deriveKey}) and again when the configured provider changes.
  */
 final class StateKeys implements AutoCloseable {
-    /** Reserved tag the core puts on a listed record whose state failed authentication. */
-    static final String INTEGRITY = ReservedTags.PREFIX + "integrity";
-    static final String FAILED = "failed";
+  /** Reserved tag the core puts on a listed record whose state failed authentication. */
+  static final String INTEGRITY = ReservedTags.PREFIX + "integrity";
 
-    private final RootKeyProvider root;
-    private volatile Entry current;
+  static final String FAILED = "failed";
 
-    private record Entry(String provider, StateAuthenticator auth) {
+  private final RootKeyProvider root;
+  private volatile Entry current;
+
+  private record Entry(String provider, StateAuthenticator auth) {}
+
+  StateKeys(RootKeyProvider root) {
+    this.root = root;
+  }
+
+  StateAuthenticator get() throws KeystoreException {
+    String name = root.name();
+    Entry e = current;
+    if (e != null && e.provider().equals(name)) {
+      return e.auth();
     }
-
-    StateKeys(RootKeyProvider root) {
-        this.root = root;
+    synchronized (this) {
+      e = current;
+      if (e != null && e.provider().equals(name)) {
+        return e.auth();
+      }
+      byte[] k = root.deriveKey(StateAuthenticator.LABEL);
+      try {
+        current = new Entry(name, new StateAuthenticator(k));
+      } finally {
+        Arrays.fill(k, (byte) 0);
+      }
+      if (e != null) {
+        e.auth().close();
+      }
+      return current.auth();
     }
+  }
 
-    StateAuthenticator get() throws KeystoreException {
-        String name = root.name();
-        Entry e = current;
-        if (e != null && e.provider().equals(name)) {
-            return e.auth();
-        }
-        synchronized (this) {
-            e = current;
-            if (e != null && e.provider().equals(name)) {
-                return e.auth();
-            }
-            byte[] k = root.deriveKey(StateAuthenticator.LABEL);
-            try {
-                current = new Entry(name, new StateAuthenticator(k));
-            } finally {
-                Arrays.fill(k, (byte) 0);
-            }
-            if (e != null) {
-                e.auth().close();
-            }
-            return current.auth();
-        }
-    }
+  /**
+   * @return {@code m} (its own state tag replaced) with a state tag for the write that produces
+   *     {@code revision}
+   */
+  KeyMetadata stamp(KeyMetadata m, long revision) throws KeystoreException {
+    KeyMetadata bare = strip(m);
+    Map<String, String> tags = new TreeMap<>(bare.tags());
+    tags.put(StateAuthenticator.TAG, get().stamp(bare, revision));
+    return bare.toBuilder().tags(tags).build();
+  }
 
-    /** @return {@code m} (its own state tag replaced) with a state tag for the write that produces {@code revision} */
-    KeyMetadata stamp(KeyMetadata m, long revision) throws KeystoreException {
-        KeyMetadata bare = strip(m);
-        Map<String, String> tags = new TreeMap<>(bare.tags());
-        tags.put(StateAuthenticator.TAG, get().stamp(bare, revision));
-        return bare.toBuilder().tags(tags).build();
+  /**
+   * @return the record's metadata without the state tag, once its state verified at the record's
+   *     revision
+   * @throws IntegrityException if the state was edited, replayed from another revision, or stripped
+   *     from a record whose sealed format requires it
+   */
+  KeyMetadata check(KeyRecord r, String backend) throws KeystoreException {
+    KeyMetadata m = r.metadata();
+    String tag = m.tags().get(StateAuthenticator.TAG);
+    if (tag == null) {
+      if (EnvelopeSealer.requiresAuthenticatedState(r.sealed())) {
+        throw integrity(
+            m, backend, "carries no authenticated state (removed or forged in the backend)");
+      }
+      return m; // sealed format 1, written before the state was authenticated: accepted as it is
     }
+    KeyMetadata bare = strip(m);
+    long claimed = get().verify(bare, tag);
+    if (claimed < 0) {
+      throw integrity(
+          m,
+          backend,
+          "has state (status, expiry, parent, tags or times) that fails the core's"
+              + " authentication: edited in the backend, or authenticated under another root key");
+    }
+    if (claimed != r.revision()) {
+      throw integrity(
+          m,
+          backend,
+          "was rolled back or replayed: its authenticated state belongs to revision "
+              + claimed
+              + ", the backend holds revision "
+              + r.revision());
+    }
+    return bare;
+  }
 
-    /**
-     * @return the record's metadata without the state tag, once its state verified at the record's revision
-     * @throws IntegrityException if the state was edited, replayed from another revision, or stripped from a
-     *         record whose sealed format requires it
-     */
-    KeyMetadata check(KeyRecord r, String backend) throws KeystoreException {
-        KeyMetadata m = r.metadata();
-        String tag = m.tags().get(StateAuthenticator.TAG);
-        if (tag == null) {
-            if (EnvelopeSealer.requiresAuthenticatedState(r.sealed())) {
-                throw integrity(m, backend, "carries no authenticated state (removed or forged in the backend)");
-            }
-            return m; // sealed format 1, written before the state was authenticated: accepted as it is
-        }
-        KeyMetadata bare = strip(m);
-        long claimed = get().verify(bare, tag);
-        if (claimed < 0) {
-            throw integrity(m, backend, "has state (status, expiry, parent, tags or times) that fails the core's"
-                    + " authentication: edited in the backend, or authenticated under another root key");
-        }
-        if (claimed != r.revision()) {
-            throw integrity(m, backend, "was rolled back or replayed: its authenticated state belongs to revision "
-                    + claimed + ", the backend holds revision " + r.revision());
-        }
-        return bare;
+  /**
+   * For listings (no revision, no sealed bytes): verifies the MAC against the revision the tag
+   * claims.
+   *
+   * @return the metadata without the state tag; tagged {@value #INTEGRITY}={@value #FAILED} if it
+   *     fails
+   */
+  KeyMetadata inspect(KeyMetadata m) throws KeystoreException {
+    String tag = m.tags().get(StateAuthenticator.TAG);
+    if (tag == null) {
+      return m.tags().containsKey(INTEGRITY) ? corrupt(m) : m;
     }
+    KeyMetadata bare = strip(m);
+    return get().verify(bare, tag) < 0 ? corrupt(bare) : bare;
+  }
 
-    /**
-     * For listings (no revision, no sealed bytes): verifies the MAC against the revision the tag claims.
-     *
-     * @return the metadata without the state tag; tagged {@value #INTEGRITY}={@value #FAILED} if it fails
-     */
-    KeyMetadata inspect(KeyMetadata m) throws KeystoreException {
-        String tag = m.tags().get(StateAuthenticator.TAG);
-        if (tag == null) {
-            return m.tags().containsKey(INTEGRITY) ? corrupt(m) : m;
-        }
-        KeyMetadata bare = strip(m);
-        return get().verify(bare, tag) < 0 ? corrupt(bare) : bare;
-    }
+  static boolean isCorrupt(KeyMetadata m) {
+    return FAILED.equals(m.tags().get(INTEGRITY));
+  }
 
-    static boolean isCorrupt(KeyMetadata m) {
-        return FAILED.equals(m.tags().get(INTEGRITY));
+  private static KeyMetadata corrupt(KeyMetadata m) throws KeystoreException {
+    TreeMap<String, String> tags = new TreeMap<>(m.tags());
+    tags.remove(StateAuthenticator.TAG);
+    if (tags.size() >= org.openkcm.keystore.model.Limits.MAX_TAGS) {
+      tags.remove(tags.lastKey());
     }
+    tags.put(INTEGRITY, FAILED);
+    return m.toBuilder().tags(tags).build();
+  }
 
-    private static KeyMetadata corrupt(KeyMetadata m) throws KeystoreException {
-        TreeMap<String, String> tags = new TreeMap<>(m.tags());
-        tags.remove(StateAuthenticator.TAG);
-        if (tags.size() >= org.openkcm.keystore.model.Limits.MAX_TAGS) {
-            tags.remove(tags.lastKey());
-        }
-        tags.put(INTEGRITY, FAILED);
-        return m.toBuilder().tags(tags).build();
+  static KeyMetadata strip(KeyMetadata m) throws KeystoreException {
+    if (!m.tags().containsKey(StateAuthenticator.TAG)) {
+      return m;
     }
+    Map<String, String> tags = new TreeMap<>(m.tags());
+    tags.remove(StateAuthenticator.TAG);
+    return m.toBuilder().tags(tags).build();
+  }
 
-    static KeyMetadata strip(KeyMetadata m) throws KeystoreException {
-        if (!m.tags().containsKey(StateAuthenticator.TAG)) {
-            return m;
-        }
-        Map<String, String> tags = new TreeMap<>(m.tags());
-        tags.remove(StateAuthenticator.TAG);
-        return m.toBuilder().tags(tags).build();
-    }
+  static IntegrityException integrity(KeyMetadata m, String backend, String problem) {
+    return new IntegrityException(
+        m.ref(), backend, "key " + m.ref() + " in '" + backend + "' " + problem);
+  }
 
-    static IntegrityException integrity(KeyMetadata m, String backend, String problem) {
-        return new IntegrityException(m.ref(), backend, "key " + m.ref() + " in '" + backend + "' " + problem);
+  @Override
+  public void close() {
+    Entry e = current;
+    if (e != null) {
+      e.auth().close();
     }
-
-    @Override
-    public void close() {
-        Entry e = current;
-        if (e != null) {
-            e.auth().close();
-        }
-    }
+  }
 }

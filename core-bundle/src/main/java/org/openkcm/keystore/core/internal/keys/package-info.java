@@ -1,2 +1,5 @@
-/** The crypto core's KeyService: key lifecycle over the backends, with envelope encryption and the cache. Private. */
+/**
+ * The crypto core's KeyService: key lifecycle over the backends, with envelope encryption and the
+ * cache. Private.
+ */
 package org.openkcm.keystore.core.internal.keys;

@@ -1,2 +1,4 @@
-/** Gogo shell commands (scope {@code keystore}) for operators. Never print key material. Private. */
+/**
+ * Gogo shell commands (scope {@code keystore}) for operators. Never print key material. Private.
+ */
 package org.openkcm.keystore.core.internal.shell;

@@ -11,42 +11,44 @@ import org.openkcm.keystore.spi.Keystore;
 
 /** A plugin manager outside OSGi: a settable routing table and hand-made service registrations. */
 final class Fixture implements Router, AutoCloseable {
-    private static final AtomicLong IDS = new AtomicLong(100);
-    volatile RoutingTable table;
-    final PluginManager manager;
+  private static final AtomicLong IDS = new AtomicLong(100);
+  volatile RoutingTable table;
+  final PluginManager manager;
 
-    Fixture(String[] rules, String defaultBackend, Map<String, Object> settings) throws InvalidKeyRequestException {
-        routes(rules, defaultBackend);
-        manager = new PluginManager(this);
-        manager.activate(Annotations.of(PluginsConfig.class, settings));
-    }
+  Fixture(String[] rules, String defaultBackend, Map<String, Object> settings)
+      throws InvalidKeyRequestException {
+    routes(rules, defaultBackend);
+    manager = new PluginManager(this);
+    manager.activate(Annotations.of(PluginsConfig.class, settings));
+  }
 
-    void routes(String[] rules, String defaultBackend, String... lookupOnly) throws InvalidKeyRequestException {
-        table = RoutingTable.parse(rules, defaultBackend, lookupOnly, true);
-    }
+  void routes(String[] rules, String defaultBackend, String... lookupOnly)
+      throws InvalidKeyRequestException {
+    table = RoutingTable.parse(rules, defaultBackend, lookupOnly, true);
+  }
 
-    @Override
-    public RoutingTable table() {
-        return table;
-    }
+  @Override
+  public RoutingTable table() {
+    return table;
+  }
 
-    /** Registers {@code k} under {@code name}; @return its service properties (to unregister). */
-    Map<String, Object> register(String name, int ranking, Keystore k) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(Keystore.BACKEND_PROPERTY, name);
-        props.put("service.ranking", ranking);
-        props.put("service.id", IDS.incrementAndGet());
-        props.put("service.bundleid", 7L);
-        manager.bindKeystore(k, props);
-        return props;
-    }
+  /** Registers {@code k} under {@code name}; @return its service properties (to unregister). */
+  Map<String, Object> register(String name, int ranking, Keystore k) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(Keystore.BACKEND_PROPERTY, name);
+    props.put("service.ranking", ranking);
+    props.put("service.id", IDS.incrementAndGet());
+    props.put("service.bundleid", 7L);
+    manager.bindKeystore(k, props);
+    return props;
+  }
 
-    void unregister(Keystore k, Map<String, Object> props) {
-        manager.unbindKeystore(k, props);
-    }
+  void unregister(Keystore k, Map<String, Object> props) {
+    manager.unbindKeystore(k, props);
+  }
 
-    @Override
-    public void close() {
-        manager.deactivate();
-    }
+  @Override
+  public void close() {
+    manager.deactivate();
+  }
 }

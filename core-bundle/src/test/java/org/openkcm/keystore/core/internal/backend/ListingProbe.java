@@ -9,10 +9,10 @@ import org.openkcm.keystore.spi.Keystore;
 
 /** Lets tests of other packages list the way the directory does. */
 public final class ListingProbe {
-    private ListingProbe() {
-    }
+  private ListingProbe() {}
 
-    public static Page<KeyMetadata> list(List<? extends Keystore> backends, KeyFilter filter) throws KeystoreException {
-        return MergedListing.list(backends, filter);
-    }
+  public static Page<KeyMetadata> list(List<? extends Keystore> backends, KeyFilter filter)
+      throws KeystoreException {
+    return MergedListing.list(backends, filter);
+  }
 }

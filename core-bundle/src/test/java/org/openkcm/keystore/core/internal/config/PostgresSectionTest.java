@@ -7,15 +7,21 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 
-/** config.yaml {@code backends.postgres} reaches its PID typed; a password there (or in the environment) is refused, unquoted. */
+/**
+ * config.yaml {@code backends.postgres} reaches its PID typed; a password there (or in the
+ * environment) is refused, unquoted.
+ */
 class PostgresSectionTest {
-    private static Map<String, Map<String, Object>> translate(String yaml, Map<String, String> env) throws InvalidKeyRequestException {
-        return ConfigTranslator.translate(YamlConfigReader.read(yaml), env);
-    }
+  private static Map<String, Map<String, Object>> translate(String yaml, Map<String, String> env)
+      throws InvalidKeyRequestException {
+    return ConfigTranslator.translate(YamlConfigReader.read(yaml), env);
+  }
 
-    @Test
-    void theSectionGoesToThePostgresPidWithTypedValues() throws Exception {
-        Map<String, Map<String, Object>> pids = translate("""
+  @Test
+  void theSectionGoesToThePostgresPidWithTypedValues() throws Exception {
+    Map<String, Map<String, Object>> pids =
+        translate(
+            """
                 backends:
                   postgres:
                     url: jdbc:postgresql://db.internal:5432/keystore
@@ -25,22 +31,36 @@ class PostgresSectionTest {
                     sslMode: verify-full
                     sslRootCert: /etc/ssl/db-ca.pem
                     schema: ks
-                """, Map.of("OPENKCM_KEYSTORE_BACKENDS_POSTGRES_POOL_SIZE", "24"));
-        assertThat(pids.get("org.openkcm.keystore.postgres")).containsEntry("url", "jdbc:postgresql://db.internal:5432/keystore")
-                .containsEntry("user", "keystore").containsEntry("passwordFile", "/run/secrets/db").containsEntry("poolSize", 24)
-                .containsEntry("sslMode", "verify-full").containsEntry("schema", "ks").doesNotContainKey("password");
-    }
+                """,
+            Map.of("OPENKCM_KEYSTORE_BACKENDS_POSTGRES_POOL_SIZE", "24"));
+    assertThat(pids.get("org.openkcm.keystore.postgres"))
+        .containsEntry("url", "jdbc:postgresql://db.internal:5432/keystore")
+        .containsEntry("user", "keystore")
+        .containsEntry("passwordFile", "/run/secrets/db")
+        .containsEntry("poolSize", 24)
+        .containsEntry("sslMode", "verify-full")
+        .containsEntry("schema", "ks")
+        .doesNotContainKey("password");
+  }
 
-    @Test
-    void aPasswordIsRefusedFromTheFileAndFromTheEnvironmentWithoutEchoingIt() {
-        assertThatThrownBy(() -> translate("backends:\n  postgres:\n    url: jdbc:postgresql://db/ks\n    password: hunter2\n", Map.of()))
-                .isInstanceOf(InvalidKeyRequestException.class)
-                .hasMessageContaining("backends.postgres.password").hasMessageContaining("passwordFile")
-                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
-        assertThatThrownBy(() -> translate("backends:\n  postgres:\n    url: jdbc:postgresql://db/ks\n",
-                Map.of("OPENKCM_KEYSTORE_BACKENDS_POSTGRES_PASSWORD", "hunter2")))
-                .isInstanceOf(InvalidKeyRequestException.class)
-                .hasMessageContaining("OPENKCM_KEYSTORE_BACKENDS_POSTGRES_PASSWORD")
-                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
-    }
+  @Test
+  void aPasswordIsRefusedFromTheFileAndFromTheEnvironmentWithoutEchoingIt() {
+    assertThatThrownBy(
+            () ->
+                translate(
+                    "backends:\n  postgres:\n    url: jdbc:postgresql://db/ks\n    password: hunter2\n",
+                    Map.of()))
+        .isInstanceOf(InvalidKeyRequestException.class)
+        .hasMessageContaining("backends.postgres.password")
+        .hasMessageContaining("passwordFile")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
+    assertThatThrownBy(
+            () ->
+                translate(
+                    "backends:\n  postgres:\n    url: jdbc:postgresql://db/ks\n",
+                    Map.of("OPENKCM_KEYSTORE_BACKENDS_POSTGRES_PASSWORD", "hunter2")))
+        .isInstanceOf(InvalidKeyRequestException.class)
+        .hasMessageContaining("OPENKCM_KEYSTORE_BACKENDS_POSTGRES_PASSWORD")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
+  }
 }

@@ -17,64 +17,74 @@ import org.openkcm.keystore.model.Owner;
 import org.openkcm.keystore.model.Page;
 import org.openkcm.keystore.spi.KeyRecord;
 
-/** A crypto core over a real InMemory backend (behind a fault injector) and a local root key in a temp dir. */
+/**
+ * A crypto core over a real InMemory backend (behind a fault injector) and a local root key in a
+ * temp dir.
+ */
 final class CoreFixture implements AutoCloseable {
-    final InMemoryKeystore memory = new InMemoryKeystore("inmemory", 100_000);
-    final FaultyKeystore backend = new FaultyKeystore(memory);
-    final TestDirectory directory = new TestDirectory(backend);
-    final LocalRootKeyProvider root;
-    CryptoKeyService service;
+  final InMemoryKeystore memory = new InMemoryKeystore("inmemory", 100_000);
+  final FaultyKeystore backend = new FaultyKeystore(memory);
+  final TestDirectory directory = new TestDirectory(backend);
+  final LocalRootKeyProvider root;
+  CryptoKeyService service;
 
-    CoreFixture(Path dir) {
-        this(dir, CacheSettings.defaults());
-    }
+  CoreFixture(Path dir) {
+    this(dir, CacheSettings.defaults());
+  }
 
-    CoreFixture(Path dir, CacheSettings settings) {
-        root = new LocalRootKeyProvider(dir.resolve("master.key"), name -> null);
-        service = new CryptoKeyService(directory, root, new KeyCache(settings));
-    }
+  CoreFixture(Path dir, CacheSettings settings) {
+    root = new LocalRootKeyProvider(dir.resolve("master.key"), name -> null);
+    service = new CryptoKeyService(directory, root, new KeyCache(settings));
+  }
 
-    /** @return a new core over the same backend and root key: nothing cached, as after a restart */
-    CryptoKeyService restart() {
-        service.close();
-        service = new CryptoKeyService(directory, root, new KeyCache(CacheSettings.defaults()));
-        return service;
-    }
+  /**
+   * @return a new core over the same backend and root key: nothing cached, as after a restart
+   */
+  CryptoKeyService restart() {
+    service.close();
+    service = new CryptoKeyService(directory, root, new KeyCache(CacheSettings.defaults()));
+    return service;
+  }
 
-    KeyMetadata l2(String tenant) throws KeystoreException {
-        return service.create(CreateKeyRequest.builder(KeyTier.L2, Owner.tenant(tenant)).build());
-    }
+  KeyMetadata l2(String tenant) throws KeystoreException {
+    return service.create(CreateKeyRequest.builder(KeyTier.L2, Owner.tenant(tenant)).build());
+  }
 
-    KeyMetadata child(KeyTier tier, String parentId) throws KeystoreException {
-        return service.create(CreateKeyRequest.builder(tier, Owner.service("svc")).parentId(parentId).build());
-    }
+  KeyMetadata child(KeyTier tier, String parentId) throws KeystoreException {
+    return service.create(
+        CreateKeyRequest.builder(tier, Owner.service("svc")).parentId(parentId).build());
+  }
 
-    /** @return the record as the backend holds it, without the core's state tag (checked elsewhere) */
-    KeyRecord stored(KeyRef ref) throws KeystoreException {
-        KeyRecord r = memory.retrieve(ref);
-        return new KeyRecord(StateKeys.strip(r.metadata()), r.sealed(), r.revision());
-    }
+  /**
+   * @return the record as the backend holds it, without the core's state tag (checked elsewhere)
+   */
+  KeyRecord stored(KeyRef ref) throws KeystoreException {
+    KeyRecord r = memory.retrieve(ref);
+    return new KeyRecord(StateKeys.strip(r.metadata()), r.sealed(), r.revision());
+  }
 
-    /** @return every record the backend holds */
-    List<KeyRecord> everythingStored() throws KeystoreException {
-        List<KeyRecord> out = new ArrayList<>();
-        KeyFilter f = KeyFilter.all().withPageSize(1000);
-        while (true) {
-            Page<KeyMetadata> p = memory.list(f);
-            for (KeyMetadata m : p.items()) {
-                out.add(memory.retrieve(m.ref()));
-            }
-            if (p.nextCursor().isEmpty()) {
-                return out;
-            }
-            f = f.after(p.items().get(p.items().size() - 1).ref());
-        }
+  /**
+   * @return every record the backend holds
+   */
+  List<KeyRecord> everythingStored() throws KeystoreException {
+    List<KeyRecord> out = new ArrayList<>();
+    KeyFilter f = KeyFilter.all().withPageSize(1000);
+    while (true) {
+      Page<KeyMetadata> p = memory.list(f);
+      for (KeyMetadata m : p.items()) {
+        out.add(memory.retrieve(m.ref()));
+      }
+      if (p.nextCursor().isEmpty()) {
+        return out;
+      }
+      f = f.after(p.items().get(p.items().size() - 1).ref());
     }
+  }
 
-    @Override
-    public void close() {
-        service.close();
-        root.close();
-        memory.close();
-    }
+  @Override
+  public void close() {
+    service.close();
+    root.close();
+    memory.close();
+  }
 }

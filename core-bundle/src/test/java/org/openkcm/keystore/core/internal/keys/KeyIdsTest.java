@@ -7,15 +7,15 @@ import org.openkcm.keystore.model.KeyTier;
 import org.openkcm.keystore.model.Limits;
 
 class KeyIdsTest {
-    @Test
-    void generatedIdsAreValidUniqueAndNameTheirTier() {
-        for (KeyTier t : KeyTier.values()) {
-            String id = KeyIds.random(t);
-            assertThat(Limits.isValidId(id)).isTrue();
-            assertThat(KeyIds.tierHint(id)).isEqualTo(t);
-            assertThat(KeyIds.random(t)).isNotEqualTo(id);
-        }
-        assertThat(KeyIds.tierHint("tenant-key")).isNull();
-        assertThat(KeyIds.tierHint("l4-short")).isNull();
+  @Test
+  void generatedIdsAreValidUniqueAndNameTheirTier() {
+    for (KeyTier t : KeyTier.values()) {
+      String id = KeyIds.random(t);
+      assertThat(Limits.isValidId(id)).isTrue();
+      assertThat(KeyIds.tierHint(id)).isEqualTo(t);
+      assertThat(KeyIds.random(t)).isNotEqualTo(id);
     }
+    assertThat(KeyIds.tierHint("tenant-key")).isNull();
+    assertThat(KeyIds.tierHint("l4-short")).isNull();
+  }
 }
