@@ -4,9 +4,7 @@ import java.util.List;
 import java.util.Map;
 import org.openjdk.jmh.results.Result;
 
-/**
- * Prints the OpenBao figures as Markdown tables with the targets of issue 5 marked met or MISSED.
- */
+/** Prints the OpenBao figures as Markdown tables with their targets marked met or MISSED. */
 final class BaoReport {
   private BaoReport() {}
 
