@@ -12,13 +12,18 @@ import (
 // the plugin's lifetime: end of input then means the host is gone (even after kill -9 of the JVM).
 const WatchStdinEnv = "KEYSTORE_PLUGIN_WATCH_STDIN"
 
+// startParent is the parent pid as the process starts (package initialisation, before main): read
+// later, when Serve runs after a backend's own start-up (opening a database can take a while), the
+// host may already be gone and the pid read would be init's, so its death would go unnoticed.
+var startParent = os.Getppid()
+
 // watchParent makes the plugin exit when the process that started it is gone: its parent pid changes
 // (re-parented to init or a subreaper) or, under the Keystore host, its stdin reaches end of input.
 // The JVM cannot ask the kernel for a parent-death signal, so the plugin watches instead.
 func watchParent(log hclog.Logger) {
-	parent := os.Getppid()
+	parent := startParent
 	go func() {
-		for range time.Tick(250 * time.Millisecond) {
+		for ; ; time.Sleep(250 * time.Millisecond) {
 			if os.Getppid() != parent {
 				log.Warn("host process is gone, exiting", "parent", parent)
 				os.Exit(3)
