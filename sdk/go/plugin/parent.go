@@ -12,9 +12,8 @@ import (
 // the plugin's lifetime: end of input then means the host is gone (even after kill -9 of the JVM).
 const WatchStdinEnv = "KEYSTORE_PLUGIN_WATCH_STDIN"
 
-// startParent is the parent pid as the process starts (package initialisation, before main): read
-// later, when Serve runs after a backend's own start-up (opening a database can take a while), the
-// host may already be gone and the pid read would be init's, so its death would go unnoticed.
+// startParent is the parent pid as the process started, read before main runs: a plugin that does
+// work before Serve (opening its database, say) must still notice a host that died meanwhile.
 var startParent = os.Getppid()
 
 // watchParent makes the plugin exit when the process that started it is gone: its parent pid changes
