@@ -33,6 +33,6 @@ public @interface RootKeyConfig {
       description =
           "A record whose backend reports having written it (OpenBao KV created_time, PostgreSQL written_at) later than "
               + "the core's authenticated write time plus this is refused as an old copy written again. Covers clock skew "
-              + "between nodes and backends. 0s to 1h; e.g. 60s, 5m.")
+              + "between nodes and backends. 1s to 1h; e.g. 60s, 5m.")
   String writeTimeTolerance() default "60s";
 }

@@ -157,7 +157,7 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
           Durations.within(
               "rootKey.writeTimeTolerance",
               c.writeTimeTolerance(),
-              Duration.ZERO,
+              Duration.ofSeconds(1),
               Duration.ofHours(1)));
     } catch (InvalidKeyRequestException e) {
       LOG.error("{}; keeping {}", e.getMessage(), stateKeys.writeTimeTolerance());
