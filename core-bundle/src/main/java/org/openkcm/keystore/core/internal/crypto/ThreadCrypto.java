@@ -15,8 +15,8 @@ import javax.crypto.spec.GCMParameterSpec;
 
 /**
  * Per-thread crypto objects. {@code Cipher.getInstance} costs ~2.6 µs and ~4 KB of garbage per
- * call, and a shared {@link SecureRandom} contends at two threads (see PERF-FLOOR), so each thread
- * keeps its own.
+ * call, and a shared {@link SecureRandom} contends at two threads (measured by the JMH set in
+ * benchmarks), so each thread keeps its own.
  *
  * <p>Two ciphers per thread on purpose: the JDK's AES keeps the expanded key of the last key it
  * saw, so keeping wrapping keys (parents, mostly the same few) apart from one-shot DEKs (new every
