@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.openkcm.keystore.api.MigrationReport;
 import org.openkcm.keystore.model.KeyAlreadyExistsException;
 import org.openkcm.keystore.model.KeyFilter;
+import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyNotFoundException;
 import org.openkcm.keystore.model.KeyRef;
 import org.openkcm.keystore.model.KeystoreException;
@@ -50,13 +51,40 @@ public final class KeyMigrator {
 
   private final String targetName;
   private final Keystore target;
+  private final Restamp restamp;
   private int moved;
   private int skipped;
   private final List<String> failures = new ArrayList<>();
 
+  /**
+   * Re-authenticates a record for its copy (the crypto core's state MAC binds the revision and the
+   * time a record was written: a copy written later with the source's tag would be refused as an
+   * old copy written again).
+   */
+  @FunctionalInterface
+  public interface Restamp {
+    /**
+     * @return {@code source}'s metadata stamped for a new record (revision 1) written now
+     * @throws KeystoreException if the source's state fails authentication (nothing is copied)
+     */
+    KeyMetadata forCopy(KeyRecord source, String sourceName) throws KeystoreException;
+  }
+
+  /**
+   * Without a core to re-authenticate: copies keep the source's state tag (see {@link Restamp}).
+   */
   public KeyMigrator(String targetName, Keystore target) {
+    this(targetName, target, null);
+  }
+
+  /**
+   * @param restamp the crypto core's re-authentication; {@code null}: copies keep the source's
+   *     state tag and are rewritten until their revision is the source's
+   */
+  public KeyMigrator(String targetName, Keystore target, Restamp restamp) {
     this.targetName = targetName;
     this.target = target;
+    this.restamp = restamp;
   }
 
   /**
@@ -126,14 +154,14 @@ public final class KeyMigrator {
       KeyRecord original = source.keystore().retrieve(ref);
       Optional<KeyRecord> existing = find(target, ref);
       if (existing.isPresent()) {
-        if (!Records.same(existing.get(), original)) {
+        if (!Records.sameExceptState(existing.get(), original)) {
           failures.add(
               ref + ": '" + targetName + "' already holds a different record; left both in place");
           return true;
         }
         // a previous run stopped after the verified copy: finish it
       } else {
-        copyAndVerify(original);
+        copyAndVerify(original, source.name());
       }
       if (!unchangedAtSource(source, original)) {
         target.delete(ref);
@@ -160,11 +188,13 @@ public final class KeyMigrator {
     }
   }
 
-  private void copyAndVerify(KeyRecord original) throws KeystoreException {
+  private void copyAndVerify(KeyRecord original, String sourceName) throws KeystoreException {
     KeyRef ref = original.metadata().ref();
+    KeyMetadata copy =
+        restamp == null ? original.metadata() : restamp.forCopy(original, sourceName);
     byte[] sealed = original.sealed();
     try {
-      target.store(original.metadata(), sealed);
+      target.store(copy, sealed);
     } catch (KeyAlreadyExistsException e) {
       // raced with another migration run; verified below like our own copy
     } finally {
@@ -174,11 +204,13 @@ public final class KeyMigrator {
     // The core's state MAC binds the revision a record was written at (docs/crypto.md): rewrite the
     // unchanged copy until the target's revision is the source's, so the copy authenticates there
     // too.
-    while (Records.same(back, original) && back.revision() < original.revision()) {
+    while (restamp == null
+        && Records.sameExceptState(back, original)
+        && back.revision() < original.revision()) {
       target.updateMetadata(original.metadata(), back.revision());
       back = target.retrieve(ref);
     }
-    if (!Records.same(back, original)) {
+    if (!Records.sameExceptState(back, original)) {
       target.delete(ref);
       throw new org.openkcm.keystore.model.IntegrityException(
           ref,

@@ -1,7 +1,11 @@
 package org.openkcm.keystore.core.internal.backend;
 
 import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import org.openkcm.keystore.core.internal.crypto.StateAuthenticator;
 import org.openkcm.keystore.model.KeyMetadata;
+import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.spi.KeyRecord;
 
 /**
@@ -36,5 +40,29 @@ public final class Records {
     } finally {
       Arrays.fill(other, (byte) 0);
     }
+  }
+
+  /**
+   * As {@link #same(KeyRecord, KeyRecord)}, except the core's state tag: for a migrated copy, which
+   * the crypto core re-authenticates for its new backend and so carries its own.
+   */
+  public static boolean sameExceptState(KeyRecord a, KeyRecord b) throws KeystoreException {
+    byte[] x = a.sealed();
+    byte[] y = b.sealed();
+    try {
+      return withoutState(a.metadata()).equals(withoutState(b.metadata())) && Arrays.equals(x, y);
+    } finally {
+      Arrays.fill(x, (byte) 0);
+      Arrays.fill(y, (byte) 0);
+    }
+  }
+
+  private static KeyMetadata withoutState(KeyMetadata m) throws KeystoreException {
+    if (!m.tags().containsKey(StateAuthenticator.TAG)) {
+      return m;
+    }
+    Map<String, String> tags = new TreeMap<>(m.tags());
+    tags.remove(StateAuthenticator.TAG);
+    return m.toBuilder().tags(tags).build();
   }
 }
