@@ -154,7 +154,10 @@ public final class KeystorePlugin extends AbstractServlet {
 
   private static String actor(HttpServletRequest request) {
     String user = request.getRemoteUser();
-    return user == null ? "(unknown console user)" : user;
+    Object attribute = request.getAttribute(ConsoleSecurityProvider.REMOTE_USER);
+    return user != null
+        ? user
+        : attribute != null ? attribute.toString() : "(unknown console user)";
   }
 
   private String perform(HttpServletRequest request) throws KeystoreException {
