@@ -43,17 +43,34 @@ func (c *Client) Key(ctx context.Context, id string, version int32) (*pb.KeyMeta
 	return r.GetMetadata(), nil
 }
 
-// ListAll pages through every key matching the filter.
+// ListAll pages through every key matching the filter that the reachable backends hold; use
+// ListReachable to learn whether some backend could not be listed.
 func (c *Client) ListAll(ctx context.Context, f *pb.KeyFilter) ([]*pb.KeyMetadata, error) {
+	out, _, err := c.ListReachable(ctx, f)
+	return out, err
+}
+
+// ListReachable pages through every key matching the filter and also returns the backends that
+// could not be listed (down or sealed) on some page: their keys are missing from the result. An
+// empty list means the result is complete.
+func (c *Client) ListReachable(ctx context.Context, f *pb.KeyFilter) ([]*pb.KeyMetadata, []string, error) {
 	var out []*pb.KeyMetadata
+	var unavailable []string
+	seen := map[string]bool{}
 	for {
 		r, err := c.Keys.ListKeys(ctx, &pb.KeyListRequest{Filter: f})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		out = append(out, r.GetItems()...)
+		for _, b := range r.GetUnavailableBackends() {
+			if !seen[b] {
+				seen[b] = true
+				unavailable = append(unavailable, b)
+			}
+		}
 		if r.GetNextCursor() == "" {
-			return out, nil
+			return out, unavailable, nil
 		}
 		next := proto.Clone(f).(*pb.KeyFilter)
 		next.Cursor = r.GetNextCursor()

@@ -336,11 +336,14 @@ func (x *KeyListRequest) GetFilter() *KeyFilter {
 }
 
 type KeyListResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Items         []*KeyMetadata         `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
-	NextCursor    string                 `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Items      []*KeyMetadata         `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
+	NextCursor string                 `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	// Backends that could not be listed (down, sealed): the page holds what the others hold and
+	// lacks their keys. Empty: the page is complete.
+	UnavailableBackends []string `protobuf:"bytes,3,rep,name=unavailable_backends,json=unavailableBackends,proto3" json:"unavailable_backends,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *KeyListResponse) Reset() {
@@ -385,6 +388,13 @@ func (x *KeyListResponse) GetNextCursor() string {
 		return x.NextCursor
 	}
 	return ""
+}
+
+func (x *KeyListResponse) GetUnavailableBackends() []string {
+	if x != nil {
+		return x.UnavailableBackends
+	}
+	return nil
 }
 
 type EncryptRequest struct {
@@ -1105,11 +1115,12 @@ const file_openkcm_keystore_v1_key_service_proto_rawDesc = "" +
 	"\x0eGetKeyResponse\x12<\n" +
 	"\bmetadata\x18\x01 \x01(\v2 .openkcm.keystore.v1.KeyMetadataR\bmetadata\"H\n" +
 	"\x0eKeyListRequest\x126\n" +
-	"\x06filter\x18\x01 \x01(\v2\x1e.openkcm.keystore.v1.KeyFilterR\x06filter\"j\n" +
+	"\x06filter\x18\x01 \x01(\v2\x1e.openkcm.keystore.v1.KeyFilterR\x06filter\"\x9d\x01\n" +
 	"\x0fKeyListResponse\x126\n" +
 	"\x05items\x18\x01 \x03(\v2 .openkcm.keystore.v1.KeyMetadataR\x05items\x12\x1f\n" +
 	"\vnext_cursor\x18\x02 \x01(\tR\n" +
-	"nextCursor\"W\n" +
+	"nextCursor\x121\n" +
+	"\x14unavailable_backends\x18\x03 \x03(\tR\x13unavailableBackends\"W\n" +
 	"\x0eEncryptRequest\x12\x15\n" +
 	"\x06key_id\x18\x01 \x01(\tR\x05keyId\x12\x1c\n" +
 	"\tplaintext\x18\x02 \x01(\fR\tplaintext\x12\x10\n" +

@@ -1089,11 +1089,14 @@ func (x *ListKeysRequest) GetFilter() *KeyFilter {
 }
 
 type ListKeysResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Items         []*KeyMetadata         `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
-	NextCursor    string                 `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Items      []*KeyMetadata         `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
+	NextCursor string                 `protobuf:"bytes,2,opt,name=next_cursor,json=nextCursor,proto3" json:"next_cursor,omitempty"`
+	// Backends that could not be listed: their records are missing from this page (empty: complete).
+	// The runtime's KeystoreOperations answers complete pages or an error; a plugin may report here.
+	UnavailableBackends []string `protobuf:"bytes,3,rep,name=unavailable_backends,json=unavailableBackends,proto3" json:"unavailable_backends,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *ListKeysResponse) Reset() {
@@ -1138,6 +1141,13 @@ func (x *ListKeysResponse) GetNextCursor() string {
 		return x.NextCursor
 	}
 	return ""
+}
+
+func (x *ListKeysResponse) GetUnavailableBackends() []string {
+	if x != nil {
+		return x.UnavailableBackends
+	}
+	return nil
 }
 
 type HealthRequest struct {
@@ -1418,11 +1428,12 @@ const file_openkcm_keystore_v1_keystore_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"I\n" +
 	"\x0fListKeysRequest\x126\n" +
-	"\x06filter\x18\x01 \x01(\v2\x1e.openkcm.keystore.v1.KeyFilterR\x06filter\"k\n" +
+	"\x06filter\x18\x01 \x01(\v2\x1e.openkcm.keystore.v1.KeyFilterR\x06filter\"\x9e\x01\n" +
 	"\x10ListKeysResponse\x126\n" +
 	"\x05items\x18\x01 \x03(\v2 .openkcm.keystore.v1.KeyMetadataR\x05items\x12\x1f\n" +
 	"\vnext_cursor\x18\x02 \x01(\tR\n" +
-	"nextCursor\"\x0f\n" +
+	"nextCursor\x121\n" +
+	"\x14unavailable_backends\x18\x03 \x03(\tR\x13unavailableBackends\"\x0f\n" +
 	"\rHealthRequest\"\xc3\x01\n" +
 	"\x0eHealthResponse\x127\n" +
 	"\x05state\x18\x01 \x01(\x0e2!.openkcm.keystore.v1.BackendStateR\x05state\x12\x16\n" +

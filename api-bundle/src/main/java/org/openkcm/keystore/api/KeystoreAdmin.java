@@ -3,6 +3,7 @@ package org.openkcm.keystore.api;
 import java.util.List;
 import org.openkcm.keystore.model.KeyFilter;
 import org.openkcm.keystore.model.KeyMetadata;
+import org.openkcm.keystore.model.KeyRef;
 import org.openkcm.keystore.model.KeystoreException;
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -55,5 +56,18 @@ public interface KeystoreAdmin {
       throw new UnsupportedOperationException("this KeystoreAdmin cannot force a migration");
     }
     return migrate(filter, targetBackend);
+  }
+
+  /**
+   * Finds the configured backend holding one version, asking each (guarded) in routing order.
+   * Metadata only: the record's revision and sealed length, never its bytes.
+   *
+   * @throws org.openkcm.keystore.model.KeyNotFoundException if no configured backend holds it
+   * @throws org.openkcm.keystore.model.BackendUnavailableException if no reachable backend holds it
+   *     and some could not be asked (naming them)
+   * @since 1.2
+   */
+  default KeyLocation locate(KeyRef ref) throws KeystoreException {
+    throw new UnsupportedOperationException("this KeystoreAdmin cannot locate records");
   }
 }

@@ -60,6 +60,22 @@ final class KeystorePageSteps {
     submitting(() -> form.findElement(By.id("search-submit")).click());
   }
 
+  /** Replaces the text of a form field. */
+  void fill(String id, String text) {
+    WebElement e = browser.driver.findElement(By.id(id));
+    e.clear();
+    e.sendKeys(text);
+  }
+
+  void choose(String id, String value) {
+    new Select(browser.driver.findElement(By.id(id))).selectByValue(value);
+  }
+
+  /** Clicks a submit button and waits for the page the post/redirect/get leads to. */
+  void submit(String buttonId) {
+    submitting(() -> browser.driver.findElement(By.id(buttonId)).click());
+  }
+
   private void submitting(Runnable action) {
     WebElement old = browser.driver.findElement(By.id("openkcm-keystore"));
     action.run();

@@ -105,6 +105,7 @@ final class KeyServiceEndpoint extends KeyServiceGrpc.KeyServiceImplBase {
           return KeyListResponse.newBuilder()
               .addAllItems(page.items())
               .setNextCursor(page.nextCursor())
+              .addAllUnavailableBackends(page.unavailableBackends())
               .build();
         });
   }

@@ -120,6 +120,7 @@ final class KeystoreOperationsEndpoint extends KeystoreOperationsGrpc.KeystoreOp
           return ListKeysResponse.newBuilder()
               .addAllItems(page.items())
               .setNextCursor(page.nextCursor())
+              .addAllUnavailableBackends(page.unavailableBackends())
               .build();
         });
   }

@@ -20,7 +20,11 @@ final class Listings {
     Page<KeyMetadata> list(KeyFilter filter) throws KeystoreException;
   }
 
-  record Visible(List<org.openkcm.keystore.proto.v1.KeyMetadata> items, String nextCursor) {}
+  /** One visible page; {@code unavailableBackends} names the backends whose keys it lacks. */
+  record Visible(
+      List<org.openkcm.keystore.proto.v1.KeyMetadata> items,
+      String nextCursor,
+      List<String> unavailableBackends) {}
 
   private final Source source;
 
@@ -30,7 +34,7 @@ final class Listings {
 
   Visible list(ClientGrant grant, KeyFilter filter) throws KeystoreException {
     if (filter.owner().isPresent() && !grant.owns(filter.owner().get())) {
-      return new Visible(List.of(), "");
+      return new Visible(List.of(), "", List.of());
     }
     Page<KeyMetadata> page = source.list(filter);
     List<org.openkcm.keystore.proto.v1.KeyMetadata> out = new ArrayList<>();
@@ -39,6 +43,6 @@ final class Listings {
         out.add(ProtoModel.metadata(m));
       }
     }
-    return new Visible(out, page.nextCursor().orElse(""));
+    return new Visible(out, page.nextCursor().orElse(""), page.unavailableBackends());
   }
 }

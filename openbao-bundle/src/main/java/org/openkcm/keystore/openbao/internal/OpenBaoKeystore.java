@@ -17,6 +17,7 @@ import org.openkcm.keystore.model.Page;
 import org.openkcm.keystore.model.PermissionDeniedException;
 import org.openkcm.keystore.spi.BackendHealth;
 import org.openkcm.keystore.spi.BackendInfo;
+import org.openkcm.keystore.spi.BackendState;
 import org.openkcm.keystore.spi.KeyRecord;
 import org.openkcm.keystore.spi.Keystore;
 import org.osgi.framework.BundleContext;
@@ -232,7 +233,10 @@ public final class OpenBaoKeystore implements Keystore {
 
   @Override
   public BackendHealth health() {
-    return HealthProbe.check(conn);
+    BackendHealth h = HealthProbe.check(conn);
+    return h.state() == BackendState.UP || h.state() == BackendState.DEGRADED
+        ? AccessProbe.check(conn, layout, h)
+        : h;
   }
 
   BaoConnection connection() {

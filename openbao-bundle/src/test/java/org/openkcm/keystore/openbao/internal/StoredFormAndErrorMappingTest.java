@@ -126,6 +126,55 @@ class StoredFormAndErrorMappingTest {
   }
 
   @Test
+  void healthTellsARejectedTokenAndATooNarrowPolicyApartFromUp() throws Exception {
+    OpenBaoKeystore good = keystore(bao, "acc");
+    assertThat(good.health().state()).isEqualTo(BackendState.UP);
+
+    String wrong = "s.wrong-" + Long.toHexString(System.nanoTime());
+    OpenBaoKeystore wrongToken =
+        new OpenBaoKeystore(Fixtures.settings(bao).token(wrong).build(), "acc", 65536);
+    var h = wrongToken.health();
+    assertThat(h.state()).isEqualTo(BackendState.UNAVAILABLE);
+    assertThat(h.detail()).contains("token rejected", "BAO_TOKEN").doesNotContain(wrong);
+
+    String revoked = newToken("default");
+    bao.cliOk("token", "revoke", revoked);
+    OpenBaoKeystore revokedToken =
+        new OpenBaoKeystore(Fixtures.settings(bao).token(revoked).build(), "acc", 65536);
+    assertThat(revokedToken.health().detail()).contains("token rejected");
+
+    bao.cliOk(
+        "policy",
+        "write",
+        "read-only-acc",
+        writePolicy(
+            "path \"secret/data/acc/*\" { capabilities = [\"read\"] }\n"
+                + "path \"secret/metadata/acc/*\" { capabilities = [\"read\", \"list\"] }\n"));
+    String narrow = newToken("read-only-acc");
+    OpenBaoKeystore narrowPolicy =
+        new OpenBaoKeystore(Fixtures.settings(bao).token(narrow).build(), "acc", 65536);
+    var n = narrowPolicy.health();
+    assertThat(n.state()).isEqualTo(BackendState.UNAVAILABLE);
+    assertThat(n.detail())
+        .contains("token policy too narrow")
+        .contains("[create, update] on secret/data/acc/keys/*")
+        .contains("[delete, update] on secret/metadata/acc/keys/*")
+        .doesNotContain(narrow);
+    good.deactivate();
+    wrongToken.deactivate();
+    revokedToken.deactivate();
+    narrowPolicy.deactivate();
+  }
+
+  private static String newToken(String policy) {
+    return JsonParser.parseString(bao.cliOk("token", "create", "-policy=" + policy, "-format=json"))
+        .getAsJsonObject()
+        .getAsJsonObject("auth")
+        .get("client_token")
+        .getAsString();
+  }
+
+  @Test
   void restrictedPolicyGivesPermissionDeniedNamingThePathAndLeavesNothingBehind() throws Exception {
     OpenBaoKeystore root = keystore(bao, "pol");
     root.store(l2("existing", "acme"), sealed(16));

@@ -1,6 +1,7 @@
 package org.openkcm.keystore.pkcs11.internal;
 
 import java.util.List;
+import org.apache.felix.service.command.Descriptor;
 import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.spi.BackendHealth;
 import org.openkcm.keystore.spi.RootKeyProvider;
@@ -32,13 +33,26 @@ public final class RootKeyCommands {
     this.provider = provider;
   }
 
+  private static final String USAGE =
+      "error: InvalidKeyRequestException: usage: keystore:rootkey [status|create|rotate]";
+
   /** keystore:rootkey — status. */
+  @Descriptor("the PKCS#11 root key: its token, state and key labels (the current one starred)")
   public String rootkey() {
     return rootkey("status");
   }
 
   /** keystore:rootkey status | create | rotate */
-  public String rootkey(String action) {
+  @Descriptor(
+      "manages the PKCS#11 root key in its token; prints labels and states, never key bytes")
+  public String rootkey(
+      @Descriptor(
+              "status: token, state, labels | create: the first root key (AES-256, non-extractable)"
+                  + " | rotate: a new current key; older ones keep unwrapping what they wrapped")
+          String action) {
+    if (!java.util.Set.of("status", "create", "rotate").contains(action)) {
+      return USAGE;
+    }
     if (!(provider instanceof Pkcs11RootKeyProvider p)) {
       return "error: BackendUnavailableException: the pkcs11 root key provider is not active (configure PID "
           + Pkcs11Config.PID
@@ -59,12 +73,17 @@ public final class RootKeyCommands {
                 + "' is current in token "
                 + p.tokenName()
                 + "; older keys stay and still unwrap the records they wrapped";
-        default ->
-            "error: InvalidKeyRequestException: usage: keystore:rootkey [status|create|rotate]";
+        default -> USAGE;
       };
     } catch (KeystoreException e) {
       return "error: " + e.getClass().getSimpleName() + ": " + e.getMessage();
     }
+  }
+
+  /** Wrong arity: the usage line instead of Gogo's "Cannot coerce". */
+  @Descriptor("(wrong arguments: prints the usage line)")
+  public String rootkey(@Descriptor("status|create|rotate") String... args) {
+    return USAGE;
   }
 
   private static String status(Pkcs11RootKeyProvider p) throws KeystoreException {

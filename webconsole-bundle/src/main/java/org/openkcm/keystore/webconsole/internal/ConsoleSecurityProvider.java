@@ -19,7 +19,7 @@ final class ConsoleSecurityProvider implements SecurityProvider {
   private static final String REALM = "OpenKCM Keystore";
   // AUTHENTICATION_TYPE / REMOTE_USER of the servlet whiteboard 2.0 (no compile dependency)
   private static final String AUTHENTICATION_TYPE = "org.osgi.service.servlet.authentication.type";
-  private static final String REMOTE_USER = "org.osgi.service.servlet.remote.user";
+  static final String REMOTE_USER = "org.osgi.service.servlet.remote.user";
 
   private final ConsoleCredentials credentials;
   private final LoginThrottle throttle;

@@ -67,6 +67,16 @@ final class Html {
     return this;
   }
 
+  /** A row whose first cell is pre-built markup (e.g. a link); the other cells are encoded text. */
+  Html rowLeadingMarkup(String markup, Object... cells) {
+    out.print("<tr><td>" + markup + "</td>");
+    for (Object c : cells) {
+      out.print("<td>" + text(c) + "</td>");
+    }
+    out.print("</tr>");
+    return this;
+  }
+
   Html tableEnd() {
     out.print("</tbody></table>");
     return this;

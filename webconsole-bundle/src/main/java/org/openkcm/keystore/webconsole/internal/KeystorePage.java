@@ -9,6 +9,7 @@ import org.openkcm.keystore.api.KeystoreAdmin;
 import org.openkcm.keystore.api.RouteView;
 import org.openkcm.keystore.model.KeyFilter;
 import org.openkcm.keystore.model.KeyMetadata;
+import org.openkcm.keystore.model.KeyTier;
 import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.model.Page;
 
@@ -61,6 +62,7 @@ final class KeystorePage {
     routesSection();
     cacheSection();
     searchSection(search, searching);
+    keysSection();
     migrateSection(search);
     html.raw("</div>");
   }
@@ -185,13 +187,7 @@ final class KeystorePage {
     try {
       Page<KeyMetadata> page = keys.list(search.toFilter());
       html.paragraph("count", page.items().size() + " key version(s) on this page");
-      if (page.partial()) {
-        html.paragraph(
-            "partial",
-            "Partial result: backend(s) unavailable: "
-                + String.join(", ", page.unavailableBackends())
-                + " (their keys are not listed)");
-      }
+      partialNotice(html, page);
       html.tableStart(
           "key-table",
           "Key",
@@ -204,8 +200,8 @@ final class KeystorePage {
           "Expires",
           "Tags");
       for (KeyMetadata m : page.items()) {
-        html.row(
-            m.ref(),
+        html.rowLeadingMarkup(
+            KeyView.link(m.ref()),
             m.tier(),
             m.status(),
             m.owner(),
@@ -226,6 +222,33 @@ final class KeystorePage {
     } catch (KeystoreException e) {
       html.paragraph("error", "Search failed: " + e.getMessage());
     }
+  }
+
+  /** Says which backends a listing could not reach (their keys are missing from it). */
+  static void partialNotice(Html html, Page<?> page) {
+    if (page.partial()) {
+      html.paragraph(
+          "partial",
+          "Partial result: backend(s) unavailable: "
+              + String.join(", ", page.unavailableBackends())
+              + " (their keys are not listed)");
+    }
+  }
+
+  /** Creating an L2 (or any key under a parent named in the form) and drawing a tenant's tree. */
+  private void keysSection() {
+    html.heading("Create a key", "create");
+    if (keys == null) {
+      html.paragraph("na", "KeyService " + NOT_AVAILABLE);
+      return;
+    }
+    html.raw(new KeyForms(csrfToken).createForm("create-form", KeyTier.L2, null, ""));
+    html.heading("Key hierarchy", "hierarchy");
+    html.raw(
+        "<form method='get' action='keystore' id='tree-form'>"
+            + Html.input("Tenant", "tree", "", "tenant:acme")
+                .replace("id='f-tree'", "id='tree-owner'")
+            + "<input type='submit' value='Draw the hierarchy' id='tree-submit'></form>");
   }
 
   /**

@@ -15,7 +15,9 @@ import org.openkcm.keystore.api.BackendStatus;
 import org.openkcm.keystore.api.KeyService;
 import org.openkcm.keystore.api.KeystoreAdmin;
 import org.openkcm.keystore.api.MigrationReport;
+import org.openkcm.keystore.model.BackendUnavailableException;
 import org.openkcm.keystore.model.KeystoreException;
+import org.openkcm.keystore.model.Limits;
 import org.openkcm.keystore.spi.Keystore;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Component;
@@ -66,6 +68,7 @@ public final class KeystorePlugin extends AbstractServlet {
 
   private final String csrfToken = newToken();
   private final transient ActionResults results = new ActionResults();
+  private final transient ActionLog log = new ActionLog();
 
   /** The per-runtime token the page's action forms carry. */
   String csrfToken() {
@@ -76,17 +79,25 @@ public final class KeystorePlugin extends AbstractServlet {
   public void renderContent(HttpServletRequest request, HttpServletResponse response)
       throws IOException {
     setNoCache(response);
-    SearchForm search = SearchForm.of(request::getParameter);
     String flash = results.take(request.getParameter("r"));
-    new KeystorePage(
-            new Html(response.getWriter()),
-            keyService,
-            keystoreAdmin,
-            Backends.names(keystores),
-            csrfToken)
-        .render(flash, search, request.getParameter("search") != null);
+    Html html = new Html(response.getWriter());
+    if (request.getParameter("key") != null) {
+      new KeyView(html, keyService, keystoreAdmin, csrfToken)
+          .render(flash, request.getParameter("key").trim());
+    } else if (request.getParameter("tree") != null) {
+      new HierarchyView(html, keyService).render(request.getParameter("tree").trim());
+    } else {
+      new KeystorePage(html, keyService, keystoreAdmin, Backends.names(keystores), csrfToken)
+          .render(
+              flash, SearchForm.of(request::getParameter), request.getParameter("search") != null);
+    }
   }
 
+  /**
+   * Runs one action and redirects to the page that shows its outcome once: the key's page for a key
+   * action, else the Keystore page. Every action, done or refused, is recorded by {@link
+   * ActionLog}.
+   */
   @Override
   public void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
     if (!sameOrigin(request) || !tokenMatches(request.getParameter("csrf"))) {
@@ -95,13 +106,58 @@ public final class KeystorePlugin extends AbstractServlet {
       response.sendError(HttpServletResponse.SC_FORBIDDEN, "missing or invalid CSRF token");
       return;
     }
+    String action = String.valueOf(request.getParameter("action"));
+    String key = pageOf(request);
     String outcome;
+    boolean ok = false;
     try {
-      outcome = perform(request);
+      if (KeyActions.handles(action)) {
+        KeyActions.ActionOutcome done = performOnKey(action, request);
+        key = done.key().id();
+        outcome = done.message();
+      } else {
+        outcome = perform(request);
+      }
+      ok = true;
     } catch (KeystoreException | RuntimeException e) {
       outcome = "Failed: " + e.getClass().getSimpleName() + ": " + e.getMessage();
     }
-    response.sendRedirect("keystore?r=" + Html.uri(results.put(outcome)));
+    log.record(
+        new ActionLog.Entry(actor(request), request.getRemoteAddr(), action, key, ok, outcome));
+    String page = key.isEmpty() ? "keystore?" : "keystore?key=" + Html.uri(key) + "&";
+    response.sendRedirect(page + "r=" + Html.uri(results.put(outcome)));
+  }
+
+  private KeyActions.ActionOutcome performOnKey(String action, HttpServletRequest request)
+      throws KeystoreException {
+    KeyService keys = keyService;
+    if (keys == null) {
+      throw new BackendUnavailableException(
+          "core", "KeyService " + KeystorePage.NOT_AVAILABLE, null);
+    }
+    return new KeyActions(keys).perform(action, request::getParameter);
+  }
+
+  /**
+   * @return the key whose page a refused action returns to (the form's key, else its page)
+   */
+  private static String pageOf(HttpServletRequest request) {
+    for (String name : new String[] {"back", "key"}) {
+      String v = request.getParameter(name);
+      String id = v == null ? "" : v.trim().replaceFirst("@\\d+$", "");
+      if (Limits.isValidId(id)) {
+        return id;
+      }
+    }
+    return "";
+  }
+
+  private static String actor(HttpServletRequest request) {
+    String user = request.getRemoteUser();
+    Object attribute = request.getAttribute(ConsoleSecurityProvider.REMOTE_USER);
+    return user != null
+        ? user
+        : attribute != null ? attribute.toString() : "(unknown console user)";
   }
 
   private String perform(HttpServletRequest request) throws KeystoreException {

@@ -90,7 +90,7 @@ class KeystorePageTest {
     assertThat(listed.get(0).tier()).contains(KeyTier.L2);
     assertThat(listed.get(0).pageSize()).isEqualTo(1);
     assertThat(html)
-        .contains("<td>acme-1@1</td><td>L2</td><td>ACTIVE</td><td>tenant:acme</td><td>AES-256</td>")
+        .contains("acme-1@1</a></td><td>L2</td><td>ACTIVE</td><td>tenant:acme</td><td>AES-256</td>")
         .contains("1 key version(s) on this page")
         .contains("id='next-page'")
         .contains("{region=eu}")
@@ -174,7 +174,7 @@ class KeystorePageTest {
     partial = true;
     String html = render(keys(), null, Map.of("tier", "L2"), true);
     assertThat(html)
-        .contains("<td>acme-1@1</td>")
+        .contains(">acme-1@1</a></td>")
         .contains("<p class='partial'>Partial result: backend(s) unavailable: openbao");
     partial = false;
     assertThat(render(keys(), null, Map.of("tier", "L2"), true)).doesNotContain("Partial result");

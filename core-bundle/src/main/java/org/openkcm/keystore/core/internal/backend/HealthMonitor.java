@@ -90,6 +90,9 @@ final class HealthMonitor implements AutoCloseable {
     return record;
   }
 
+  /** How the guard describes a configured backend without a service (see GuardedKeystore). */
+  static final String NOT_REGISTERED = "no Keystore service named";
+
   private static void logTransition(
       String name, BackendState previous, BackendState state, String detail) {
     if (previous == state) {
@@ -97,6 +100,9 @@ final class HealthMonitor implements AutoCloseable {
     }
     if (state == BackendState.UP) {
       LOG.info("Backend '{}' is UP{}", name, previous == null ? "" : " (was " + previous + ")");
+    } else if (previous == null && detail != null && detail.startsWith(NOT_REGISTERED)) {
+      // at start the core usually comes up before the backend's bundle: not a problem yet
+      LOG.info("Backend '{}' is not registered yet: {}", name, detail);
     } else {
       LOG.warn(
           "Backend '{}' is {} (was {}): {}",

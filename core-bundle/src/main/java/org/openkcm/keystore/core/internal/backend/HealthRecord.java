@@ -18,6 +18,7 @@ final class HealthRecord {
   private String lastError;
   private Instant lastErrorAt;
   private long keyCount = -1;
+  private Instant countedAt;
   private long nextDueNanos = System.nanoTime();
 
   /**
@@ -33,6 +34,9 @@ final class HealthRecord {
     if (next != BackendState.UP && !nextDetail.isEmpty()) {
       lastError = nextDetail;
       lastErrorAt = at;
+    } else if (next == BackendState.UP && lastErrorAt != null && !at.isBefore(lastErrorAt)) {
+      lastError = null; // recovered: an error from before this healthy check is history
+      lastErrorAt = null;
     }
     return previous;
   }
@@ -44,6 +48,7 @@ final class HealthRecord {
 
   synchronized void keyCount(long count) {
     keyCount = count;
+    countedAt = count < 0 ? null : Instant.now();
   }
 
   synchronized BackendState state() {
@@ -70,7 +75,15 @@ final class HealthRecord {
       shown =
           (shown.isEmpty() ? "" : shown + "; ") + "last error at " + lastErrorAt + ": " + lastError;
     }
+    if (keyCount >= 0 && countedAt != null && checkedAt != null && countedAt.isBefore(checkedAt)) {
+      shown = (shown.isEmpty() ? "" : shown + "; ") + "keys counted at " + countedAt;
+    }
     BackendState s = state != null ? state : present ? BackendState.UP : BackendState.UNAVAILABLE;
+    if (!present && s != BackendState.UNAVAILABLE) {
+      // the service left since the last check: never show a backend that is gone as serving
+      s = BackendState.UNAVAILABLE;
+      shown = "no service registered now" + (shown.isEmpty() ? "" : "; " + shown);
+    }
     return new BackendStatus(
         name, configured, present, persistent, s, shown, latency, checkedAt, keyCount);
   }

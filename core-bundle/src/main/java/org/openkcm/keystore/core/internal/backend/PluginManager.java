@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.openkcm.keystore.api.BackendStatus;
+import org.openkcm.keystore.api.KeyLocation;
 import org.openkcm.keystore.api.KeystoreAdmin;
 import org.openkcm.keystore.api.MigrationReport;
 import org.openkcm.keystore.api.RouteView;
@@ -16,6 +17,7 @@ import org.openkcm.keystore.core.internal.routing.RoutingTable;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.openkcm.keystore.model.KeyFilter;
 import org.openkcm.keystore.model.KeyMetadata;
+import org.openkcm.keystore.model.KeyRef;
 import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.model.Limits;
 import org.openkcm.keystore.model.Page;
@@ -169,6 +171,11 @@ public final class PluginManager implements BackendDirectory, KeystoreAdmin, Key
     // counting pages through a backend that is down would only wait out its deadline
     r.keyCount(state == BackendState.UP || state == BackendState.DEGRADED ? countKeys(g) : -1);
     return status(backend, true);
+  }
+
+  @Override
+  public KeyLocation locate(KeyRef ref) throws KeystoreException {
+    return RecordLocator.locate(configured(), ref);
   }
 
   @Override

@@ -31,6 +31,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 @Component(immediate = true)
 public final class RuntimeBanner {
   private static final long DEBOUNCE_MS = 400;
+  private static final long START_GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private final long activatedNanos = System.nanoTime();
 
   private final ScheduledExecutorService printer =
       Executors.newSingleThreadScheduledExecutor(
@@ -101,7 +103,31 @@ public final class RuntimeBanner {
     pending = printer.schedule(this::print, DEBOUNCE_MS, TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * At start the core usually comes up before the bundles of the backends it is configured for: the
+   * banner waits for them a little rather than announce them ABSENT.
+   */
+  private boolean awaitingConfiguredBackends() {
+    KeystoreAdmin a = admin;
+    if (a == null || System.nanoTime() - activatedNanos > START_GRACE_NANOS) {
+      return false;
+    }
+    try {
+      return a.backends().stream().anyMatch(s -> s.configured() && !s.present());
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   private void print() {
+    if (awaitingConfiguredBackends()) {
+      synchronized (this) {
+        if (!printer.isShutdown()) {
+          pending = printer.schedule(this::print, DEBOUNCE_MS, TimeUnit.MILLISECONDS);
+        }
+      }
+      return;
+    }
     StringBuilder b = new StringBuilder("\n== OpenKCM Keystore ==\n");
     b.append("  Console:    ")
         .append(consoleUrl)
@@ -154,11 +180,11 @@ public final class RuntimeBanner {
   }
 
   /**
-   * A backend that just arrived may not have been checked yet: check it now so the banner is
-   * current.
+   * Checks every present configured backend now (state, persistence, record count), so the banner
+   * is current for one that just arrived or was updated in place, not what its predecessor showed.
    */
   private static BackendStatus fresh(KeystoreAdmin a, BackendStatus s) {
-    if (!s.present() || s.state() == BackendState.UP) {
+    if (!s.present() || !s.configured()) {
       return s;
     }
     try {
