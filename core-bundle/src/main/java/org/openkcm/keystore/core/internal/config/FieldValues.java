@@ -34,7 +34,7 @@ final class FieldValues {
       case PATH:
         {
           String path = scalar(t, where, value).trim().replaceAll("/+$", "");
-          // the OpenBao bundle's rule for mount and prefix (BaoSettings.checkPath)
+          // segments that can never climb out of the place the owning component confines them to
           if (!path.matches("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
               || path.contains("..")) {
             throw t.error(
