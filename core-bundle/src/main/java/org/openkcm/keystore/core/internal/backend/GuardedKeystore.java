@@ -128,8 +128,8 @@ final class GuardedKeystore implements Keystore {
 
   /**
    * A store retried on a new service after the old one failed mid-call: if the old one completed it
-   * (a shared store such as OpenBao), the record is there already; the same bytes and metadata
-   * count as done.
+   * (a shared store such as a server other nodes write to), the record is there already; the same
+   * bytes and metadata count as done.
    */
   private static long storeReconciling(Keystore service, KeyMetadata metadata, byte[] sealed)
       throws KeystoreException {

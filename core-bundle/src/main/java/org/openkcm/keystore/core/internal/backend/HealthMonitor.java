@@ -86,11 +86,11 @@ final class HealthMonitor implements AutoCloseable {
     }
     BackendState previous = record.observe(state, detail, latency, at);
     record.scheduleNext(System.nanoTime(), settings.get());
-    logTransition(name, previous, state, detail);
+    logStateChange(name, previous, state, detail);
     return record;
   }
 
-  private static void logTransition(
+  private static void logStateChange(
       String name, BackendState previous, BackendState state, String detail) {
     if (previous == state) {
       return;

@@ -17,7 +17,7 @@ public @interface RootKeyConfig {
   @AttributeDefinition(
       name = "Provider",
       description =
-          "keystore.rootkey name of the RootKeyProvider the core uses, e.g. local or openbao-transit.")
+          "keystore.rootkey name of the RootKeyProvider the core uses, e.g. local, or the name another bundle's provider registers.")
   String provider() default "local";
 
   @AttributeDefinition(
