@@ -109,7 +109,13 @@ final class ConfigSchema {
           "rootKey",
           PID_PREFIX + "rootkey",
           false,
-          ordered("provider", FieldType.STRING, "masterKeyFile", FieldType.STRING),
+          ordered(
+              "provider",
+              FieldType.STRING,
+              "masterKeyFile",
+              FieldType.STRING,
+              "writeTimeTolerance",
+              FieldType.DURATION),
           Map.of());
 
   /**
