@@ -25,7 +25,7 @@ final class FieldValues {
       case URL:
         {
           String url = scalar(t, where, value).trim();
-          // the nodes of a cluster come comma-separated (the OpenBao bundle follows the active one)
+          // the nodes of a cluster come comma-separated (the owning bundle follows the active one)
           for (String one : url.split(",", -1)) {
             if (!one.trim().matches("https?://[^\\s/?#,]+(:\\d{1,5})?(/[^\\s,]*)?")) {
               throw t.error(
