@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
     service = Keystore.class,
     configurationPid = InMemoryKeystore.PID,
     configurationPolicy = ConfigurationPolicy.OPTIONAL,
-    property = Keystore.BACKEND_PROPERTY + "=inmemory")
+    property = {Keystore.BACKEND_PROPERTY + "=inmemory", "keystore.inline:Boolean=true"})
 @Designate(ocd = InMemoryConfig.class)
 public final class InMemoryKeystore implements Keystore, AutoCloseable {
   static final String PID = "org.openkcm.keystore.inmemory";

@@ -14,8 +14,9 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 
 /**
- * Out of the box, with no routing configuration: without an OpenBao address every tier goes to
- * inmemory; once the OpenBao PID has an address, L2 and L3 go to openbao and L4 stays on inmemory.
+ * Out of the box, with no routing configuration: the routes come from what the installed backend
+ * bundles declare. Without an OpenBao address every tier goes to inmemory (the declared fallback);
+ * once the OpenBao PID has an address, L2 and L3 go to openbao and L4 stays on inmemory.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -23,7 +24,7 @@ public class DefaultRoutingIT extends CoreTestSupport {
 
   @Configuration
   public Option[] config() {
-    return coreOptions();
+    return coreOptions(bundleFromProperty("gson"), bundleFromProperty("openbao"));
   }
 
   @Test

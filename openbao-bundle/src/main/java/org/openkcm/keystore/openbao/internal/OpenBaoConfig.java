@@ -6,9 +6,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
 /**
- * Settings of the OpenBao KV v2 backend. The core's config bridge fills this PID from {@code
- * BAO_ADDR}, {@code BAO_TOKEN}, {@code BAO_NAMESPACE} and config.yaml {@code backends.openbao.*},
- * so the property names are plain camelCase and must not change.
+ * Settings of the OpenBao KV v2 backend. The core's config bridge fills this PID from config.yaml
+ * {@code backends.openbao.*} and, as this bundle declares in {@code
+ * OSGI-INF/keystore/config-sections.properties}, {@code BAO_ADDR} and {@code BAO_NAMESPACE}, so the
+ * property names are plain camelCase and must not change. The token is read by {@link
+ * BaoEnvironment} only.
  */
 @ObjectClassDefinition(
     name = "OpenKCM Keystore - OpenBao backend",

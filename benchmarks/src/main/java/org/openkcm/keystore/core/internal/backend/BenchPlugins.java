@@ -33,7 +33,7 @@ public final class BenchPlugins {
    */
   public static PluginManager startRouted(
       String[] rules, Map<String, Keystore> backends, String... inline) throws KeystoreException {
-    RoutingTable table = RoutingTable.parse(rules, "inmemory", new String[0], true);
+    RoutingTable table = RoutingTable.parse(rules, "inmemory", new String[0]);
     PluginManager manager = new PluginManager(() -> table);
     long id = 1;
     for (Map.Entry<String, Keystore> e : backends.entrySet()) {

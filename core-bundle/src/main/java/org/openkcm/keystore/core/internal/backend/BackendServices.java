@@ -29,8 +29,15 @@ final class BackendServices {
           .reversed()
           .thenComparingLong(Candidate::serviceId);
 
+  /**
+   * Service property a backend sets to {@code true} when it runs in-process and never blocks: its
+   * calls then run on the caller's thread ({@code plugins.inlineBackends} names further ones).
+   */
+  static final String INLINE_PROPERTY = "keystore.inline";
+
   /** One registered service. */
-  record Candidate(String name, long serviceId, int ranking, long bundleId, Keystore service) {}
+  record Candidate(
+      String name, long serviceId, int ranking, long bundleId, Keystore service, boolean inline) {}
 
   private final Map<String, List<Candidate>> byName = new HashMap<>();
   private volatile Map<String, Candidate> best = Map.of();
@@ -64,6 +71,14 @@ final class BackendServices {
   Keystore best(String name) {
     Candidate c = best.get(name);
     return c == null ? null : c.service();
+  }
+
+  /**
+   * @return whether {@code service} is the best service of {@code name} and declares itself inline
+   */
+  boolean declaresInline(String name, Keystore service) {
+    Candidate c = best.get(name);
+    return c != null && c.service() == service && c.inline();
   }
 
   Candidate bestCandidate(String name) {
@@ -139,7 +154,9 @@ final class BackendServices {
         longProp(props.get("service.id"), -1),
         r,
         longProp(props.get("service.bundleid"), -1),
-        service);
+        service,
+        Boolean.TRUE.equals(props.get(INLINE_PROPERTY))
+            || "true".equals(String.valueOf(props.get(INLINE_PROPERTY))));
   }
 
   private static long longProp(Object value, long fallback) {

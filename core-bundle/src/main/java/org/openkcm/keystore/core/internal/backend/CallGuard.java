@@ -30,10 +30,10 @@ import org.openkcm.keystore.spi.Keystore;
  * Other backends have their own pools and are not affected (a bulkhead). Memory and threads stay
  * bounded whatever a backend does.
  *
- * <p>Backends listed in {@code plugins.inlineBackends} (by default the in-process {@code inmemory})
- * are called on the caller's thread: for a map lookup the hand-off would cost about a hundred times
- * the call itself, and such a backend does no I/O that could hang. Everything else below still
- * applies to them.
+ * <p>Backends whose service declares {@value BackendServices#INLINE_PROPERTY}{@code =true}, or
+ * listed in {@code plugins.inlineBackends}, are called on the caller's thread: for a map lookup the
+ * hand-off would cost about a hundred times the call itself, and such a backend does no I/O that
+ * could hang. Everything else below still applies to them.
  *
  * <p>This is one attempt; a request's retries ({@link Request}) and its write read-back ({@link
  * WriteReadBack}) are made of such attempts, and the whole request is one outcome for the backend's
@@ -171,7 +171,7 @@ final class CallGuard implements AutoCloseable {
 
   private <T> T invoke(Keystore service, KeyRef ref, Call<T> call, long deadline, Duration timeout)
       throws KeystoreException {
-    if (settings.get().inlineBackends().contains(name)) {
+    if (settings.get().inlineBackends().contains(name) || services.declaresInline(name, service)) {
       return inline(service, ref, call);
     }
     Future<T> future = submit(service, ref, call, timeout);
@@ -192,8 +192,8 @@ final class CallGuard implements AutoCloseable {
   }
 
   /**
-   * An inline backend (configured as in-process and non-blocking, e.g. InMemory) runs on the
-   * caller's thread: no hand-off, and so no deadline; errors are typed the same way.
+   * An inline backend (declared or configured as in-process and non-blocking) runs on the caller's
+   * thread: no hand-off, and so no deadline; errors are typed the same way.
    */
   private <T> T inline(Keystore service, KeyRef ref, Call<T> call) throws KeystoreException {
     try {

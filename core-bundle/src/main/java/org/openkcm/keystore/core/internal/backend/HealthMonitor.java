@@ -86,14 +86,14 @@ final class HealthMonitor implements AutoCloseable {
     }
     BackendState previous = record.observe(state, detail, latency, at);
     record.scheduleNext(System.nanoTime(), settings.get());
-    logTransition(name, previous, state, detail);
+    logStateChange(name, previous, state, detail);
     return record;
   }
 
   /** How the guard describes a configured backend without a service (see GuardedKeystore). */
   static final String NOT_REGISTERED = "no Keystore service named";
 
-  private static void logTransition(
+  private static void logStateChange(
       String name, BackendState previous, BackendState state, String detail) {
     if (previous == state) {
       return;

@@ -11,9 +11,9 @@ import org.openkcm.keystore.spi.Keystore;
 
 /**
  * Refuses, before anything moves, a migration that would put keys a persistent backend holds onto
- * one that forgets them at the next restart (InMemory): the tenant's whole hierarchy would go with
- * it. Everything is asked through the guarded backends (deadline, breaker); a backend that cannot
- * say counts as persistent.
+ * one that forgets them at the next restart (a volatile one): the tenant's whole hierarchy would go
+ * with it. Everything is asked through the guarded backends (deadline, breaker); a backend that
+ * cannot say counts as persistent.
  */
 final class MigrationSafety {
   /**

@@ -27,7 +27,7 @@ public record PluginSettings(
           Duration.ofSeconds(2),
           32,
           256,
-          Set.of("inmemory"),
+          Set.of(),
           Duration.ofSeconds(30),
           Duration.ofSeconds(5),
           Duration.ofSeconds(3),

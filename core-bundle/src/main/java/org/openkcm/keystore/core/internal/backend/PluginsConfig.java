@@ -44,10 +44,11 @@ public @interface PluginsConfig {
       name = "Inline backends",
       required = false,
       description =
-          "Backends called on the caller's"
-              + " thread instead of a worker: only for in-process backends that never block (a hand-off to a worker costs"
-              + " about 100 times an InMemory call). Calls to them have no deadline; everything else is the same.")
-  String[] inlineBackends() default {"inmemory"};
+          "Further backends called on the caller's"
+              + " thread instead of a worker, besides those whose service declares keystore.inline=true: only for"
+              + " in-process backends that never block (a hand-off to a worker costs about 100 times an in-memory"
+              + " call). Calls to them have no deadline; everything else is the same.")
+  String[] inlineBackends() default {};
 
   @AttributeDefinition(
       name = "Health interval",

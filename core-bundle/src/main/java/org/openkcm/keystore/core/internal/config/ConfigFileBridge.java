@@ -65,6 +65,8 @@ public final class ConfigFileBridge implements ConfigFileStatus, ConfigurationLi
             return t;
           });
   private byte[] lastSeen;
+  private final DeclaredSectionTracker declarations;
+  private volatile boolean started;
 
   @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
   private volatile FieldCatalog catalog;
@@ -98,13 +100,39 @@ public final class ConfigFileBridge implements ConfigFileStatus, ConfigurationLi
               FieldCatalog c = catalog;
               return c == null ? FieldCatalog.NONE : c;
             },
-            () -> routingChanges);
+            () -> routingChanges,
+            this::declared);
+    this.declarations = new DeclaredSectionTracker(context, this::declarationsChanged);
+  }
+
+  private SectionDeclarations declared() {
+    DeclaredSectionTracker d = declarations;
+    return d == null ? SectionDeclarations.NONE : d.current();
+  }
+
+  /** A bundle declaring config.yaml sections came or went: apply the file again by its rules. */
+  private void declarationsChanged() {
+    if (!started || watcher.isShutdown()) {
+      return;
+    }
+    try {
+      watcher.execute(this::reapply);
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      // deactivating
+    }
+  }
+
+  private synchronized void reapply() {
+    LOG.info("The config.yaml sections bundles declare changed: applying {} again", file);
+    apply(lastSeen == null ? new byte[0] : lastSeen);
   }
 
   @Activate
   void activate() {
     LOG.info("Configuration file: {} (watched every {} ms)", file, pollMillis);
+    declarations.open();
     check(true);
+    started = true;
     watcher.scheduleWithFixedDelay(
         () -> check(false), pollMillis, pollMillis, TimeUnit.MILLISECONDS);
   }
@@ -112,6 +140,7 @@ public final class ConfigFileBridge implements ConfigFileStatus, ConfigurationLi
   @Deactivate
   void deactivate() {
     watcher.shutdownNow();
+    declarations.close();
   }
 
   /** Reads the file and applies it if its content changed since the last look (or at start). */

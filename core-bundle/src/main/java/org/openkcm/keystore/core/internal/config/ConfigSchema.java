@@ -8,9 +8,11 @@ import java.util.Set;
 
 /**
  * Which yaml section goes to which ConfigAdmin PID, and the fields the bridge knows. Sections owned
- * by the core (routing, plugins) are <em>strict</em>: an unknown field is rejected. Sections owned
- * by other bundles (cache, rootKey, each backend) check the fields listed here and pass others
- * through with their yaml type, since the owning bundle's metatype is the authority on them.
+ * by the core's own strict components (routing, plugins, reconciler) are <em>strict</em>: an
+ * unknown field is rejected. Other sections (cache, rootKey, every section a bundle declares) pass
+ * fields through with their yaml type, since the owning component's metatype is the authority on
+ * them. The core names no section of another bundle: each declares its own ({@link
+ * DeclaredSection}).
  */
 final class ConfigSchema {
   static final String PID_PREFIX = "org.openkcm.keystore.";
@@ -116,44 +118,6 @@ final class ConfigSchema {
               FieldType.DURATION),
           Map.of());
 
-  /** {@code rootKey.transit}: the OpenBao Transit root key provider of the openbao bundle. */
-  static final Section TRANSIT =
-      new Section(
-          "rootKey.transit",
-          PID_PREFIX + "openbao.transit",
-          false,
-          ordered(
-              "address", FieldType.URL, "token", FieldType.SECRET, "secretId", FieldType.SECRET),
-          Map.of());
-
-  /**
-   * {@code rootKey.pkcs11}: the PKCS#11 root key provider of the pkcs11 bundle (the PIN is never a
-   * field: env or file).
-   */
-  static final Section PKCS11 =
-      new Section(
-          "rootKey.pkcs11",
-          PID_PREFIX + "pkcs11",
-          false,
-          ordered(
-              "library",
-              FieldType.STRING,
-              "keyLabel",
-              FieldType.STRING,
-              "tokenLabel",
-              FieldType.STRING,
-              "pinFile",
-              FieldType.STRING,
-              "pinEnv",
-              FieldType.STRING),
-          Map.of());
-
-  /**
-   * {@code grpc}: the gRPC server bundle (its metatype is the authority on the fields; clients is a
-   * list).
-   */
-  static final Section GRPC = new Section("grpc", PID_PREFIX + "grpc", false, Map.of(), Map.of());
-
   /**
    * @return the section of a top-level yaml key ({@code health} is an alias of {@code plugins})
    */
@@ -163,75 +127,21 @@ final class ConfigSchema {
       case "plugins", "health" -> Optional.of(PLUGINS);
       case "cache" -> Optional.of(CACHE);
       case "reconciler" -> Optional.of(RECONCILER);
-      case "grpc" -> Optional.of(GRPC);
       case "rootKey", "rootkey" -> Optional.of(ROOT_KEY);
       default -> Optional.empty();
     };
   }
 
   /**
-   * @return the section of {@code backends.<name>}
+   * @return the section of {@code backends.<name>}: the one its bundle declares, else a section
+   *     whose fields pass with their yaml types (checked against the metatype when installed)
    */
-  static Section backend(String name) {
-    Map<String, FieldType> fields =
-        switch (name) {
-          case "openbao" ->
-              ordered(
-                  "address",
-                  FieldType.URL,
-                  "token",
-                  FieldType.SECRET,
-                  "namespace",
-                  FieldType.PATH,
-                  "mount",
-                  FieldType.PATH,
-                  "prefix",
-                  FieldType.PATH,
-                  "authMethod",
-                  FieldType.STRING,
-                  "roleId",
-                  FieldType.STRING,
-                  "secretId",
-                  FieldType.SECRET,
-                  "caFile",
-                  FieldType.STRING);
-          case "inmemory" -> ordered("maxEntries", FieldType.INT);
-          case "postgres" ->
-              ordered(
-                  "url",
-                  FieldType.STRING,
-                  "user",
-                  FieldType.STRING,
-                  "passwordFile",
-                  FieldType.STRING,
-                  "passwordEnv",
-                  FieldType.STRING,
-                  "schema",
-                  FieldType.STRING,
-                  "poolSize",
-                  FieldType.INT,
-                  "sslMode",
-                  FieldType.STRING,
-                  "sslRootCert",
-                  FieldType.STRING);
-          default -> Map.of();
-        };
-    return new Section("backends." + name, PID_PREFIX + name, false, fields, Map.of());
-  }
-
-  /**
-   * @return why a field may not be set through the configuration at all (its value would be
-   *     persisted by ConfigAdmin), or empty: the PostgreSQL password comes from a file or the
-   *     environment only
-   */
-  static Optional<String> refusal(Section s, String field) {
-    if (s.path().equals("backends.postgres")
-        && (field.equalsIgnoreCase("password") || field.equalsIgnoreCase("sslPassword"))) {
-      return Optional.of(
-          "is never stored in the configuration: put it in a file (passwordFile) or an environment variable"
-              + " (passwordEnv, default PGPASSWORD)");
-    }
-    return Optional.empty();
+  static Section backend(String name, SectionDeclarations declared) {
+    return declared
+        .at("backends." + name)
+        .map(DeclaredSection::section)
+        .orElseGet(
+            () -> new Section("backends." + name, PID_PREFIX + name, false, Map.of(), Map.of()));
   }
 
   /** Fields whose values never appear in a message, whatever the section. */
@@ -241,7 +151,9 @@ final class ConfigSchema {
         || f.contains("token")
         || f.contains("secret")
         || f.contains("password")
-        || f.contains("passphrase");
+        || f.contains("passphrase")
+        || f.equals("pin")
+        || field.endsWith("Pin");
   }
 
   private static Map<String, FieldType> ordered(Object... pairs) {

@@ -38,6 +38,7 @@ final class ConfigSync {
   private final java.util.function.Supplier<FieldCatalog> catalog;
 
   private final java.util.function.Supplier<RoutingChanges> routing;
+  private final java.util.function.Supplier<SectionDeclarations> declared;
 
   /** What the last successful apply wrote, per PID (without the source marker). */
   private volatile Map<String, Map<String, Object>> inForce = Map.of();
@@ -58,6 +59,19 @@ final class ConfigSync {
       String source,
       java.util.function.Supplier<FieldCatalog> catalog,
       java.util.function.Supplier<RoutingChanges> routing) {
+    this(configAdmin, source, catalog, routing, () -> SectionDeclarations.NONE);
+  }
+
+  /**
+   * @param declared the config.yaml sections the installed bundles declare
+   */
+  ConfigSync(
+      ConfigurationAdmin configAdmin,
+      String source,
+      java.util.function.Supplier<FieldCatalog> catalog,
+      java.util.function.Supplier<RoutingChanges> routing,
+      java.util.function.Supplier<SectionDeclarations> declared) {
+    this.declared = declared;
     this.configAdmin = configAdmin;
     this.source = source;
     this.catalog = catalog;
@@ -73,7 +87,8 @@ final class ConfigSync {
   synchronized Map<String, Map<String, Object>> apply(String yamlText, Map<String, String> env)
       throws InvalidKeyRequestException, IOException {
     Map<String, Map<String, Object>> next =
-        ConfigTranslator.translate(YamlConfigReader.read(yamlText), env, catalog.get());
+        ConfigTranslator.translate(
+            YamlConfigReader.read(yamlText), env, catalog.get(), declared.get());
     SectionValidation.check(next); // the components' own rules, before anything is written
     SectionValidation.checkRouting(next, routing.get());
     for (Map.Entry<String, Map<String, Object>> e : next.entrySet()) {

@@ -1,8 +1,10 @@
 package org.openkcm.keystore.core.internal.config;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.openkcm.keystore.core.internal.routing.RuleParser;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
@@ -26,9 +28,11 @@ final class ConfigTranslator {
       Pattern.compile(".*(Ttl|ttl|Timeout|timeout|Interval|interval|Idle|idle|Age|age)");
 
   private final FieldCatalog catalog;
+  private final SectionDeclarations declared;
 
-  private ConfigTranslator(FieldCatalog catalog) {
+  private ConfigTranslator(FieldCatalog catalog, SectionDeclarations declared) {
     this.catalog = catalog;
+    this.declared = declared;
   }
 
   /**
@@ -36,7 +40,7 @@ final class ConfigTranslator {
    */
   static Map<String, Map<String, Object>> translate(
       Map<String, Object> yaml, Map<String, String> env) throws InvalidKeyRequestException {
-    return translate(yaml, env, FieldCatalog.NONE);
+    return translate(yaml, env, FieldCatalog.NONE, SectionDeclarations.NONE);
   }
 
   /**
@@ -46,9 +50,22 @@ final class ConfigTranslator {
   static Map<String, Map<String, Object>> translate(
       Map<String, Object> yaml, Map<String, String> env, FieldCatalog catalog)
       throws InvalidKeyRequestException {
-    Map<String, String> origins = EnvironmentOverrides.apply(yaml, env);
+    return translate(yaml, env, catalog, SectionDeclarations.NONE);
+  }
+
+  /**
+   * @param declared the sections the installed bundles declare (their PIDs, field checks and
+   *     environment variables)
+   */
+  static Map<String, Map<String, Object>> translate(
+      Map<String, Object> yaml,
+      Map<String, String> env,
+      FieldCatalog catalog,
+      SectionDeclarations declared)
+      throws InvalidKeyRequestException {
+    Map<String, String> origins = EnvironmentOverrides.apply(yaml, env, declared);
     try {
-      return new ConfigTranslator(catalog).sections(yaml);
+      return new ConfigTranslator(catalog, declared).sections(yaml);
     } catch (InvalidKeyRequestException e) {
       throw withOrigin(e, origins);
     }
@@ -93,67 +110,68 @@ final class ConfigTranslator {
           if (ConfigSchema.RESERVED_BACKEND_NAMES.contains(name)) {
             throw new InvalidKeyRequestException("backends." + name, "is a reserved name");
           }
-          ConfigSchema.Section s = ConfigSchema.backend(name);
+          ConfigSchema.Section s = ConfigSchema.backend(name, declared);
           merge(out, s.pid(), section(s, b.getValue()));
         }
         continue;
       }
-      ConfigSchema.Section s =
-          ConfigSchema.section(e.getKey())
-              .orElseThrow(
-                  () ->
-                      new InvalidKeyRequestException(
-                          Limits.printable(e.getKey()),
-                          "unknown section (expected routing, backends, plugins, health, cache, rootKey, reconciler, grpc)"));
-      Object value = e.getValue();
-      if (s == ConfigSchema.ROOT_KEY && value instanceof Map<?, ?> m && m.containsKey("transit")) {
-        Map<String, Object> rest = mapping(s.path(), value);
-        merge(
-            out, ConfigSchema.TRANSIT.pid(), section(ConfigSchema.TRANSIT, rest.remove("transit")));
-        value = rest;
+      Optional<ConfigSchema.Section> core = ConfigSchema.section(e.getKey());
+      Optional<DeclaredSection> own = declared.at(e.getKey());
+      if (core.isEmpty() && own.isEmpty()) {
+        List<String> known =
+            new ArrayList<>(
+                List.of(
+                    "routing", "backends", "plugins", "health", "cache", "rootKey", "reconciler"));
+        known.addAll(declared.topLevel());
+        throw new InvalidKeyRequestException(
+            Limits.printable(e.getKey()),
+            "unknown section (expected " + String.join(", ", known) + ")");
       }
-      if (s == ConfigSchema.ROOT_KEY && value instanceof Map<?, ?> m && m.containsKey("pkcs11")) {
+      ConfigSchema.Section s = core.orElseGet(() -> own.get().section());
+      Object value = e.getValue();
+      if (core.isPresent() && value instanceof Map<?, ?>) {
+        // sections other bundles declare inside a core section, e.g. rootKey.<provider>
         Map<String, Object> rest = mapping(s.path(), value);
-        Object pkcs11 = rest.remove("pkcs11");
-        if (pkcs11 instanceof Map<?, ?> p && (p.containsKey("pin") || p.containsKey("userPin"))) {
-          // ConfigAdmin persists what it is given: the PIN must come from pinEnv or pinFile
-          throw new InvalidKeyRequestException(
-              "rootKey.pkcs11.pin",
-              "is never configured: set the variable named by pinEnv, or pinFile");
+        for (Map.Entry<String, DeclaredSection> d : declared.under(s.path()).entrySet()) {
+          if (rest.containsKey(d.getKey())) {
+            ConfigSchema.Section inner = d.getValue().section();
+            merge(out, inner.pid(), section(inner, rest.remove(d.getKey())));
+          }
         }
-        merge(out, ConfigSchema.PKCS11.pid(), section(ConfigSchema.PKCS11, pkcs11));
         value = rest;
       }
       merge(out, s.pid(), section(s, value));
     }
-    shareOpenBaoConnection(out);
+    inherit(out);
     return out;
   }
 
   /**
-   * The Transit root key talks to the same OpenBao as the KV backend: when Transit is used (a
-   * {@code rootKey.transit} section, or {@code rootKey.provider: openbao-transit}) it inherits the
-   * connection settings of {@code backends.openbao} (address, token, namespace, TLS, auth) unless
-   * {@code rootKey.transit} sets them itself. The KV-only fields (mount, prefix, maxRecordBytes)
-   * stay.
+   * A declared section that inherits another (e.g. a root key provider talking to the same server
+   * as a backend of the same bundle) takes the other's fields it does not set itself, except those
+   * declared as not inherited. It applies when the section is present, or when {@code
+   * rootKey.provider} names the section's provider.
    */
-  private static void shareOpenBaoConnection(Map<String, Map<String, Object>> out) {
-    Map<String, Object> rootKey = out.getOrDefault(ConfigSchema.ROOT_KEY.pid(), Map.of());
-    boolean used =
-        out.containsKey(ConfigSchema.TRANSIT.pid())
-            || "openbao-transit".equals(rootKey.get("provider"));
-    Map<String, Object> kv = out.get(ConfigSchema.backend("openbao").pid());
-    if (!used || kv == null) {
-      return;
+  private void inherit(Map<String, Map<String, Object>> out) {
+    Object provider = out.getOrDefault(ConfigSchema.ROOT_KEY.pid(), Map.of()).get("provider");
+    for (DeclaredSection d : declared.all()) {
+      if (d.inherits() == null) {
+        continue;
+      }
+      boolean used =
+          out.containsKey(d.pid()) || (d.provider() != null && d.provider().equals(provider));
+      Map<String, Object> from = declared.at(d.inherits()).map(f -> out.get(f.pid())).orElse(null);
+      if (!used || from == null) {
+        continue;
+      }
+      Map<String, Object> into = out.computeIfAbsent(d.pid(), p -> new LinkedHashMap<>());
+      from.forEach(
+          (k, v) -> {
+            if (!d.notInherited().contains(k)) {
+              into.putIfAbsent(k, v);
+            }
+          });
     }
-    Map<String, Object> transit =
-        out.computeIfAbsent(ConfigSchema.TRANSIT.pid(), p -> new LinkedHashMap<>());
-    kv.forEach(
-        (k, v) -> {
-          if (!java.util.Set.of("mount", "prefix", "maxRecordBytes").contains(k)) {
-            transit.putIfAbsent(k, v);
-          }
-        });
   }
 
   private static void merge(
@@ -178,10 +196,6 @@ final class ConfigTranslator {
       if (!FIELD.matcher(field).matches()) {
         throw error(where, "is not a valid field name (camelCase letters and digits)");
       }
-      java.util.Optional<String> refused = ConfigSchema.refusal(s, field);
-      if (refused.isPresent()) {
-        throw error(where, refused.get());
-      }
       if (f.getValue() == null) {
         continue; // "token:" with no value: unset
       }
@@ -198,11 +212,16 @@ final class ConfigTranslator {
                 + String.join(", ", new java.util.TreeSet<>(described.get())));
       }
       boolean secret = ConfigSchema.isSecret(s, field);
-      if (secret && !field.endsWith("File")) {
+      if (secret && !field.endsWith("File") && !field.endsWith("Env")) {
         throw error(
             where,
-            "secrets are not accepted in the configuration (ConfigAdmin would persist them): set "
-                + "BAO_TOKEN or BAO_TOKEN_FILE (AppRole: BAO_SECRET_ID or BAO_SECRET_ID_FILE) in the environment");
+            "secrets are not accepted in the configuration (ConfigAdmin would persist them): "
+                + declared
+                    .at(s.path())
+                    .flatMap(DeclaredSection::hint)
+                    .orElse(
+                        "the component reads it from the environment or from a file (see its"
+                            + " section's documentation)"));
       }
       props.put(
           field,

@@ -14,12 +14,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Lays environment variables over the yaml tree, before validation, so a value is checked the same
- * way wherever it came from. Order, lowest first: config.yaml, OpenBao's own {@code BAO_ADDR} and
- * {@code BAO_NAMESPACE} (the core needs the address to know OpenBao is configured; {@code
- * BAO_TOKEN} is read by the OpenBao bundle itself and never copied into ConfigAdmin), then {@code
- * OPENKCM_KEYSTORE_<SECTION>_<FIELD>} with the camelCase field in upper snake case, e.g. {@code
- * OPENKCM_KEYSTORE_PLUGINS_CALL_TIMEOUT}, {@code OPENKCM_KEYSTORE_BACKENDS_OPENBAO_ADDRESS}, {@code
- * OPENKCM_KEYSTORE_ROUTING_RULES} (rules separated by {@code ;}).
+ * way wherever it came from. Order, lowest first: config.yaml, the variables a bundle declares for
+ * its section ({@link DeclaredSection#env()}, e.g. a storage product's own address variable; never
+ * a secret, which the bundle reads itself), then {@code OPENKCM_KEYSTORE_<SECTION>_<FIELD>} with
+ * the camelCase field in upper snake case, e.g. {@code OPENKCM_KEYSTORE_PLUGINS_CALL_TIMEOUT},
+ * {@code OPENKCM_KEYSTORE_BACKENDS_<NAME>_ADDRESS}, {@code OPENKCM_KEYSTORE_ROUTING_RULES} (rules
+ * separated by {@code ;}).
  */
 final class EnvironmentOverrides {
   private static final Logger LOG = LoggerFactory.getLogger(EnvironmentOverrides.class);
@@ -32,13 +32,6 @@ final class EnvironmentOverrides {
    */
   private static final Set<String> NOT_SECTIONS =
       Set.of(CONFIG_PATH_VARIABLE, PREFIX + "DEV", PREFIX + "MASTER_KEY");
-
-  /**
-   * Only the non-secret ones: the OpenBao bundle reads {@code BAO_TOKEN} (and the secret files)
-   * itself.
-   */
-  private static final Map<String, String> BAO =
-      Map.of("BAO_ADDR", "address", "BAO_NAMESPACE", "namespace");
 
   private static final Map<String, String> SECTIONS =
       Map.of(
@@ -67,19 +60,32 @@ final class EnvironmentOverrides {
    */
   static Map<String, String> apply(Map<String, Object> yaml, Map<String, String> env)
       throws InvalidKeyRequestException {
+    return apply(yaml, env, SectionDeclarations.NONE);
+  }
+
+  /**
+   * @param declared the sections whose bundles map variables of their own onto fields
+   */
+  static Map<String, String> apply(
+      Map<String, Object> yaml, Map<String, String> env, SectionDeclarations declared)
+      throws InvalidKeyRequestException {
     Map<String, String> origins = new LinkedHashMap<>();
-    for (Map.Entry<String, String> b : new TreeMap<>(BAO).entrySet()) {
-      String value = env.get(b.getKey());
-      if (value != null && !value.isEmpty()) {
-        put(yaml, List.of("backends", "openbao", b.getValue()), value);
-        origins.put("backends.openbao." + b.getValue(), b.getKey());
+    for (DeclaredSection d : declared.all()) {
+      for (Map.Entry<String, String> b : new TreeMap<>(d.env()).entrySet()) {
+        String value = env.get(b.getKey());
+        if (value != null && !value.isEmpty()) {
+          List<String> path = new ArrayList<>(List.of(d.path().split("\\.")));
+          path.add(b.getValue());
+          put(yaml, path, value);
+          origins.put(d.path() + "." + b.getValue(), b.getKey());
+        }
       }
     }
     for (String variable : new TreeMap<>(env).keySet()) {
       if (!variable.startsWith(PREFIX) || NOT_SECTIONS.contains(variable)) {
         continue;
       }
-      List<String> path = path(variable.substring(PREFIX.length()), yaml);
+      List<String> path = path(variable.substring(PREFIX.length()), yaml, declared);
       if (path == null) {
         // another component's variable (e.g. a start script's): not ours to reject
         LOG.warn("Ignoring environment variable {}: it names no configuration section", variable);
@@ -94,15 +100,22 @@ final class EnvironmentOverrides {
   /**
    * @return the yaml path the variable sets, or {@code null} if it names no section
    */
-  private static List<String> path(String rest, Map<String, Object> yaml) {
+  private static List<String> path(
+      String rest, Map<String, Object> yaml, SectionDeclarations declared) {
     for (Map.Entry<String, String> s : SECTIONS.entrySet()) {
       if (rest.startsWith(s.getKey()) && rest.length() > s.getKey().length()) {
         return List.of(s.getValue(), camel(rest.substring(s.getKey().length())));
       }
     }
+    for (String top : declared.topLevel()) {
+      String upper = upperSnake(top) + "_";
+      if (rest.startsWith(upper) && rest.length() > upper.length()) {
+        return List.of(top, camel(rest.substring(upper.length())));
+      }
+    }
     if (rest.startsWith("BACKENDS_")) {
       String tail = rest.substring("BACKENDS_".length());
-      for (String name : backendNames(yaml)) {
+      for (String name : backendNames(yaml, declared)) {
         String upper = name.toUpperCase(Locale.ROOT).replace('-', '_') + "_";
         if (tail.startsWith(upper) && tail.length() > upper.length()) {
           return List.of("backends", name, camel(tail.substring(upper.length())));
@@ -119,14 +132,27 @@ final class EnvironmentOverrides {
     return null;
   }
 
-  /** Known backend names, longest first, so {@code EU_OPENBAO} is not mistaken for {@code EU}. */
-  private static List<String> backendNames(Map<String, Object> yaml) {
-    List<String> names = new ArrayList<>(List.of("openbao", "inmemory", "postgres"));
+  /**
+   * Known backend names (declared or in the file), longest first, so {@code EU_STORE} is not
+   * mistaken for {@code EU}.
+   */
+  private static List<String> backendNames(Map<String, Object> yaml, SectionDeclarations declared) {
+    List<String> names = new ArrayList<>();
+    for (DeclaredSection d : declared.all()) {
+      if (d.path().startsWith("backends.")) {
+        names.add(d.path().substring("backends.".length()));
+      }
+    }
     if (yaml.get("backends") instanceof Map<?, ?> m) {
       m.keySet().forEach(k -> names.add(String.valueOf(k)));
     }
     names.sort(Comparator.comparingInt(String::length).reversed());
     return names;
+  }
+
+  /** {@code maxEntries} to {@code MAX_ENTRIES}. */
+  static String upperSnake(String camel) {
+    return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
   }
 
   /** {@code MAX_ENTRIES} to {@code maxEntries}. */

@@ -7,8 +7,8 @@ enum FieldType {
   /** A String never echoed in a message or log (tokens, secret ids, passwords). */
   SECRET,
   /**
-   * A path inside OpenBao (mount, prefix): segments that can never climb out ({@code ..}), stored
-   * as String.
+   * A path inside a storage product (a mount, a prefix): segments that can never climb out ({@code
+   * ..}), stored as String.
    */
   PATH,
   /** An http(s) URL, stored as String. */

@@ -25,7 +25,7 @@ final class FieldValues {
       case URL:
         {
           String url = scalar(t, where, value).trim();
-          // the nodes of a cluster come comma-separated (the OpenBao bundle follows the active one)
+          // the nodes of a cluster come comma-separated (the owning bundle follows the active one)
           for (String one : url.split(",", -1)) {
             if (!one.trim().matches("https?://[^\\s/?#,]+(:\\d{1,5})?(/[^\\s,]*)?")) {
               throw t.error(
@@ -37,7 +37,7 @@ final class FieldValues {
       case PATH:
         {
           String path = scalar(t, where, value).trim().replaceAll("/+$", "");
-          // the OpenBao bundle's rule for mount and prefix (BaoSettings.checkPath)
+          // segments that can never climb out of the place the owning component confines them to
           if (!path.matches("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")
               || path.contains("..")) {
             throw t.error(

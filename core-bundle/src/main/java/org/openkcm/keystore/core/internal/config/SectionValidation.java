@@ -54,7 +54,9 @@ final class SectionValidation {
       return;
     }
     RoutingConfig c = ComponentConfigs.of(RoutingConfig.class, r);
-    routing.check(c.rules(), c.defaultBackend(), c.backends(), c.force());
+    // unset rules or default: the routing fills them in from what the backend bundles declare
+    routing.check(
+        r.containsKey("rules") ? c.rules() : null, c.defaultBackend(), c.backends(), c.force());
   }
 
   private static void cache(CacheConfig c) throws InvalidKeyRequestException {

@@ -17,7 +17,7 @@ public @interface RootKeyConfig {
   @AttributeDefinition(
       name = "Provider",
       description =
-          "keystore.rootkey name of the RootKeyProvider the core uses, e.g. local or openbao-transit.")
+          "keystore.rootkey name of the RootKeyProvider the core uses, e.g. local, or the name another bundle's provider registers.")
   String provider() default "local";
 
   @AttributeDefinition(
@@ -31,7 +31,7 @@ public @interface RootKeyConfig {
   @AttributeDefinition(
       name = "Write time tolerance",
       description =
-          "A record whose backend reports having written it (OpenBao KV created_time, PostgreSQL written_at) later than "
+          "A record whose backend reports having written it (the time the backend stamps on its own write) later than "
               + "the core's authenticated write time plus this is refused as an old copy written again. Covers clock skew "
               + "between nodes and backends. 1s to 1h; e.g. 60s, 5m.")
   String writeTimeTolerance() default "60s";

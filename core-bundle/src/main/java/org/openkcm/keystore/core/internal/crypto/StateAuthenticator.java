@@ -30,7 +30,7 @@ import org.openkcm.keystore.model.KeyMetadata;
  * #close()} zeroizes the key.
  */
 public final class StateAuthenticator implements AutoCloseable {
-  /** HKDF info / Transit HMAC input the state key is derived with. */
+  /** HKDF info / the root key provider's HMAC input the state key is derived with. */
   public static final String LABEL = "openkcm-keystore record state v1";
 
   public static final String TAG = "openkcm.state";

@@ -16,7 +16,7 @@ import org.openkcm.keystore.model.Limits;
 /**
  * Finds a key's children across every backend by the reserved parent tag, a filter the backends
  * evaluate themselves. An L2's children (L3) are looked up without tier or owner in the filter, so
- * no secondary index that a backend writer could edit decides it (OpenBao walks its record folder);
+ * no secondary index that a backend writer could edit decides it (a backend walks its own records);
  * an L3's children (L4, usually in a backend out of such a writer's reach) through the L4 tier,
  * which keeps an L3 destroy from reading every record of the backend. "Live" = any version not
  * DESTROYED; a child whose listed state fails authentication counts as live (it blocks a destroy;

@@ -48,7 +48,7 @@ final class KeyLifecycle {
               l.keystore(),
               ref,
               cur -> {
-                checkTransition(cur, next);
+                checkStatusChange(cur, next);
                 return MetadataUpdates.touched(cur).status(next).build();
               });
       LOG.info("Key {} moved to {}", ref, next);
@@ -84,7 +84,7 @@ final class KeyLifecycle {
    */
   private KeyMetadata shredVersion(Located l, KeyRef ref) throws KeystoreException {
     KeyMetadata cur = l.record().metadata();
-    checkTransition(cur, KeyStatus.DESTROYED);
+    checkStatusChange(cur, KeyStatus.DESTROYED);
     children.refuseIfWrapping(cur, ref);
     Keystore ks = l.keystore();
     KeyMetadata tomb = MetadataUpdates.touched(cur).status(KeyStatus.DESTROYED).build();
@@ -96,7 +96,7 @@ final class KeyLifecycle {
     return tomb;
   }
 
-  static void checkTransition(KeyMetadata cur, KeyStatus next) throws InvalidKeyRequestException {
+  static void checkStatusChange(KeyMetadata cur, KeyStatus next) throws InvalidKeyRequestException {
     if (!cur.status().canTransitionTo(next)) {
       throw new InvalidKeyRequestException(
           "status",

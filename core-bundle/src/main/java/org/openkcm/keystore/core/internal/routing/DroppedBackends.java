@@ -7,9 +7,9 @@ import org.openkcm.keystore.model.InvalidKeyRequestException;
 /**
  * A routing change may not silently drop a backend that holds keys: once it is no longer configured
  * the core never calls it, so its keys are unreachable for lookups and the reconciler (a rule
- * naming a backend that does not exist used to drop {@code openbao}, holder of every L2/L3, this
- * way). Such a change is refused unless forced, naming the backends. Routes that go to InMemory
- * only because OpenBao has no address are not a routing change and are not checked here.
+ * naming a backend that does not exist used to drop the backend holding every L2/L3 this way). Such
+ * a change is refused unless forced, naming the backends. Routes that go to the fallback backend
+ * only because their backend is not configured are not a routing change and are not checked here.
  */
 final class DroppedBackends {
 
@@ -22,8 +22,7 @@ final class DroppedBackends {
     }
     List<String> unreachable = new ArrayList<>();
     for (String name : current.configuredBackends()) {
-      if (next.isConfigured(name)
-          || (name.equals(RoutingTable.OPENBAO) && next.openBaoFallback())) {
+      if (next.isConfigured(name) || next.redirected().contains(name)) {
         continue;
       }
       KeyHolders.Holding h = holders.holding(name);

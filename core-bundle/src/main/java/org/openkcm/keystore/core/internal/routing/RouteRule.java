@@ -49,7 +49,7 @@ record RouteRule(
   }
 
   /**
-   * @return the same rule sending its keys elsewhere (used by the no-OpenBao fallback)
+   * @return the same rule sending its keys elsewhere (used when its backend is not configured)
    */
   RouteRule withBackend(String other) {
     return new RouteRule(tiers, ownerType, ownerId, tags, other);

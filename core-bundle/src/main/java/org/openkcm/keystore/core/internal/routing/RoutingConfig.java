@@ -15,12 +15,18 @@ public @interface RoutingConfig {
       name = "Rules",
       description =
           "One rule per entry: '[tier=L2,L3] [owner=type:id-pattern]"
-              + " [tag.NAME=value-pattern]... -> backend', e.g. 'tier=L3 owner=tenant:eu-* -> openbao-eu' or"
-              + " 'tag.region=us -> openbao-us'. Patterns take * and ?.")
-  String[] rules() default {"tier=L2,L3 -> openbao", "tier=L4 -> inmemory"};
+              + " [tag.NAME=value-pattern]... -> backend', e.g. 'tier=L3 owner=tenant:eu-* -> store-eu' or"
+              + " 'tag.region=us -> store-us'. Patterns take * and ?. Unset: the routes the installed"
+              + " backend bundles declare for themselves.")
+  String[] rules() default {};
 
-  @AttributeDefinition(name = "Default backend", description = "Where a key matching no rule goes.")
-  String defaultBackend() default "inmemory";
+  @AttributeDefinition(
+      name = "Default backend",
+      required = false,
+      description =
+          "Where a key matching no rule goes. Unset: the backend an installed bundle declares as"
+              + " the fallback.")
+  String defaultBackend() default "";
 
   @AttributeDefinition(
       name = "Lookup-only backends",

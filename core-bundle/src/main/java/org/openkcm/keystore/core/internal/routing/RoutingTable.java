@@ -19,24 +19,22 @@ import org.openkcm.keystore.model.KeyMetadata;
  * other name receives nothing).
  */
 public final class RoutingTable {
-  /** The backend used when no OpenBao is configured, and the out-of-the-box L4 backend. */
-  public static final String INMEMORY = "inmemory";
-
-  public static final String OPENBAO = "openbao";
-
   private final List<RouteRule> rules;
   private final String defaultBackend;
   private final List<String> configured;
-  private final boolean openBaoFallback;
+  private final Set<String> redirected;
+  private final String fallbackTarget;
 
   RoutingTable(
       List<RouteRule> rules,
       String defaultBackend,
       List<String> lookupOnly,
-      boolean openBaoFallback) {
+      Set<String> redirected,
+      String fallbackTarget) {
     this.rules = List.copyOf(rules);
     this.defaultBackend = defaultBackend;
-    this.openBaoFallback = openBaoFallback;
+    this.redirected = Set.copyOf(redirected);
+    this.fallbackTarget = fallbackTarget;
     Set<String> names = new LinkedHashSet<>();
     rules.forEach(r -> names.add(r.backend()));
     names.add(defaultBackend);
@@ -44,42 +42,48 @@ public final class RoutingTable {
     this.configured = List.copyOf(names);
   }
 
+  /** Builds a table from its configured text form, every backend configured. */
+  public static RoutingTable parse(String[] rules, String defaultBackend, String[] lookupOnly)
+      throws InvalidKeyRequestException {
+    return parse(rules, defaultBackend, lookupOnly, Fallback.NONE);
+  }
+
   /**
    * Builds a table from its configured text form.
    *
-   * @param openBaoConfigured whether OpenBao has an address; when not, every route to {@value
-   *     #OPENBAO} goes to {@value #INMEMORY} instead (and {@link #openBaoFallback()} says so)
+   * @param fallback the backends that are not configured, whose routes go to its target instead
+   *     (and {@link #redirected()} names them)
    * @throws InvalidKeyRequestException naming the first bad field ({@code routing.rules[i]...})
    */
   public static RoutingTable parse(
-      String[] rules, String defaultBackend, String[] lookupOnly, boolean openBaoConfigured)
+      String[] rules, String defaultBackend, String[] lookupOnly, Fallback fallback)
       throws InvalidKeyRequestException {
     List<RouteRule> parsed = new ArrayList<>();
-    boolean fallback = false;
+    Set<String> redirected = new LinkedHashSet<>();
     for (int i = 0; rules != null && i < rules.length; i++) {
       RouteRule r = RuleParser.parse("routing.rules[" + i + "]", rules[i]);
-      if (!openBaoConfigured && r.backend().equals(OPENBAO)) {
-        r = r.withBackend(INMEMORY);
-        fallback = true;
+      if (fallback.redirects(r.backend())) {
+        redirected.add(r.backend());
+        r = r.withBackend(fallback.target());
       }
       parsed.add(r);
     }
     String def =
         RuleParser.checkBackendName(
             "routing.defaultBackend", defaultBackend == null ? "" : defaultBackend.trim());
-    if (!openBaoConfigured && def.equals(OPENBAO)) {
-      def = INMEMORY;
-      fallback = true;
+    if (fallback.redirects(def)) {
+      redirected.add(def);
+      def = fallback.target();
     }
     List<String> lookups = new ArrayList<>();
     for (int i = 0; lookupOnly != null && i < lookupOnly.length; i++) {
       String name =
           RuleParser.checkBackendName("routing.backends[" + i + "]", lookupOnly[i].trim());
-      if (openBaoConfigured || !name.equals(OPENBAO)) {
+      if (!fallback.redirects(name)) {
         lookups.add(name);
       }
     }
-    return new RoutingTable(parsed, def, lookups, fallback);
+    return new RoutingTable(parsed, def, lookups, redirected, fallback.target());
   }
 
   /**
@@ -111,10 +115,10 @@ public final class RoutingTable {
   }
 
   /**
-   * @return whether routes to OpenBao were redirected to InMemory because OpenBao has no address
+   * @return the backends whose routes went to the fallback backend because they are not configured
    */
-  public boolean openBaoFallback() {
-    return openBaoFallback;
+  public Set<String> redirected() {
+    return redirected;
   }
 
   /**
@@ -137,6 +141,12 @@ public final class RoutingTable {
         + defaultBackend
         + " configured "
         + configured
-        + (openBaoFallback ? " (OpenBao not configured: its routes go to inmemory)" : "");
+        + (redirected.isEmpty()
+            ? ""
+            : " (not configured: "
+                + String.join(", ", redirected)
+                + "; their routes go to "
+                + fallbackTarget
+                + ")");
   }
 }

@@ -37,7 +37,7 @@ public final class RuleParser {
     int arrow = text.lastIndexOf("->");
     if (arrow < 0) {
       throw new InvalidKeyRequestException(
-          field, "expected 'condition -> backend', e.g. 'tier=L4 -> inmemory'");
+          field, "expected 'condition -> backend', e.g. 'tier=L4 -> cache-store'");
     }
     String backend = checkBackendName(field + ".backend", text.substring(arrow + 2).trim());
     Set<KeyTier> tiers = EnumSet.noneOf(KeyTier.class);

@@ -24,7 +24,7 @@ final class Fixture implements Router, AutoCloseable {
 
   void routes(String[] rules, String defaultBackend, String... lookupOnly)
       throws InvalidKeyRequestException {
-    table = RoutingTable.parse(rules, defaultBackend, lookupOnly, true);
+    table = RoutingTable.parse(rules, defaultBackend, lookupOnly);
   }
 
   @Override

@@ -22,7 +22,13 @@ class ConfigSyncTest {
 
   @Test
   void removingSeveralSectionsInOneEditRemovesEveryOneOfTheirPids() throws Exception {
-    ConfigSync sync = new ConfigSync(configAdmin(), "config.yaml", () -> FieldCatalog.NONE);
+    ConfigSync sync =
+        new ConfigSync(
+            configAdmin(),
+            "config.yaml",
+            () -> FieldCatalog.NONE,
+            () -> null,
+            InstalledSections::all);
     sync.apply(
         "routing:\n  default: inmemory\nplugins:\n  callTimeout: 2s\ncache:\n  ttl: 5m\nrootKey:\n  provider: local\n",
         Map.of());
@@ -45,7 +51,13 @@ class ConfigSyncTest {
     Hashtable<String, Object> console = new Hashtable<>();
     console.put("maxEntries", 5);
     store.put("org.openkcm.keystore.inmemory", console);
-    ConfigSync sync = new ConfigSync(configAdmin(), "config.yaml", () -> FieldCatalog.NONE);
+    ConfigSync sync =
+        new ConfigSync(
+            configAdmin(),
+            "config.yaml",
+            () -> FieldCatalog.NONE,
+            () -> null,
+            InstalledSections::all);
     sync.apply("plugins:\n  callTimeout: 2s\n", Map.of());
     sync.apply("", Map.of());
     assertThat(store).containsOnlyKeys("org.openkcm.keystore.inmemory");
@@ -54,7 +66,13 @@ class ConfigSyncTest {
   @Test
   void valuesTheComponentsWouldRejectAreRefusedBeforeAnythingIsAppliedNamingFieldAndLimit()
       throws Exception {
-    ConfigSync sync = new ConfigSync(configAdmin(), "config.yaml", () -> FieldCatalog.NONE);
+    ConfigSync sync =
+        new ConfigSync(
+            configAdmin(),
+            "config.yaml",
+            () -> FieldCatalog.NONE,
+            () -> null,
+            InstalledSections::all);
     String good = "plugins:\n  callTimeout: 2s\nreconciler:\n  interval: 1m\n";
     sync.apply(good, Map.of());
     String before = store.toString();
@@ -89,7 +107,13 @@ class ConfigSyncTest {
 
   @Test
   void anEditOfAFieldTheBridgeSetsIsSeenAsADifferenceOthersPropertiesAreNot() throws Exception {
-    ConfigSync sync = new ConfigSync(configAdmin(), "config.yaml", () -> FieldCatalog.NONE);
+    ConfigSync sync =
+        new ConfigSync(
+            configAdmin(),
+            "config.yaml",
+            () -> FieldCatalog.NONE,
+            () -> null,
+            InstalledSections::all);
     sync.apply("plugins:\n  callTimeout: 2s\n", Map.of());
     assertThat(sync.owns("org.openkcm.keystore.plugins")).isTrue();
     assertThat(sync.differs("org.openkcm.keystore.plugins")).isFalse();

@@ -40,7 +40,8 @@ class ConfigTranslatorTest {
 
   private static Map<String, Map<String, Object>> translate(String yaml, Map<String, String> env)
       throws InvalidKeyRequestException {
-    return ConfigTranslator.translate(YamlConfigReader.read(yaml), env);
+    return ConfigTranslator.translate(
+        YamlConfigReader.read(yaml), env, FieldCatalog.NONE, InstalledSections.all());
   }
 
   @Test
@@ -328,6 +329,70 @@ class ConfigTranslatorTest {
             () -> translate("backends:\n  openbao:\n    token: [s.list-token]\n", Map.of()))
         .hasMessageContaining("backends.openbao.token")
         .hasMessageNotContaining("s.list-token");
+  }
+
+  @Test
+  void aThirdBundleDeclaresItsSectionsVariablesAndSharedConnectionWithoutEditingTheCore()
+      throws Exception {
+    String declaration =
+        """
+            backends.vaultish.pid = org.openkcm.keystore.vaultish
+            backends.vaultish.types = endpoint:url, depth:int
+            backends.vaultish.env = VAULTISH_ENDPOINT:endpoint
+            backends.vaultish.secrets = set VAULTISH_KEY_FILE
+            rootKey.vaultish.pid = org.openkcm.keystore.vaultish.root
+            rootKey.vaultish.inherits = backends.vaultish
+            rootKey.vaultish.notInherited = depth
+            rootKey.vaultish.provider = vaultish-root
+            """;
+    SectionDeclarations declared =
+        new SectionDeclarations(
+            SectionDeclarations.read(
+                new java.io.ByteArrayInputStream(
+                    declaration.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    Map<String, Map<String, Object>> pids =
+        ConfigTranslator.translate(
+            YamlConfigReader.read(
+                "backends:\n  vaultish: {depth: 3}\nrootKey:\n  provider: vaultish-root\n"),
+            Map.of(
+                "VAULTISH_ENDPOINT",
+                "https://127.0.0.1:9999",
+                "OPENKCM_KEYSTORE_BACKENDS_VAULTISH_DEPTH",
+                "4"),
+            FieldCatalog.NONE,
+            declared);
+    assertThat(pids.get("org.openkcm.keystore.vaultish"))
+        .containsEntry("endpoint", "https://127.0.0.1:9999")
+        .containsEntry("depth", 4);
+    assertThat(pids.get("org.openkcm.keystore.vaultish.root"))
+        .containsEntry("endpoint", "https://127.0.0.1:9999")
+        .doesNotContainKey("depth");
+    assertThatThrownBy(
+            () ->
+                ConfigTranslator.translate(
+                    YamlConfigReader.read(""),
+                    Map.of("VAULTISH_ENDPOINT", "ftp://x"),
+                    FieldCatalog.NONE,
+                    declared))
+        .isInstanceOf(InvalidKeyRequestException.class)
+        .hasMessageContaining("backends.vaultish.endpoint (from VAULTISH_ENDPOINT)");
+    assertThatThrownBy(
+            () ->
+                ConfigTranslator.translate(
+                    YamlConfigReader.read("backends:\n  vaultish: {authToken: k-123}\n"),
+                    Map.of(),
+                    FieldCatalog.NONE,
+                    declared))
+        .hasMessageContaining("VAULTISH_KEY_FILE")
+        .hasMessageNotContaining("k-123");
+    // without the bundle's declaration its variables mean nothing to the core
+    assertThat(
+            ConfigTranslator.translate(
+                YamlConfigReader.read(""),
+                Map.of("VAULTISH_ENDPOINT", "https://h"),
+                FieldCatalog.NONE,
+                SectionDeclarations.NONE))
+        .isEmpty();
   }
 
   private static void assertRejected(String yaml, Map<String, String> env, String field) {

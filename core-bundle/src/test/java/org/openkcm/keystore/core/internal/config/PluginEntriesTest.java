@@ -14,7 +14,8 @@ import org.openkcm.keystore.model.InvalidKeyRequestException;
 class PluginEntriesTest {
   private static Map<String, Map<String, Object>> translate(String yaml)
       throws InvalidKeyRequestException {
-    return ConfigTranslator.translate(YamlConfigReader.read(yaml), Map.of());
+    return ConfigTranslator.translate(
+        YamlConfigReader.read(yaml), Map.of(), FieldCatalog.NONE, InstalledSections.all());
   }
 
   @Test

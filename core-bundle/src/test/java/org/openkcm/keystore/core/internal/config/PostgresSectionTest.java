@@ -14,7 +14,8 @@ import org.openkcm.keystore.model.InvalidKeyRequestException;
 class PostgresSectionTest {
   private static Map<String, Map<String, Object>> translate(String yaml, Map<String, String> env)
       throws InvalidKeyRequestException {
-    return ConfigTranslator.translate(YamlConfigReader.read(yaml), env);
+    return ConfigTranslator.translate(
+        YamlConfigReader.read(yaml), env, FieldCatalog.NONE, InstalledSections.all());
   }
 
   @Test

@@ -15,9 +15,13 @@ import org.openkcm.keystore.model.InvalidKeyRequestException;
 class DroppedBackendsTest {
   private static final String[] DEFAULT_RULES = {"tier=L2,L3 -> openbao", "tier=L4 -> inmemory"};
 
+  /** OpenBao's bundle declares it unconfigured without an address; inmemory is the fallback. */
+  private static final Fallback OPENBAO_UNCONFIGURED =
+      new Fallback(java.util.Set.of("openbao"), "inmemory");
+
   private static RoutingTable table(String[] rules, String def, String... lookupOnly)
       throws InvalidKeyRequestException {
-    return RoutingTable.parse(rules, def, lookupOnly, true);
+    return RoutingTable.parse(rules, def, lookupOnly, Fallback.NONE);
   }
 
   @Test
@@ -53,7 +57,8 @@ class DroppedBackendsTest {
         .doesNotThrowAnyException();
     // OpenBao losing its address is not a routing change: its routes fall back to inmemory, loudly,
     // elsewhere
-    RoutingTable fallback = RoutingTable.parse(DEFAULT_RULES, "inmemory", new String[0], false);
+    RoutingTable fallback =
+        RoutingTable.parse(DEFAULT_RULES, "inmemory", new String[0], OPENBAO_UNCONFIGURED);
     assertThatCode(() -> DroppedBackends.check(current, fallback, openbaoHoldsKeys))
         .doesNotThrowAnyException();
   }

@@ -11,25 +11,31 @@ import org.openkcm.keystore.model.KeyTier;
 class RoutingTableTest {
   private static final String[] DEFAULT_RULES = {"tier=L2,L3 -> openbao", "tier=L4 -> inmemory"};
 
+  /** OpenBao's bundle declares it unconfigured without an address; inmemory is the fallback. */
+  private static final Fallback OPENBAO_UNCONFIGURED =
+      new Fallback(java.util.Set.of("openbao"), "inmemory");
+
   @Test
   void outOfTheBoxL2AndL3GoToOpenBaoAndL4ToInMemory() throws Exception {
-    RoutingTable t = RoutingTable.parse(DEFAULT_RULES, "inmemory", new String[0], true);
+    RoutingTable t = RoutingTable.parse(DEFAULT_RULES, "inmemory", new String[0], Fallback.NONE);
     assertThat(t.route(key("a", KeyTier.L2, "tenant:acme"))).isEqualTo("openbao");
     assertThat(t.route(key("b", KeyTier.L3, "service:billing"))).isEqualTo("openbao");
     assertThat(t.route(key("c", KeyTier.L4, "node:n1"))).isEqualTo("inmemory");
     assertThat(t.configuredBackends()).containsExactly("openbao", "inmemory");
-    assertThat(t.openBaoFallback()).isFalse();
+    assertThat(t.redirected()).isEmpty();
   }
 
   @Test
   void withoutOpenBaoEveryTierGoesToInMemory() throws Exception {
-    RoutingTable t = RoutingTable.parse(DEFAULT_RULES, "openbao", new String[] {"openbao"}, false);
+    RoutingTable t =
+        RoutingTable.parse(
+            DEFAULT_RULES, "openbao", new String[] {"openbao"}, OPENBAO_UNCONFIGURED);
     for (KeyTier tier : KeyTier.values()) {
       assertThat(t.route(key("k" + tier, tier, "tenant:acme"))).isEqualTo("inmemory");
     }
     assertThat(t.configuredBackends()).containsExactly("inmemory");
     assertThat(t.isConfigured("openbao")).isFalse();
-    assertThat(t.openBaoFallback()).isTrue();
+    assertThat(t.redirected()).containsExactly("openbao");
   }
 
   @Test
@@ -44,7 +50,7 @@ class RoutingTableTest {
             },
             "inmemory",
             new String[] {"legacy"},
-            true);
+            Fallback.NONE);
     assertThat(t.route(key("a", KeyTier.L3, "tenant:eu-42"))).isEqualTo("bao-eu");
     // the owner rule does not match a service named eu-42, the later tier rule does
     assertThat(t.route(key("b", KeyTier.L3, "service:eu-42", "region", "us-east")))
@@ -67,7 +73,8 @@ class RoutingTableTest {
 
   @Test
   void globsMatchWholeValuesOnly() throws Exception {
-    RoutingTable t = RoutingTable.parse(new String[] {"owner=tenant:eu-? -> x"}, "y", null, true);
+    RoutingTable t =
+        RoutingTable.parse(new String[] {"owner=tenant:eu-? -> x"}, "y", null, Fallback.NONE);
     assertThat(t.route(key("a", KeyTier.L2, "tenant:eu-1"))).isEqualTo("x");
     assertThat(t.route(key("b", KeyTier.L2, "tenant:eu-12"))).isEqualTo("y");
     assertThat(t.route(key("c", KeyTier.L2, "tenant:xeu-1"))).isEqualTo("y");
@@ -85,7 +92,7 @@ class RoutingTableTest {
   }
 
   private static void assertField(String[] rules, String def, String field) {
-    assertThatThrownBy(() -> RoutingTable.parse(rules, def, null, true))
+    assertThatThrownBy(() -> RoutingTable.parse(rules, def, null, Fallback.NONE))
         .isInstanceOf(InvalidKeyRequestException.class)
         .satisfies(e -> assertThat(((InvalidKeyRequestException) e).field()).isEqualTo(field));
   }
