@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * PIDs cannot carry a Designate) and is applied on the fly.
  */
 @Component(
-    service = KeyService.class,
+    service = CryptoKeyService.class,
     configurationPid = {CacheConfig.PID, RootKeyConfig.PID},
     configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public final class CryptoKeyService implements KeyService, AutoCloseable {

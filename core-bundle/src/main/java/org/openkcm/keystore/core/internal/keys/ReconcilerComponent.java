@@ -1,11 +1,14 @@
 package org.openkcm.keystore.core.internal.keys;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.openkcm.keystore.api.KeyService;
+import org.openkcm.keystore.audit.OperationEvent;
+import org.openkcm.keystore.core.internal.observe.Observers;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.KeystoreException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -30,16 +33,15 @@ public final class ReconcilerComponent {
   private static final Logger LOG = LoggerFactory.getLogger(ReconcilerComponent.class);
 
   private final CryptoKeyService core;
+  private final Observers observers;
   private ScheduledExecutorService scheduler;
 
   @Activate
   public ReconcilerComponent(
-      @Reference(
-              name = "keyService",
-              target = "(component.name=org.openkcm.keystore.core.internal.keys.CryptoKeyService)")
-          KeyService keyService) {
-    // only this bundle's crypto core (target filter), never another bundle's KeyService
-    this.core = (CryptoKeyService) keyService;
+      @Reference(name = "keyService") CryptoKeyService core,
+      @Reference(name = "observers") Observers observers) {
+    this.core = core;
+    this.observers = observers;
   }
 
   @Activate
@@ -82,7 +84,20 @@ public final class ReconcilerComponent {
 
   private void pass(Duration grace, boolean duplicates) {
     try {
-      core.reconcile(grace, duplicates);
+      Instant start = Instant.now();
+      long t0 = System.nanoTime();
+      ReconcileReport report = core.reconcile(grace, duplicates);
+      if (report.repaired() > 0 || report.conflicts() > 0) {
+        observers.completed(
+            OperationEvent.builder("reconciler.repair", start)
+                .actor("reconciler")
+                .subject(report.toString())
+                .outcome(report.failed() > 0 ? "Partial" : OperationEvent.OK)
+                .durationNanos(System.nanoTime() - t0)
+                .build());
+      }
+    } catch (KeystoreException e) {
+      LOG.error("Reconciler repairs could not be recorded: {}", e.getMessage());
     } catch (RuntimeException e) {
       LOG.error("Reconciler pass failed; next pass as scheduled", e);
     }
