@@ -23,8 +23,9 @@ public @interface FileSinkConfig {
       description = "How long an operation waits for its entry to be durable (milliseconds)")
   long writeTimeoutMs() default 10000;
 
-  @AttributeDefinition(
-      description =
-          "The root key provider the chain key is derived from (service filter on keystore.rootkey)")
-  String rootKey_target() default "(keystore.rootkey=local)";
+  /**
+   * The core's root key choice (PID {@code org.openkcm.keystore.rootkey}, merged in): the chain key
+   * is derived from the provider the core uses.
+   */
+  String provider() default "local";
 }
