@@ -48,7 +48,7 @@ public final class Observers {
   public static Observers of(OperationObserver... initial) {
     Observers o = new Observers(false);
     for (OperationObserver i : initial) {
-      o.add(i);
+      o.addByHand(i);
     }
     return o;
   }
@@ -69,7 +69,7 @@ public final class Observers {
     trails.remove(observer);
   }
 
-  private void add(OperationObserver observer) {
+  private void addByHand(OperationObserver observer) {
     observers.add(observer);
   }
 
