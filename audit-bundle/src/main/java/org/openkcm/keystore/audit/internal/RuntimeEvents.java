@@ -2,6 +2,9 @@ package org.openkcm.keystore.audit.internal;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import org.openkcm.keystore.audit.OperationEvent;
 import org.openkcm.keystore.audit.OperationObserver;
 import org.openkcm.keystore.model.KeystoreException;
@@ -10,6 +13,7 @@ import org.osgi.service.cm.ConfigurationEvent;
 import org.osgi.service.cm.ConfigurationListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -29,10 +33,27 @@ public final class RuntimeEvents implements ConfigurationListener {
 
   private final OperationObserver trail;
 
+  /**
+   * Entries are written off the notifying thread: a service event or a bundle start must never wait
+   * on the disk or on the root key provider (which may be started by that very thread).
+   */
+  private final ExecutorService writer =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "keystore-audit-runtime-events");
+            t.setDaemon(true);
+            return t;
+          });
+
   @Activate
   public RuntimeEvents(
       @Reference(target = "(" + AuditTrail.AUDIT_PROPERTY + "=true)") OperationObserver trail) {
     this.trail = trail;
+  }
+
+  @Deactivate
+  void stop() {
+    writer.shutdown();
   }
 
   @Override
@@ -73,10 +94,19 @@ public final class RuntimeEvents implements ConfigurationListener {
   }
 
   private void record(OperationEvent.Builder event) {
+    OperationEvent e = event.build();
     try {
-      trail.completed(event.build());
-    } catch (KeystoreException e) {
-      LOG.error("Audit entry for a runtime event not written: {}", e.getMessage());
+      writer.execute(() -> write(e));
+    } catch (RejectedExecutionException stopped) {
+      LOG.warn("Audit trail stopping: {} not recorded", e.operation());
+    }
+  }
+
+  private void write(OperationEvent e) {
+    try {
+      trail.completed(e);
+    } catch (KeystoreException failure) {
+      LOG.error("Audit entry for {} not written: {}", e.operation(), failure.getMessage());
     }
   }
 }

@@ -31,22 +31,29 @@ final class TrailReader {
       long size = ch.size();
       int n = (int) Math.min(size, TAIL);
       ByteBuffer buf = ByteBuffer.allocate(n);
-      ch.read(buf, size - n);
-      String tail = new String(buf.array(), 0, n, StandardCharsets.UTF_8);
-      int end = tail.lastIndexOf('\n');
-      if (end < tail.length() - 1 && dropTorn) {
-        ch.truncate(size - n + utf8Length(tail.substring(0, end + 1)));
+      while (buf.hasRemaining() && ch.read(buf, size - n + buf.position()) > 0) {
+        // read the whole tail
+      }
+      byte[] b = buf.array();
+      int end = lastNewline(b, n - 1);
+      if (end < n - 1 && dropTorn) {
+        ch.truncate(size - n + end + 1); // bytes, not characters: a torn line may end mid-character
         ch.force(true);
       }
       if (end < 0) {
         return null;
       }
-      int start = tail.lastIndexOf('\n', end - 1) + 1;
-      return EntryLine.parse(tail.substring(start, end));
+      int start = lastNewline(b, end - 1) + 1;
+      return EntryLine.parse(new String(b, start, end - start, StandardCharsets.UTF_8));
     }
   }
 
-  private static int utf8Length(String s) {
-    return s.getBytes(StandardCharsets.UTF_8).length;
+  private static int lastNewline(byte[] b, int from) {
+    for (int i = from; i >= 0; i--) {
+      if (b[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
   }
 }

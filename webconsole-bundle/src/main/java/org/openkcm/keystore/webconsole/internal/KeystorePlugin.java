@@ -15,6 +15,7 @@ import org.openkcm.keystore.api.BackendStatus;
 import org.openkcm.keystore.api.KeyService;
 import org.openkcm.keystore.api.KeystoreAdmin;
 import org.openkcm.keystore.api.MigrationReport;
+import org.openkcm.keystore.audit.Actor;
 import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.spi.Keystore;
 import org.osgi.framework.ServiceReference;
@@ -87,6 +88,9 @@ public final class KeystorePlugin extends AbstractServlet {
         .render(flash, search, request.getParameter("search") != null);
   }
 
+  /** Where the console's security provider leaves the logged-in user (the HTTP service's name). */
+  static final String REMOTE_USER_ATTRIBUTE = "org.osgi.service.servlet.remote.user";
+
   @Override
   public void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
     if (!sameOrigin(request) || !tokenMatches(request.getParameter("csrf"))) {
@@ -96,7 +100,8 @@ public final class KeystorePlugin extends AbstractServlet {
       return;
     }
     String outcome;
-    try {
+    Object user = request.getAttribute(REMOTE_USER_ATTRIBUTE);
+    try (Actor.Scope actor = Actor.enter(user == null ? "console" : "console:" + user)) {
       outcome = perform(request);
     } catch (KeystoreException | RuntimeException e) {
       outcome = "Failed: " + e.getClass().getSimpleName() + ": " + e.getMessage();
