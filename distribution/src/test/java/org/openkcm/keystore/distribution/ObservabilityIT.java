@@ -102,11 +102,17 @@ class ObservabilityIT {
   @Test
   @Order(1)
   void shellOperationsConfigAndBackendEventsAreInTheTrail() throws Exception {
+    // a configuration change through FileInstall (etc/<pid>.cfg), as an operator makes one
+    Files.writeString(
+        runtime.runtimeDir.resolve("etc/org.openkcm.keystore.metrics.cfg"), "requireLogin=true\n");
     shell("keystore:create L2 tenant:obs id=obs-acme", "obs-acme");
     shell("keystore:get obs-acme", "obs-acme");
-    await("entries durable")
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> entries().stream().anyMatch(l -> l.contains("\"op\":\"key.create\"")));
+    await("entries durable, the configuration change seen")
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                entries().stream().anyMatch(l -> l.contains("\"op\":\"key.create\""))
+                    && entries().stream().anyMatch(l -> l.contains("\"op\":\"config.updated\"")));
     List<String> lines = entries();
     assertThat(lines)
         .anySatisfy(
@@ -118,7 +124,12 @@ class ObservabilityIT {
     assertThat(lines)
         .anySatisfy(l -> assertThat(l).contains("\"op\":\"backend.arrived\"", "\"inmemory\""));
     assertThat(lines)
-        .anySatisfy(l -> assertThat(l).contains("\"op\":\"config.updated\"", "org.openkcm."));
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains(
+                        "\"op\":\"config.updated\"",
+                        "\"subject\":\"org.openkcm.keystore.metrics\""));
     String all = String.join("\n", lines);
     assertThat(all).doesNotContain(password).doesNotContainIgnoringCase("material");
   }
