@@ -64,8 +64,26 @@ public final class ObservabilityBenchMain {
                   return h;
                 }
               });
+      KeyService bareDoor = core.door(Observers.of());
+      double[] door =
+          alternate(
+              1,
+              () -> {
+                try (KeyHandle h = bareDoor.open(l4.ref())) {
+                  return h;
+                }
+              },
+              () -> {
+                try (KeyHandle h = metered.open(l4.ref())) {
+                  return h;
+                }
+              });
       System.out.printf(
-          "cached open L4, 1 thread: off %.0f ops/s, metrics on %.0f ops/s%n", open[0], open[1]);
+          "cached open L4, 1 thread: bare core %.0f ops/s, door + metrics %.0f ops/s; door without"
+              + " observers %.0f ops/s, door + metrics %.0f ops/s%n",
+          open[0], open[1], door[0], door[1]);
+      System.out.printf(
+          "door + metrics vs door alone (the observer's own cost): %.3f%n", door[0] / door[1]);
       System.out.printf("RESULT metrics_cached_open_overhead_1 %.3f%n", open[0] / open[1]);
     }
   }

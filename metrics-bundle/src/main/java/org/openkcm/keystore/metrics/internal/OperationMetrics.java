@@ -1,8 +1,11 @@
 package org.openkcm.keystore.metrics.internal;
 
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.openkcm.keystore.audit.OperationEvent;
 
 /**
@@ -17,6 +20,7 @@ final class OperationMetrics {
   };
 
   private final Histogram latency;
+  private final Map<String, DistributionDataPoint> series = new ConcurrentHashMap<>();
   private final Counter errors;
   private final Counter sagas;
   private final Counter repairs;
@@ -56,8 +60,11 @@ final class OperationMetrics {
       repairs.labelValues(e.outcome()).inc();
       return;
     }
-    latency
-        .labelValues(op, e.backend().orElse(""), e.tier().orElse(""))
+    String backend = e.backend().orElse("");
+    String tier = e.tier().orElse("");
+    series
+        .computeIfAbsent(
+            op + '\0' + backend + '\0' + tier, k -> latency.labelValues(op, backend, tier))
         .observe(e.durationNanos() / 1e9);
     if (!e.succeeded()) {
       errors.labelValues(op, e.outcome()).inc();
