@@ -1,5 +1,7 @@
 package org.openkcm.keystore.core.internal.keys;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,8 +25,12 @@ final class StateKeys implements AutoCloseable {
 
   static final String FAILED = "failed";
 
+  /** Default {@link #writeTimeTolerance}: clock skew between a node and its backends. */
+  static final Duration DEFAULT_TOLERANCE = Duration.ofSeconds(60);
+
   private final RootKeyProvider root;
   private volatile Entry current;
+  private volatile Duration tolerance = DEFAULT_TOLERANCE;
 
   private record Entry(String provider, StateAuthenticator auth) {}
 
@@ -57,21 +63,38 @@ final class StateKeys implements AutoCloseable {
   }
 
   /**
+   * How much later than the core's authenticated write time a backend may report having written a
+   * revision (clock skew between node and backend, a slow or retried write) before the record is
+   * refused as an old copy written again.
+   */
+  void writeTimeTolerance(Duration d) {
+    if (d == null || d.isNegative()) {
+      throw new IllegalArgumentException("write time tolerance must be >= 0");
+    }
+    tolerance = d;
+  }
+
+  Duration writeTimeTolerance() {
+    return tolerance;
+  }
+
+  /**
    * @return {@code m} (its own state tag replaced) with a state tag for the write that produces
-   *     {@code revision}
+   *     {@code revision}, written now
    */
   KeyMetadata stamp(KeyMetadata m, long revision) throws KeystoreException {
     KeyMetadata bare = strip(m);
     Map<String, String> tags = new TreeMap<>(bare.tags());
-    tags.put(StateAuthenticator.TAG, get().stamp(bare, revision));
+    tags.put(StateAuthenticator.TAG, get().stamp(bare, revision, Instant.now()));
     return bare.toBuilder().tags(tags).build();
   }
 
   /**
    * @return the record's metadata without the state tag, once its state verified at the record's
    *     revision
-   * @throws IntegrityException if the state was edited, replayed from another revision, or stripped
-   *     from a record whose sealed format requires it
+   * @throws IntegrityException if the state was edited, replayed from another revision, stripped
+   *     from a record whose sealed format requires it, or written by the backend later than the
+   *     core wrote it (plus {@link #writeTimeTolerance}): an old copy written again
    */
   KeyMetadata check(KeyRecord r, String backend) throws KeystoreException {
     KeyMetadata m = r.metadata();
@@ -84,24 +107,46 @@ final class StateKeys implements AutoCloseable {
       return m; // sealed format 1, written before the state was authenticated: accepted as it is
     }
     KeyMetadata bare = strip(m);
-    long claimed = get().verify(bare, tag);
-    if (claimed < 0) {
+    StateAuthenticator.Verified v = get().verify(bare, tag);
+    if (v == null) {
       throw integrity(
           m,
           backend,
           "has state (status, expiry, parent, tags or times) that fails the core's"
               + " authentication: edited in the backend, or authenticated under another root key");
     }
-    if (claimed != r.revision()) {
+    if (v.revision() != r.revision()) {
       throw integrity(
           m,
           backend,
           "was rolled back or replayed: its authenticated state belongs to revision "
-              + claimed
+              + v.revision()
               + ", the backend holds revision "
               + r.revision());
     }
+    Duration skew = tolerance;
+    if (r.writtenAt().isPresent() && r.writtenAt().get().isAfter(v.writtenAt().plus(skew))) {
+      throw integrity(
+          m,
+          backend,
+          "was written again after the core wrote it (an old copy restored, e.g. after a destroy):"
+              + " its authenticated state was written at "
+              + v.writtenAt()
+              + ", the backend wrote this revision at "
+              + r.writtenAt().get()
+              + ", more than "
+              + skew.toMillis()
+              + " ms later");
+    }
     return bare;
+  }
+
+  /**
+   * For a migration: {@code source} verified ({@link #check}) as its backend holds it, then stamped
+   * for a new record (revision 1) written now.
+   */
+  KeyMetadata forCopy(KeyRecord source, String backend) throws KeystoreException {
+    return stamp(check(source, backend), 1);
   }
 
   /**
@@ -117,7 +162,7 @@ final class StateKeys implements AutoCloseable {
       return m.tags().containsKey(INTEGRITY) ? corrupt(m) : m;
     }
     KeyMetadata bare = strip(m);
-    return get().verify(bare, tag) < 0 ? corrupt(bare) : bare;
+    return get().verify(bare, tag) == null ? corrupt(bare) : bare;
   }
 
   static boolean isCorrupt(KeyMetadata m) {
