@@ -4,6 +4,7 @@ import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import org.openkcm.keystore.audit.Actor;
 import org.openkcm.keystore.model.KeystoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * Runs the body of a unary call: nothing starts once the client's deadline has passed or the call
  * was cancelled (so no write happens that the caller will never hear of), typed errors become their
  * status, and anything unexpected becomes INTERNAL with a message that carries nothing from the
- * request.
+ * request. The client's identity is the actor the audit trail records for the call.
  */
 final class Calls {
   private static final Logger LOG = LoggerFactory.getLogger(Calls.class);
@@ -42,8 +43,9 @@ final class Calls {
       return;
     }
     T result;
-    try {
-      result = body.run(AuthorizationInterceptor.GRANT.get());
+    ClientGrant grant = AuthorizationInterceptor.GRANT.get();
+    try (Actor.Scope actor = Actor.enter(grant == null ? "grpc" : "grpc:" + grant.identity())) {
+      result = body.run(grant);
     } catch (KeystoreException e) {
       out.onError(errors.toStatus(e));
       return;

@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.openkcm.keystore.audit.Actor;
 import org.openkcm.keystore.model.KeyNotFoundException;
 
 class CallsTest {
@@ -66,6 +67,17 @@ class CallsTest {
     Status s = Status.fromThrowable(unexpected.error);
     assertThat(s.getCode()).isEqualTo(Status.Code.INTERNAL);
     assertThat(s.getDescription()).doesNotContain("4111");
+  }
+
+  @Test
+  void theBodyRunsAsTheClientIdentityTheAuditTrailRecords() throws Exception {
+    ClientGrant grant = new ClientGrant("CN=billing,O=acme", List.of(), List.of());
+    Recorder<String> out = new Recorder<>();
+    Context.current()
+        .withValue(AuthorizationInterceptor.GRANT, grant)
+        .run(() -> calls.unary("CreateKey", out, g -> Actor.current().orElse("none")));
+    assertThat(out.values).containsExactly("grpc:CN=billing,O=acme");
+    assertThat(Actor.current()).as("the actor ends with the call").isEmpty();
   }
 
   private static final class Recorder<T> implements StreamObserver<T> {

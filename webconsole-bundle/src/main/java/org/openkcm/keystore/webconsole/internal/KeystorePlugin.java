@@ -15,6 +15,7 @@ import org.openkcm.keystore.api.BackendStatus;
 import org.openkcm.keystore.api.KeyService;
 import org.openkcm.keystore.api.KeystoreAdmin;
 import org.openkcm.keystore.api.MigrationReport;
+import org.openkcm.keystore.audit.Actor;
 import org.openkcm.keystore.model.BackendUnavailableException;
 import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.model.Limits;
@@ -94,9 +95,9 @@ public final class KeystorePlugin extends AbstractServlet {
   }
 
   /**
-   * Runs one action and redirects to the page that shows its outcome once: the key's page for a key
-   * action, else the Keystore page. Every action, done or refused, is recorded by {@link
-   * ActionLog}.
+   * Runs one action, as the logged-in console user (the audit trail's actor), and redirects to the
+   * page that shows its outcome once: the key's page for a key action, else the Keystore page.
+   * Every action, done or refused, is recorded by {@link ActionLog}.
    */
   @Override
   public void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -110,7 +111,7 @@ public final class KeystorePlugin extends AbstractServlet {
     String key = pageOf(request);
     String outcome;
     boolean ok = false;
-    try {
+    try (Actor.Scope scope = Actor.enter(auditActor(request))) {
       if (KeyActions.handles(action)) {
         KeyActions.ActionOutcome done = performOnKey(action, request);
         key = done.key().id();
@@ -150,6 +151,14 @@ public final class KeystorePlugin extends AbstractServlet {
       }
     }
     return "";
+  }
+
+  /** The audit trail's actor: {@code console:<user>}, or {@code console} when no user is known. */
+  private static String auditActor(HttpServletRequest request) {
+    String user = request.getRemoteUser();
+    Object attribute = request.getAttribute(ConsoleSecurityProvider.REMOTE_USER);
+    String who = user != null ? user : attribute != null ? attribute.toString() : null;
+    return who == null ? "console" : "console:" + who;
   }
 
   private static String actor(HttpServletRequest request) {

@@ -29,6 +29,7 @@ import org.openkcm.keystore.spi.BackendState;
 class KeystorePluginTest {
   private final KeystorePlugin plugin = new KeystorePlugin();
   private final List<String> calls = new ArrayList<>();
+  private final List<String> actors = new ArrayList<>();
   private final Map<String, Object> response = new HashMap<>();
 
   KeystorePluginTest() {
@@ -42,6 +43,7 @@ class KeystorePluginTest {
           @Override
           public BackendStatus checkHealth(String backend) {
             calls.add("checkHealth " + backend);
+            actors.add(org.openkcm.keystore.audit.Actor.current().orElse("none"));
             return new BackendStatus(
                 backend,
                 true,
@@ -94,6 +96,9 @@ class KeystorePluginTest {
             "http://127.0.0.1:8080"),
         response());
     assertThat(calls).containsExactly("checkHealth inmemory");
+    // the action runs as the console's actor, which the audit trail records
+    assertThat(actors).containsExactly("console");
+    assertThat(org.openkcm.keystore.audit.Actor.current()).isEmpty();
     String location = (String) response.get("redirect");
     assertThat(location).startsWith("keystore?r=");
     String id = location.substring("keystore?r=".length());

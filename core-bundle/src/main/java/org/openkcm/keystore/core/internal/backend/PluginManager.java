@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * CallGuard} for deadlines.
  */
 @Component(
-    service = {BackendDirectory.class, KeystoreAdmin.class, KeyHolders.class},
+    service = {BackendDirectory.class, KeyHolders.class},
     configurationPid = PluginManager.PID,
     configurationPolicy = ConfigurationPolicy.OPTIONAL,
     immediate = true)

@@ -15,6 +15,7 @@ import org.openkcm.keystore.core.internal.cache.KeyCache;
 import org.openkcm.keystore.core.internal.config.Durations;
 import org.openkcm.keystore.core.internal.crypto.DataCipher;
 import org.openkcm.keystore.core.internal.crypto.RootKeyConfig;
+import org.openkcm.keystore.core.internal.observe.Observers;
 import org.openkcm.keystore.model.ConcurrentUpdateException;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.openkcm.keystore.model.KeyFilter;
@@ -47,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * PIDs cannot carry a Designate) and is applied on the fly.
  */
 @Component(
-    service = KeyService.class,
+    service = CryptoKeyService.class,
     configurationPid = {CacheConfig.PID, RootKeyConfig.PID, ReconcilerConfig.PID},
     configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public final class CryptoKeyService implements KeyService, AutoCloseable {
@@ -61,7 +62,15 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
   private final KeyLifecycle lifecycle;
   private final KeyDestroyer destroyer;
   private final SagaReconciler reconciler;
-  private final ReconcilerSchedule schedule = new ReconcilerSchedule(this::reconcile);
+  private final ReconcilerSchedule schedule =
+      new ReconcilerSchedule(this::reconcile, () -> this.observers);
+
+  /** Where the reconciler's repairs are reported (the audit trail), while one is bound. */
+  @Reference(
+      name = "observers",
+      cardinality = ReferenceCardinality.OPTIONAL,
+      policy = ReferencePolicy.DYNAMIC)
+  private volatile Observers observers;
 
   /** Chooses the configured provider among the registered ones; {@code null} outside OSGi. */
   private final RootKeySelector selector;

@@ -1,10 +1,15 @@
 package org.openkcm.keystore.core.internal.keys;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.openkcm.keystore.audit.OperationEvent;
+import org.openkcm.keystore.core.internal.observe.Observers;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.KeystoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,10 +29,16 @@ final class ReconcilerSchedule {
   }
 
   private final Pass core;
+  private final Supplier<Observers> observers;
   private ScheduledExecutorService scheduler;
 
-  ReconcilerSchedule(Pass core) {
+  /**
+   * @param observers where a repairing pass is reported (the audit trail); {@code null} from it
+   *     while none is bound
+   */
+  ReconcilerSchedule(Pass core, Supplier<Observers> observers) {
     this.core = core;
+    this.observers = observers;
   }
 
   synchronized void configure(ReconcilerConfig config) {
@@ -68,7 +79,21 @@ final class ReconcilerSchedule {
 
   private void pass(Duration grace, boolean duplicates) {
     try {
-      core.run(grace, duplicates);
+      Instant start = Instant.now();
+      long t0 = System.nanoTime();
+      ReconcileReport report = core.run(grace, duplicates);
+      Observers o = observers.get();
+      if (o != null && (report.repaired() > 0 || report.conflicts() > 0)) {
+        o.completed(
+            OperationEvent.builder("reconciler.repair", start)
+                .actor("reconciler")
+                .subject(report.toString())
+                .outcome(report.failed() > 0 ? "Partial" : OperationEvent.OK)
+                .durationNanos(System.nanoTime() - t0)
+                .build());
+      }
+    } catch (KeystoreException e) {
+      LOG.error("Reconciler repairs could not be recorded: {}", e.getMessage());
     } catch (RuntimeException e) {
       LOG.error("Reconciler pass failed; next pass as scheduled", e);
     }

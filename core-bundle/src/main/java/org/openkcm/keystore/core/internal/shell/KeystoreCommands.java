@@ -79,7 +79,7 @@ public final class KeystoreCommands {
 
   @Activate
   public KeystoreCommands(@Reference KeystoreAdmin admin, @Reference BackendDirectory directory) {
-    this.admin = admin;
+    this.admin = ShellActor.acting(KeystoreAdmin.class, admin);
     this.directory = directory;
   }
 
@@ -409,7 +409,7 @@ public final class KeystoreCommands {
   }
 
   private KeyService service() throws BackendUnavailableException {
-    KeyService s = keyService;
+    KeyService s = ShellActor.acting(KeyService.class, keyService);
     if (s == null) {
       throw new BackendUnavailableException(
           "core", "the key service (crypto core) is not running", null);

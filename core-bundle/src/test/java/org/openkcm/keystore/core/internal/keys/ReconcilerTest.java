@@ -5,16 +5,20 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openkcm.keystore.api.CreateKeyRequest;
+import org.openkcm.keystore.audit.OperationEvent;
 import org.openkcm.keystore.core.internal.cache.CacheSettings;
 import org.openkcm.keystore.core.internal.cache.KeyCache;
 import org.openkcm.keystore.core.internal.crypto.LocalRootKeyProvider;
+import org.openkcm.keystore.core.internal.observe.Observers;
 import org.openkcm.keystore.core.internal.support.Annotations;
 import org.openkcm.keystore.inmemory.internal.InMemoryKeystore;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
@@ -133,7 +137,9 @@ class ReconcilerTest {
   @Test
   void theComponentReconcilesAtStartAndPeriodically() throws Exception {
     KeyMetadata pending = halfRotated();
-    ReconcilerSchedule component = new ReconcilerSchedule(core::reconcile);
+    List<OperationEvent> events = new CopyOnWriteArrayList<>();
+    Observers observers = Observers.of(events::add);
+    ReconcilerSchedule component = new ReconcilerSchedule(core::reconcile, () -> observers);
     try {
       // 1s: the smallest grace period the reconciler accepts (0s would roll back sagas still
       // running)
@@ -146,6 +152,15 @@ class ReconcilerTest {
       await()
           .atMost(Duration.ofSeconds(10))
           .until(() -> a.list(KeyFilter.builder().keyId(second.id()).build()).items().size() == 1);
+      // every repairing pass is reported to the observers (the audit trail records it)
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.size() >= 2);
+      assertThat(events)
+          .allSatisfy(
+              e -> {
+                assertThat(e.operation()).isEqualTo("reconciler.repair");
+                assertThat(e.actor()).contains("reconciler");
+                assertThat(e.subject().orElseThrow()).contains("rotation");
+              });
     } finally {
       component.stop();
     }

@@ -1,0 +1,30 @@
+package org.openkcm.keystore.audit;
+
+import org.openkcm.keystore.model.KeystoreException;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * Called by the core around every operation through its doors ({@code KeyService}, {@code
+ * KeystoreAdmin}) and for the events it causes itself (reconciler repairs). The audit trail and the
+ * metrics register one each; the core calls every registered observer, in ranking order.
+ *
+ * <p>An observer that throws from {@link #admit} refuses the operation before it runs; one that
+ * throws from {@link #completed} withholds the acknowledgement of an operation that ran (the caller
+ * gets the exception instead of the result). Observers that only count never throw.
+ */
+@ConsumerType
+public interface OperationObserver {
+
+  /**
+   * Before {@code operation} runs: refuse it (e.g. no audit sink can write) by throwing.
+   *
+   * @param operation the operation's name, e.g. {@code key.create}
+   */
+  default void admit(String operation) throws KeystoreException {}
+
+  /**
+   * After the operation, before its caller sees the outcome; returns once the observer is done with
+   * the event (for the audit trail: once the entry is durable).
+   */
+  void completed(OperationEvent event) throws KeystoreException;
+}

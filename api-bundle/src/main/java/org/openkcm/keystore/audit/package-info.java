@@ -1,0 +1,11 @@
+/**
+ * Accounting for every operation: the {@link org.openkcm.keystore.audit.OperationObserver} the core
+ * calls around each key and admin operation (the one interception point of the runtime), the {@link
+ * org.openkcm.keystore.audit.AuditSink} that makes an entry durable, the {@link
+ * org.openkcm.keystore.audit.OperationEvent} they exchange (which never carries key material,
+ * sealed bytes, tokens or plaintext) and the {@link org.openkcm.keystore.audit.Actor} a door (gRPC,
+ * shell, console) names its caller with.
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("1.0.0")
+package org.openkcm.keystore.audit;

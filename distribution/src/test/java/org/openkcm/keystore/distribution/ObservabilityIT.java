@@ -1,0 +1,215 @@
+package org.openkcm.keystore.distribution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The runtime accounted for: the audit trail of shell operations, configuration and backend events
+ * (verified by {@code keystore:audit verify}, tampering found), and a real Prometheus server
+ * scraping {@code /metrics} behind the console login.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ObservabilityIT {
+  private static final String USER = "obs-operator";
+  private final String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
+  private final Path target =
+      Paths.get(System.getProperty("e2e.target", "target")).toAbsolutePath();
+  private final Path workDir = target.resolve("observability");
+  private RuntimeProcess runtime;
+  private Path trail;
+
+  @BeforeAll
+  void start() throws Exception {
+    Path repo = Paths.get(System.getProperty("e2e.repo", "..")).toAbsolutePath().normalize();
+    Path built = Paths.get(System.getProperty("e2e.runtime", "target/runtime")).toAbsolutePath();
+    RuntimeEndToEndIT.deleteTree(workDir);
+    Files.createDirectories(workDir);
+    runtime =
+        new RuntimeProcess(
+            repo,
+            built,
+            workDir,
+            Map.of("OPENKCM_CONSOLE_USER", USER, "OPENKCM_CONSOLE_PASSWORD", password));
+    trail = runtime.runtimeDir.resolve("audit/keystore-audit.log");
+    await("metrics served")
+        .atMost(RuntimeEndToEndIT.START_TIMEOUT)
+        .pollInterval(Duration.ofMillis(100))
+        .ignoreExceptions() // connection refused until the HTTP port is up
+        .until(() -> !runtime.alive() || metricsStatus(true) == 200);
+    assertThat(runtime.alive()).as("runtime running; output:\n" + runtime.output()).isTrue();
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (runtime != null) {
+      runtime.close();
+    }
+  }
+
+  private int metricsStatus(boolean login) throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + runtime.port + "/metrics"));
+    if (login) {
+      b.header(
+          "Authorization",
+          "Basic "
+              + Base64.getEncoder()
+                  .encodeToString((USER + ":" + password).getBytes(StandardCharsets.UTF_8)));
+    }
+    return HttpClient.newHttpClient()
+        .send(b.build(), HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+
+  private String shell(String command, String expect) {
+    int from = runtime.lineCount();
+    runtime.shell(command);
+    await(command)
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> runtime.outputSince(from).contains(expect));
+    return runtime.outputSince(from);
+  }
+
+  private List<String> entries() throws IOException {
+    return Files.exists(trail) ? Files.readAllLines(trail, StandardCharsets.UTF_8) : List.of();
+  }
+
+  @Test
+  @Order(1)
+  void shellOperationsConfigAndBackendEventsAreInTheTrail() throws Exception {
+    // a configuration change through FileInstall (etc/<pid>.cfg), as an operator makes one
+    Files.writeString(
+        runtime.runtimeDir.resolve("etc/org.openkcm.keystore.metrics.cfg"), "requireLogin=true\n");
+    shell("keystore:create L2 tenant:obs id=obs-acme", "obs-acme");
+    shell("keystore:get obs-acme", "obs-acme");
+    await("entries durable, the configuration change seen")
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                entries().stream().anyMatch(l -> l.contains("\"op\":\"key.create\""))
+                    && entries().stream().anyMatch(l -> l.contains("\"op\":\"config.updated\"")));
+    List<String> lines = entries();
+    assertThat(lines)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("\"actor\":\"shell\"", "\"op\":\"key.create\"", "\"tier\":\"L2\"")
+                    .contains("\"owner\":\"tenant:obs\"", "\"backend\":\"inmemory\"")
+                    .contains("\"outcome\":\"ok\"", "\"bundle\":\"openkcm-keystore-core\""));
+    assertThat(lines)
+        .anySatisfy(l -> assertThat(l).contains("\"op\":\"backend.arrived\"", "\"inmemory\""));
+    assertThat(lines)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains(
+                        "\"op\":\"config.updated\"",
+                        "\"subject\":\"org.openkcm.keystore.metrics\""));
+    String all = String.join("\n", lines);
+    assertThat(all).doesNotContain(password).doesNotContainIgnoringCase("material");
+  }
+
+  @Test
+  @Order(2)
+  void verifyChecksTheTrailAndFindsAnEditedEntry() throws Exception {
+    String ok = shell("keystore:audit verify", "entries checked");
+    assertThat(ok).contains("OK: ").contains("chain intact");
+    List<String> lines = new ArrayList<>(entries());
+    int edit = lines.size() / 2;
+    lines.set(edit, lines.get(edit).replace("\"outcome\":\"ok\"", "\"outcome\":\"KeyNotFound\""));
+    Path copy = workDir.resolve("edited-audit.log");
+    Files.write(copy, lines, StandardCharsets.UTF_8);
+    String bad = shell("keystore:audit verify " + copy, "entries checked");
+    assertThat(bad)
+        .contains(
+            "TAMPERED: " + edit + " entries checked; first bad: edited-audit.log:" + (edit + 1));
+  }
+
+  @Test
+  @Order(3)
+  void livenessAndReadinessAnswerAProbeWithoutLogin() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> live =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + runtime.port + "/health/live"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(live.statusCode()).isEqualTo(200);
+    await("ready")
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                http.send(
+                            HttpRequest.newBuilder(
+                                    URI.create(
+                                        "http://127.0.0.1:" + runtime.port + "/health/ready"))
+                                .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                        .statusCode()
+                    == 200);
+    String ready =
+        http.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + runtime.port + "/health/ready"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertThat(ready)
+        .startsWith("{\"status\":\"UP\"")
+        .contains("\"name\":\"backend:inmemory\",\"ok\":true")
+        .contains("\"name\":\"rootkey:local\",\"ok\":true")
+        .contains("\"name\":\"audit\",\"ok\":true")
+        .doesNotContain(password);
+  }
+
+  @Test
+  @Order(4)
+  void metricsNeedTheLoginAndARealPrometheusScrapesThem() throws Exception {
+    assertThat(metricsStatus(false)).isEqualTo(401);
+    try (PrometheusServer prometheus =
+        new PrometheusServer(workDir.resolve("prometheus"), runtime.port, USER, password)) {
+      shell("keystore:create L2 tenant:obs id=obs-globex", "obs-globex");
+      await("Prometheus scraped the workload")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () -> {
+                assertThat(prometheus.alive()).as("prometheus running").isTrue();
+                return prometheus
+                    .query(
+                        "openkcm_keystore_operation_duration_seconds_count{operation=\"key.create\"}")
+                    .matches("(?s).*\"value\":\\[[0-9.]+,\"([2-9]|[1-9][0-9]+)\"\\].*");
+              });
+      assertThat(prometheus.targetUp()).contains("\"value\":[").contains(",\"1\"]");
+      assertThat(prometheus.query("openkcm_keystore_audit_queue_depth"))
+          .contains("\"sink\":\"file\"");
+      assertThat(prometheus.query("openkcm_keystore_backend_up{backend=\"inmemory\"}"))
+          .contains(",\"1\"]");
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package org.openkcm.keystore.metrics.internal;
+
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.openkcm.keystore.api.BackendStatus;
+import org.openkcm.keystore.api.CacheStatistics;
+import org.openkcm.keystore.api.KeyService;
+import org.openkcm.keystore.api.KeystoreAdmin;
+import org.openkcm.keystore.audit.AuditSink;
+import org.openkcm.keystore.audit.OperationEvent;
+import org.openkcm.keystore.audit.OperationObserver;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+/**
+ * The runtime's metrics: an observer of every operation (it never refuses nor fails one) and the
+ * registry the {@code /metrics} servlet writes out.
+ */
+@Component(service = {OperationObserver.class, KeystoreMetrics.class})
+public final class KeystoreMetrics implements OperationObserver, RuntimeGauges.Sources {
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final OperationMetrics operations = new OperationMetrics(registry);
+  private final List<AuditSink> sinks = new CopyOnWriteArrayList<>();
+
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+  private volatile KeystoreAdmin admin;
+
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+  private volatile KeyService keys;
+
+  public KeystoreMetrics() {
+    RuntimeGauges.register(registry, this);
+  }
+
+  @Reference(
+      cardinality = ReferenceCardinality.MULTIPLE,
+      policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY)
+  void addSink(AuditSink sink) {
+    sinks.add(sink);
+  }
+
+  void removeSink(AuditSink sink) {
+    sinks.remove(sink);
+  }
+
+  @Override
+  public void completed(OperationEvent event) {
+    operations.record(event);
+  }
+
+  PrometheusRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public List<BackendStatus> backends() {
+    KeystoreAdmin a = admin;
+    return a == null ? List.of() : a.backends();
+  }
+
+  @Override
+  public CacheStatistics caches() {
+    KeyService k = keys;
+    return k == null ? null : k.cacheStatistics();
+  }
+
+  @Override
+  public List<AuditSink> sinks() {
+    return sinks;
+  }
+}

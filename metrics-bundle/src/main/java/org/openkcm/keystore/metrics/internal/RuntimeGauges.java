@@ -1,0 +1,104 @@
+package org.openkcm.keystore.metrics.internal;
+
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.List;
+import java.util.function.Supplier;
+import org.openkcm.keystore.api.BackendStatus;
+import org.openkcm.keystore.api.CacheStatistics;
+import org.openkcm.keystore.audit.AuditSink;
+import org.openkcm.keystore.spi.BackendState;
+
+/**
+ * Values read when Prometheus scrapes: backend state and breaker (from the admin view), cache hits,
+ * misses, evictions and size per layer, the audit sinks' queue depth.
+ */
+final class RuntimeGauges {
+  interface Sources {
+    List<BackendStatus> backends();
+
+    CacheStatistics caches();
+
+    List<AuditSink> sinks();
+  }
+
+  private RuntimeGauges() {}
+
+  static void register(PrometheusRegistry registry, Sources s) {
+    GaugeWithCallback.builder()
+        .name(OperationMetrics.PREFIX + "backend_up")
+        .help("1 if the backend's last health check found it UP")
+        .labelNames("backend")
+        .callback(
+            cb -> each(s::backends, b -> cb.call(b.state() == BackendState.UP ? 1 : 0, b.name())))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name(OperationMetrics.PREFIX + "breaker_state")
+        .help(
+            "The backend's circuit breaker: 0 closed, 1 half-open (one probe), 2 open (calls refused)")
+        .labelNames("backend")
+        .callback(cb -> each(s::backends, b -> cb.call(breakerState(b), b.name())))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name(OperationMetrics.PREFIX + "backend_keys")
+        .help("Keys held by the backend at its last count")
+        .labelNames("backend")
+        .callback(cb -> each(s::backends, b -> cb.call(b.keyCount(), b.name())))
+        .register(registry);
+    cacheCounter(registry, "cache_hits", "Cache hits", s, CacheStatistics.Layer::hits);
+    cacheCounter(registry, "cache_misses", "Cache misses", s, CacheStatistics.Layer::misses);
+    cacheCounter(
+        registry, "cache_evictions", "Cache evictions", s, CacheStatistics.Layer::evictions);
+    GaugeWithCallback.builder()
+        .name(OperationMetrics.PREFIX + "cache_entries")
+        .help("Entries in the cache layer")
+        .labelNames("layer")
+        .callback(cb -> each(() -> layers(s), l -> cb.call(l.size(), l.name())))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name(OperationMetrics.PREFIX + "audit_queue_depth")
+        .help("Audit entries waiting to be made durable, by sink")
+        .labelNames("sink")
+        .callback(cb -> each(s::sinks, a -> cb.call(a.pending(), a.name())))
+        .register(registry);
+  }
+
+  private interface LayerValue {
+    long of(CacheStatistics.Layer l);
+  }
+
+  private static void cacheCounter(
+      PrometheusRegistry registry, String name, String help, Sources s, LayerValue v) {
+    CounterWithCallback.builder()
+        .name(OperationMetrics.PREFIX + name)
+        .help(help + " by layer (tier and sealed/open)")
+        .labelNames("layer")
+        .callback(cb -> each(() -> layers(s), l -> cb.call(v.of(l), l.name())))
+        .register(registry);
+  }
+
+  private static List<CacheStatistics.Layer> layers(Sources s) {
+    CacheStatistics c = s.caches();
+    return c == null ? List.of() : c.layers();
+  }
+
+  /** Read from the admin view's detail, which names the breaker's state ({@code breaker OPEN}). */
+  static int breakerState(BackendStatus b) {
+    String d = b.detail() == null ? "" : b.detail();
+    if (d.contains("breaker OPEN")) {
+      return 2;
+    }
+    return d.contains("breaker HALF_OPEN") ? 1 : 0;
+  }
+
+  private static <T> void each(Supplier<List<T>> items, java.util.function.Consumer<T> f) {
+    List<T> list;
+    try {
+      list = items.get();
+    } catch (RuntimeException e) {
+      return; // a source that is not there yet reports nothing rather than failing the scrape
+    }
+    list.forEach(f);
+  }
+}

@@ -1,0 +1,64 @@
+package org.openkcm.keystore.metrics.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+import org.openkcm.keystore.audit.OperationEvent;
+
+/** The exposition: names under openkcm_keystore_, latencies and errors moved by events. */
+class KeystoreMetricsTest {
+
+  private static String scrape(KeystoreMetrics m) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    new PrometheusTextFormatWriter(false).write(out, m.registry().scrape());
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void operationsMoveLatencyAndErrorMetrics() throws Exception {
+    KeystoreMetrics m = new KeystoreMetrics();
+    m.completed(
+        OperationEvent.builder("key.create", Instant.now())
+            .backend("inmemory")
+            .tier("L4")
+            .key("l4-x", 1)
+            .durationNanos(2_000_000)
+            .build());
+    m.completed(
+        OperationEvent.builder("key.open", Instant.now())
+            .outcome("KeyNotFound")
+            .durationNanos(1_000)
+            .build());
+    m.completed(OperationEvent.builder("key.rotate", Instant.now()).build());
+    String text = scrape(m);
+    assertThat(text)
+        .contains(
+            "openkcm_keystore_operation_duration_seconds_count{backend=\"inmemory\",operation=\"key.create\",tier=\"L4\"} 1")
+        .contains(
+            "openkcm_keystore_operation_errors_total{kind=\"KeyNotFound\",operation=\"key.open\"} 1.0")
+        .contains("openkcm_keystore_saga_outcomes_total{outcome=\"ok\",saga=\"rotate\"} 1.0")
+        .doesNotContain("l4-x"); // key ids are never labels
+    for (String line : text.split("\n")) {
+      if (!line.startsWith("#") && !line.isBlank()) {
+        assertThat(line).startsWith("openkcm_keystore_");
+      }
+    }
+  }
+
+  @Test
+  void theLoginIsTheConsolesAndNothingElse() {
+    BasicLogin login = new BasicLogin("ops", "s3cret-pass");
+    String good = Base64.getEncoder().encodeToString("ops:s3cret-pass".getBytes());
+    String bad = Base64.getEncoder().encodeToString("ops:wrong".getBytes());
+    assertThat(login.accepts("Basic " + good)).isTrue();
+    assertThat(login.accepts("Basic " + bad)).isFalse();
+    assertThat(login.accepts(null)).isFalse();
+    assertThat(new BasicLogin(null, null).accepts("Basic " + good)).isFalse();
+    assertThat(login.toString()).doesNotContain("s3cret");
+  }
+}
