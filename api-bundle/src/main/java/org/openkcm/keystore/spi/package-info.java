@@ -4,5 +4,5 @@
  * sealed ("red") records; they never see plaintext key material.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package org.openkcm.keystore.spi;

@@ -102,6 +102,18 @@ final class GuardedKeystore implements Keystore {
   }
 
   @Override
+  public long replaceSealed(KeyMetadata updated, byte[] sealed, long expectedRevision)
+      throws KeystoreException {
+    checkConfigured(updated.ref());
+    // no reconciling retry: after a lost answer the caller re-reads and decides again
+    return guard.run(
+        updated.ref(),
+        timeout(),
+        s -> s.replaceSealed(updated, sealed, expectedRevision),
+        s -> s.replaceSealed(updated, sealed, expectedRevision));
+  }
+
+  @Override
   public boolean delete(KeyRef ref) throws KeystoreException {
     checkConfigured(ref);
     return guard.run(ref, timeout(), s -> s.delete(ref), s -> s.delete(ref));

@@ -143,6 +143,14 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
     return cache;
   }
 
+  /**
+   * Moves every stored record onto the current root key ({@link RootRewrap}); {@code dryRun} counts
+   * without writing.
+   */
+  RootRewrap.Report rewrap(boolean dryRun) {
+    return resolver.rewrap().run(placement.directory(), dryRun);
+  }
+
   @Override
   public KeyMetadata create(CreateKeyRequest request) throws KeystoreException {
     return creator.create(required("request", request), cache);

@@ -136,6 +136,16 @@ final class ResilientKeystore implements Keystore {
   }
 
   /** Deleting twice is harmless, so a lost answer is simply asked again. */
+  /**
+   * Not retried: a rewrap whose answer was lost is decided again by its caller from a fresh read
+   * (the record holds either wrap, both open).
+   */
+  @Override
+  public long replaceSealed(KeyMetadata updated, byte[] sealed, long expectedRevision)
+      throws KeystoreException {
+    return delegate.replaceSealed(updated, sealed, expectedRevision);
+  }
+
   @Override
   public boolean delete(KeyRef ref) throws KeystoreException {
     return Retries.idempotent(() -> delegate.delete(ref));

@@ -1,6 +1,8 @@
 package org.openkcm.keystore.core.internal.keys;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.openkcm.keystore.core.internal.crypto.EnvelopeSealer;
@@ -26,35 +28,70 @@ final class StateKeys implements AutoCloseable {
   private final RootKeyProvider root;
   private volatile Entry current;
 
-  private record Entry(String provider, StateAuthenticator auth) {}
+  /** The state key, and the keys of root keys the provider still accepts (verification only). */
+  private record Entry(String provider, StateAuthenticator auth, List<StateAuthenticator> previous)
+      implements AutoCloseable {
+    long verify(KeyMetadata bare, String tag) {
+      long claimed = auth.verify(bare, tag);
+      for (int i = 0; claimed < 0 && i < previous.size(); i++) {
+        claimed = previous.get(i).verify(bare, tag);
+      }
+      return claimed;
+    }
+
+    @Override
+    public void close() {
+      auth.close();
+      previous.forEach(StateAuthenticator::close);
+    }
+  }
 
   StateKeys(RootKeyProvider root) {
     this.root = root;
   }
 
   StateAuthenticator get() throws KeystoreException {
+    return entry().auth();
+  }
+
+  private Entry entry() throws KeystoreException {
     String name = root.name();
     Entry e = current;
     if (e != null && e.provider().equals(name)) {
-      return e.auth();
+      return e;
     }
     synchronized (this) {
       e = current;
       if (e != null && e.provider().equals(name)) {
-        return e.auth();
+        return e;
       }
-      byte[] k = root.deriveKey(StateAuthenticator.LABEL);
-      try {
-        current = new Entry(name, new StateAuthenticator(k));
-      } finally {
-        Arrays.fill(k, (byte) 0);
-      }
+      current = derive(name);
       if (e != null) {
-        e.auth().close();
+        e.close();
       }
-      return current.auth();
+      return current;
     }
   }
+
+  private Entry derive(String name) throws KeystoreException {
+    byte[] k = root.deriveKey(StateAuthenticator.LABEL);
+    List<StateAuthenticator> previous = new ArrayList<>();
+    try {
+      for (byte[] p : root.derivePreviousKeys(StateAuthenticator.LABEL)) {
+        try {
+          previous.add(new StateAuthenticator(p));
+        } finally {
+          Arrays.fill(p, (byte) 0);
+        }
+      }
+      return new Entry(name, new StateAuthenticator(k), List.copyOf(previous));
+    } finally {
+      Arrays.fill(k, (byte) 0);
+    }
+  }
+
+  /** A checked record and whether its state tag is the current state key's. */
+  record Checked(KeyRecord record, boolean current) {}
 
   /**
    * @return {@code m} (its own state tag replaced) with a state tag for the write that produces
@@ -74,6 +111,15 @@ final class StateKeys implements AutoCloseable {
    *     from a record whose sealed format requires it
    */
   KeyMetadata check(KeyRecord r, String backend) throws KeystoreException {
+    return checkDetailed(r, backend).record().metadata();
+  }
+
+  /**
+   * As {@link #check}, also telling whether the state verified under the current state key (a
+   * record authenticated under a previous root key's, or not at all, is re-authenticated when
+   * rewrapped).
+   */
+  Checked checkDetailed(KeyRecord r, String backend) throws KeystoreException {
     KeyMetadata m = r.metadata();
     String tag = m.tags().get(StateAuthenticator.TAG);
     if (tag == null) {
@@ -81,10 +127,16 @@ final class StateKeys implements AutoCloseable {
         throw integrity(
             m, backend, "carries no authenticated state (removed or forged in the backend)");
       }
-      return m; // sealed format 1, written before the state was authenticated: accepted as it is
+      // sealed format 1, written before the state was authenticated: accepted as it is
+      return new Checked(r, false);
     }
     KeyMetadata bare = strip(m);
-    long claimed = get().verify(bare, tag);
+    Entry e = entry();
+    long claimed = e.auth().verify(bare, tag);
+    boolean isCurrent = claimed >= 0;
+    if (!isCurrent) {
+      claimed = e.verify(bare, tag);
+    }
     if (claimed < 0) {
       throw integrity(
           m,
@@ -101,7 +153,7 @@ final class StateKeys implements AutoCloseable {
               + ", the backend holds revision "
               + r.revision());
     }
-    return bare;
+    return new Checked(new KeyRecord(bare, r.sealed(), r.revision()), isCurrent);
   }
 
   /**
@@ -117,7 +169,7 @@ final class StateKeys implements AutoCloseable {
       return m.tags().containsKey(INTEGRITY) ? corrupt(m) : m;
     }
     KeyMetadata bare = strip(m);
-    return get().verify(bare, tag) < 0 ? corrupt(bare) : bare;
+    return entry().verify(bare, tag) < 0 ? corrupt(bare) : bare;
   }
 
   static boolean isCorrupt(KeyMetadata m) {
@@ -152,7 +204,7 @@ final class StateKeys implements AutoCloseable {
   public void close() {
     Entry e = current;
     if (e != null) {
-      e.auth().close();
+      e.close();
     }
   }
 }
