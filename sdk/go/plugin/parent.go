@@ -12,11 +12,15 @@ import (
 // the plugin's lifetime: end of input then means the host is gone (even after kill -9 of the JVM).
 const WatchStdinEnv = "KEYSTORE_PLUGIN_WATCH_STDIN"
 
+// startParent is the parent pid as the process started, read before main runs: a plugin that does
+// work before Serve (opening its database, say) must still notice a host that died meanwhile.
+var startParent = os.Getppid()
+
 // watchParent makes the plugin exit when the process that started it is gone: its parent pid changes
 // (re-parented to init or a subreaper) or, under the Keystore host, its stdin reaches end of input.
 // The JVM cannot ask the kernel for a parent-death signal, so the plugin watches instead.
 func watchParent(log hclog.Logger) {
-	parent := os.Getppid()
+	parent := startParent
 	go func() {
 		for range time.Tick(250 * time.Millisecond) {
 			if os.Getppid() != parent {

@@ -39,7 +39,7 @@ public final class BaoBenchMain {
       System.setProperty(BaoEnv.TOKEN_FILE_PROPERTY, tokenFile.toString());
       System.out.println(
           "bao " + bao.address() + " (dev mode, in-memory storage); load average " + loadAverage());
-      Map<String, Result> jmh = runJmh(cli);
+      Map<String, Result<?>> jmh = runJmh(cli);
       Interleaved.Result ab = Interleaved.run(loadWarmup, 2 * loadMeasure);
       System.out.println(ab);
       List<LoadDriver.Result> load = LoadPhases.run(loadWarmup, loadMeasure);
@@ -50,7 +50,7 @@ public final class BaoBenchMain {
     }
   }
 
-  private static Map<String, Result> runJmh(CommandLineOptions cli) throws Exception {
+  private static Map<String, Result<?>> runJmh(CommandLineOptions cli) throws Exception {
     OptionsBuilder o = new OptionsBuilder();
     o.include(OpenBaoRetrieveBenchmarks.class.getName() + "\\..*")
         .threads(1)
@@ -68,7 +68,7 @@ public final class BaoBenchMain {
                 + BaoEnv.TOKEN_FILE_PROPERTY
                 + "="
                 + System.getProperty(BaoEnv.TOKEN_FILE_PROPERTY));
-    Map<String, Result> score = new LinkedHashMap<>();
+    Map<String, Result<?>> score = new LinkedHashMap<>();
     for (RunResult r : new Runner(o.build()).run()) {
       String b = r.getParams().getBenchmark();
       score.put(b.substring(b.lastIndexOf('.') + 1), r.getPrimaryResult());

@@ -9,14 +9,14 @@ final class BaoReport {
   private BaoReport() {}
 
   static void print(
-      Map<String, Result> jmh,
+      Map<String, Result<?>> jmh,
       Interleaved.Result ab,
       List<LoadDriver.Result> load,
       String loadAverage) {
     System.out.println();
     System.out.println("| retrieve (1 thread, JMH) | µs/op | ± (99.9%) |");
     System.out.println("| --- | --- | --- |");
-    for (Map.Entry<String, Result> e : jmh.entrySet()) {
+    for (Map.Entry<String, Result<?>> e : jmh.entrySet()) {
       System.out.printf(
           "| %s | %,.1f | %,.1f |%n",
           e.getKey(), e.getValue().getScore(), e.getValue().getScoreError());
@@ -138,8 +138,8 @@ final class BaoReport {
     return r.op().startsWith("(") ? (met ? "(met)" : "(missed)") : met ? "met" : "MISSED";
   }
 
-  private static Double score(Map<String, Result> jmh, String name) {
-    Result r = jmh.get(name);
+  private static Double score(Map<String, Result<?>> jmh, String name) {
+    Result<?> r = jmh.get(name);
     return r == null ? null : r.getScore();
   }
 }

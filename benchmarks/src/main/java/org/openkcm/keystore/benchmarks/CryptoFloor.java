@@ -19,6 +19,7 @@ final class CryptoFloor {
       ThreadLocal.withInitial(CryptoFloor::drbg);
   private static final ThreadLocal<Cipher> DEK = ThreadLocal.withInitial(CryptoFloor::gcm);
   private static final ThreadLocal<Cipher> KEK = ThreadLocal.withInitial(CryptoFloor::gcm);
+  private static final ThreadLocal<byte[]> IV = ThreadLocal.withInitial(() -> new byte[12]);
 
   /** As long as the core's identity aad of a generated L4 id (about 90 bytes). */
   static final byte[] AAD = new byte[90];
@@ -67,6 +68,21 @@ final class CryptoFloor {
         new GCMParameterSpec(128, sealed, 66, 12));
     dek.updateAAD(AAD);
     return dek.doFinal(sealed, 78, 48);
+  }
+
+  /**
+   * @return a fresh 12-byte IV followed by AES-256-GCM of the plaintext under the key
+   */
+  static byte[] encrypt(SecretKeySpec key, byte[] plaintext, byte[] aad)
+      throws GeneralSecurityException {
+    byte[] out = new byte[12 + plaintext.length + 16];
+    RANDOM.get().nextBytes(IV.get());
+    System.arraycopy(IV.get(), 0, out, 0, 12);
+    Cipher c = DEK.get();
+    c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, out, 0, 12));
+    c.updateAAD(aad);
+    c.doFinal(plaintext, 0, plaintext.length, out, 12);
+    return out;
   }
 
   private static SecureRandom drbg() {

@@ -50,8 +50,12 @@ final class ConsoleLoad implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     running = false;
-    thread.join(15_000);
+    try {
+      thread.join(15_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

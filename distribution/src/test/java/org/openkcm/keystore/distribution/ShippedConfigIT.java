@@ -29,7 +29,7 @@ class ShippedConfigIT {
     String text = Files.readString(file);
     assertThat(text.lines().filter(l -> !l.isBlank()))
         .allMatch(l -> l.startsWith("#"), "every line is a comment");
-    assertThat((Object) new Yaml().load(text)).as("nothing in force: the defaults apply").isNull();
+    assertThat(new Yaml().<Object>load(text)).as("nothing in force: the defaults apply").isNull();
 
     // uncommented, it is a valid configuration with the README's sections
     String uncommented =

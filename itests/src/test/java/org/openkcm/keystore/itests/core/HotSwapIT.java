@@ -89,9 +89,14 @@ public class HotSwapIT extends CoreTestSupport {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       stop.set(true);
-      assertTrue("load threads stopped", finished.await(30, TimeUnit.SECONDS));
+      try {
+        assertTrue("load threads stopped", finished.await(30, TimeUnit.SECONDS));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while the load threads stopped", e);
+      }
     }
   }
 

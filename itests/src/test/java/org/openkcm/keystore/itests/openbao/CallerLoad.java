@@ -68,10 +68,17 @@ final class CallerLoad implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     running.set(false);
     pool.shutdown();
-    if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+    boolean stopped;
+    try {
+      stopped = pool.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopped = false;
+    }
+    if (!stopped) {
       pool.shutdownNow();
       throw new AssertionError("callers did not stop within 30 s: a call hangs");
     }

@@ -117,6 +117,7 @@ public final class BaoTools {
         int p = a.getLocalPort();
         if (p < 65535) {
           try (ServerSocket b = new ServerSocket(p + 1, 1, InetAddress.getLoopbackAddress())) {
+            assert b.isBound();
             return p;
           } catch (IOException taken) {
             // try another pair

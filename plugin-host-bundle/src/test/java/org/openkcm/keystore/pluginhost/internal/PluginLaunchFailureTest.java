@@ -19,14 +19,17 @@ class PluginLaunchFailureTest {
   @TempDir Path dir;
 
   private String failureOf(PluginSettings s) {
-    try (PluginFixture f = new PluginFixture().start(s)) {
+    String error;
+    PluginFixture f = new PluginFixture().start(s);
+    try {
       await().atMost(Duration.ofSeconds(30)).until(() -> f.supervisor.lastError() != null);
-      String error = f.supervisor.lastError();
+      error = f.supervisor.lastError();
       assertThat(f.registrations.get()).as("nothing registered").isZero();
+    } finally {
       f.close();
-      assertThat(PluginFixture.running(s.path())).as("no process left").isEmpty();
-      return error;
     }
+    assertThat(PluginFixture.running(s.path())).as("no process left").isEmpty();
+    return error;
   }
 
   private PluginSettings scripted(String body, Duration startTimeout) throws Exception {

@@ -198,6 +198,7 @@ class PluginManagerTest {
     InMemoryKeystore shared =
         new InMemoryKeystore("vault", 10); // one store behind both services, like OpenBao
     FaultInjectingKeystore leaving = new FaultInjectingKeystore(shared);
+    @SuppressWarnings({"unchecked", "rawtypes"})
     Map<String, Object>[] props = new Map[1];
     Keystore successor = new FaultInjectingKeystore(shared);
     // the old service completes the write, then its bundle stops before it can answer

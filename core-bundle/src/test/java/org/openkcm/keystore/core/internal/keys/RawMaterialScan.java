@@ -32,7 +32,7 @@ final class RawMaterialScan {
   }
 
   private int slot(long k) {
-    return (int) (Long.hashCode(k * 0x9E3779B97F4A7C15L) & (table.length - 1));
+    return Long.hashCode(k * 0x9E3779B97F4A7C15L) & (table.length - 1);
   }
 
   private boolean candidate(long k) {
