@@ -200,6 +200,56 @@ class Pkcs11RewrapTest {
   }
 
   @Test
+  void aRewrapFailingHalfWayLeavesEveryRecordOpenableAndARerunFinishesIt() throws Exception {
+    SoftHsm hsm = SoftHsm.create("ks-halfway");
+    Pkcs11RootKeyProvider root = provider(Pkcs11Fixture.settings(hsm, "root", true, ""), null);
+    InMemoryKeystore memory = Pkcs11Fixture.memory();
+    RacingStore store = new RacingStore(memory);
+    CryptoKeyService core = core(store, root);
+    List<Chain> chains = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      chains.add(chain(core, "h" + i));
+    }
+    root.rotate();
+    store.failAfter = 2; // the backend fails from the third conditional write on
+
+    assertThat(new RewrapCommand(core).rewrap())
+        .contains("rewrapped: 2 L2 records")
+        .contains("not moved: 2")
+        .contains("injected outage");
+    long moved =
+        chains.stream()
+            .filter(c -> "root-v2".equals(labelQuietly(memory, c.refs().get(0))))
+            .count();
+    assertThat(moved).isEqualTo(2);
+    // old and new wraps side by side all open; the lazy rewrap on these opens fails too (the
+    // outage goes on) and changes nothing
+    assertAllOpen(core(store, root), chains);
+    assertThat(
+            chains.stream()
+                .filter(c -> "root-v2".equals(labelQuietly(memory, c.refs().get(0))))
+                .count())
+        .isEqualTo(2);
+
+    store.failAfter = Integer.MAX_VALUE;
+    assertThat(new RewrapCommand(core).rewrap())
+        .contains("rewrapped: 2 L2 records")
+        .contains("not moved: 0");
+    for (Chain c : chains) {
+      assertThat(label(memory, c.refs().get(0))).isEqualTo("root-v2");
+    }
+    assertAllOpen(core(memory, root), chains);
+  }
+
+  private static String labelQuietly(Keystore store, KeyRef l2) {
+    try {
+      return label(store, l2);
+    } catch (KeystoreException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
   void aRuntimeSwitchedFromLocalRewrapsThenDropsPreviousProviderAndEveryTierStillOpens()
       throws Exception {
     String masterKey =
@@ -242,6 +292,7 @@ class Pkcs11RewrapTest {
     private final AtomicBoolean fired = new AtomicBoolean();
     volatile Hook beforeReplace;
     volatile int replaceCalls;
+    volatile int failAfter = Integer.MAX_VALUE;
 
     interface Hook {
       void run() throws KeystoreException;
@@ -254,7 +305,10 @@ class Pkcs11RewrapTest {
     @Override
     public long replaceSealed(KeyMetadata updated, byte[] sealed, long expectedRevision)
         throws KeystoreException {
-      replaceCalls++;
+      if (++replaceCalls > failAfter) {
+        throw new org.openkcm.keystore.model.BackendUnavailableException(
+            "inmemory", "injected outage", null);
+      }
       if (beforeReplace != null && fired.compareAndSet(false, true)) {
         beforeReplace.run();
       }

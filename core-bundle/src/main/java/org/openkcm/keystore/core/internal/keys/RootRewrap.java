@@ -1,5 +1,7 @@
 package org.openkcm.keystore.core.internal.keys;
 
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.openkcm.keystore.core.internal.backend.BackendDirectory;
 import org.openkcm.keystore.core.internal.cache.KeyCache;
@@ -69,8 +71,8 @@ final class RootRewrap {
       // fails the write and changes nothing
       if (directory.backend(backend) instanceof AuthenticatedKeystore ks) {
         write(ks, opened, true);
+        LOG.debug("Rewrapped {} under the current root key (on open)", opened.metadata().ref());
       }
-      LOG.info("Rewrapped {} under the current root key (on open)", opened.metadata().ref());
     } catch (KeystoreException | RuntimeException e) {
       LOG.debug(
           "Lazy rewrap of {} not done now ({}); it still opens",
@@ -80,7 +82,7 @@ final class RootRewrap {
   }
 
   /** Counts per outcome over every configured backend, and the records that failed. */
-  record Report(boolean dryRun, java.util.Map<Outcome, Integer> counts, String problems) {
+  record Report(boolean dryRun, Map<Outcome, Integer> counts, String problems) {
     int count(Outcome o) {
       return counts.getOrDefault(o, 0);
     }
@@ -92,7 +94,7 @@ final class RootRewrap {
    * reported, the others are still done.
    */
   Report run(BackendDirectory directory, boolean dryRun) {
-    java.util.Map<Outcome, Integer> counts = new java.util.EnumMap<>(Outcome.class);
+    Map<Outcome, Integer> counts = new EnumMap<>(Outcome.class);
     StringBuilder problems = new StringBuilder();
     for (Keystore k : directory.configured()) {
       if (!(k instanceof AuthenticatedKeystore ks)) {
