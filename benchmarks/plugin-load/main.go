@@ -14,6 +14,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -21,6 +22,13 @@ import (
 	pb "github.com/openkcm/keystore/sdk/go/keystorepb"
 	"github.com/openkcm/keystore/sdk/go/plugin"
 )
+
+// cpuTime is the CPU this process (the client side) used so far, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
 
 func main() {
 	bin := flag.String("plugin", "", "plugin executable")
@@ -60,6 +68,10 @@ func main() {
 			panic(err)
 		}
 	}
+	refs := make([]*pb.RetrieveKeyRequest, *records)
+	for i := range refs {
+		refs[i] = &pb.RetrieveKeyRequest{Ref: &pb.KeyRef{Id: fmt.Sprintf("bench-%05d", i), Version: 1}}
+	}
 	phase := func(d time.Duration) (float64, time.Duration) {
 		var ops atomic.Int64
 		var mu sync.Mutex
@@ -73,7 +85,7 @@ func main() {
 				var mine []time.Duration
 				for i := w; time.Now().Before(stop); i += *callers {
 					t := time.Now()
-					if _, err := ks.RetrieveKey(ctx, &pb.RetrieveKeyRequest{Ref: &pb.KeyRef{Id: fmt.Sprintf("bench-%05d", i%*records), Version: 1}}); err != nil {
+					if _, err := ks.RetrieveKey(ctx, refs[i%*records]); err != nil {
 						panic(err)
 					}
 					mine = append(mine, time.Since(t))
@@ -93,6 +105,8 @@ func main() {
 		return float64(ops.Load()) / d.Seconds(), p95
 	}
 	phase(*warmup)
+	cpu0 := cpuTime()
 	ops, p95 := phase(*duration)
-	fmt.Printf("direct_retrieve_ops_%d %.0f\ndirect_retrieve_p95_us_%d %d\n", *callers, ops, *callers, p95.Microseconds())
+	perOp := (cpuTime() - cpu0).Microseconds() / max(1, int64(ops*duration.Seconds()))
+	fmt.Printf("direct_retrieve_ops_%d %.0f\ndirect_retrieve_p95_us_%d %d\ndirect_client_cpu_us_per_op %d\n", *callers, ops, *callers, p95.Microseconds(), perOp)
 }

@@ -39,6 +39,7 @@ type runtime struct {
 	ca           *pki
 	testbackend  string
 	clientsExtra []string
+	plugins      []string // YAML of plugins: list items, each starting with "- name: ..."
 }
 
 var rt *runtime
@@ -143,7 +144,7 @@ func (r *runtime) makeCerts() error {
 
 func (r *runtime) clientTable() []string {
 	return append([]string{
-		"identity=" + appID + "; owners=tenant:acme,service:acme-*,tenant:swap; ops=KeyService/*,KeystoreOperations/*",
+		"identity=" + appID + "; owners=tenant:acme,service:acme-*,tenant:swap,tenant:plug; ops=KeyService/*,KeystoreOperations/*",
 		"identity=" + otherID + "; owners=tenant:other; ops=*",
 		"identity=" + readerID + "; owners=tenant:acme,service:acme-*; ops=KeyService/GetKey,KeyService/ListKeys,KeyService/Encrypt,KeyService/Decrypt",
 		"identity=" + expiredID + "; owners=*; ops=*",
@@ -152,7 +153,19 @@ func (r *runtime) clientTable() []string {
 
 func (r *runtime) writeConfig() error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "routing:\n  rules:\n    - \"owner=tenant:swap -> scratch\"\n  default: inmemory\n")
+	fmt.Fprintf(&b, "routing:\n  rules:\n    - \"owner=tenant:swap -> scratch\"\n")
+	if len(r.plugins) > 0 {
+		fmt.Fprintf(&b, "    - \"owner=tenant:plug -> gobolt\"\n")
+	}
+	fmt.Fprintf(&b, "  default: inmemory\n")
+	if len(r.plugins) > 0 {
+		b.WriteString("plugins:\n")
+		for _, p := range r.plugins {
+			for _, line := range strings.Split(strings.TrimRight(p, "\n"), "\n") {
+				b.WriteString("  " + line + "\n")
+			}
+		}
+	}
 	fmt.Fprintf(&b, "grpc:\n  host: 127.0.0.1\n  port: %d\n", r.grpcPort)
 	fmt.Fprintf(&b, "  certFile: %s\n  keyFile: %s\n  clientCaFile: %s\n", r.cert("server"), r.key("server"), r.cert("ca"))
 	fmt.Fprintf(&b, "  maxMessageBytes: 65536\n  reloadInterval: 300ms\n  clients:\n")

@@ -22,7 +22,7 @@ var startParent = os.Getppid()
 func watchParent(log hclog.Logger) {
 	parent := startParent
 	go func() {
-		for range time.Tick(250 * time.Millisecond) {
+		for ; ; time.Sleep(250 * time.Millisecond) {
 			if os.Getppid() != parent {
 				log.Warn("host process is gone, exiting", "parent", parent)
 				os.Exit(3)

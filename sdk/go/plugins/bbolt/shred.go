@@ -16,16 +16,21 @@ import (
 // stored encrypted (AES-256-GCM) under a key of its own, kept outside bbolt in a file of fixed 32-byte slots
 // that is overwritten in place: deleting a record zeroes its slot (and fsyncs), after which whatever copies
 // bbolt still holds cannot be decrypted. A slot no record references (a crash between the two writes) is
-// zeroed when the store opens.
+// zeroed when the store opens. Slots are handed out from a pool prepared (written and synced) ahead, so a
+// store costs no fsync of the key file of its own.
 type keySlots struct {
 	mu    sync.Mutex
 	f     *os.File
 	free  []uint32
+	ready []uint32 // prepared: a fresh synced key, no record yet
 	next  uint32
 	cache map[uint32][]byte
 }
 
 const slotSize = 32
+
+// poolSize is how many slots one fsync of the key file prepares.
+const poolSize = 64
 
 func openSlots(path string, used map[uint32]bool) (*keySlots, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
@@ -55,34 +60,61 @@ func openSlots(path string, used map[uint32]bool) (*keySlots, error) {
 	return k, nil
 }
 
-// allocate writes a fresh key into a free slot and syncs it before the record that uses it is committed.
-// The sync runs outside the lock, so concurrent stores share the file system's journal commit.
+// allocate hands out a slot holding a fresh key that is already durable. Slots are prepared in sets of
+// poolSize with one fsync of the key file per set, so a store pays no fsync of its own here: a prepared
+// slot no record references yet is an unreferenced slot like any other (zeroed at the next open).
 func (k *keySlots) allocate() (uint32, []byte, error) {
-	key := make([]byte, slotSize)
-	if _, err := rand.Read(key); err != nil {
-		return 0, nil, err
-	}
 	k.mu.Lock()
-	var slot uint32
-	if n := len(k.free); n > 0 {
-		slot, k.free = k.free[n-1], k.free[:n-1]
-	} else {
-		slot = k.next
-		k.next++
+	defer k.mu.Unlock()
+	if len(k.ready) == 0 {
+		if err := k.prepare(); err != nil {
+			return 0, nil, err
+		}
 	}
-	_, err := k.f.WriteAt(key, int64(slot)*slotSize)
-	k.mu.Unlock()
-	if err == nil {
-		err = k.f.Sync()
+	n := len(k.ready)
+	slot := k.ready[n-1]
+	k.ready = k.ready[:n-1]
+	return slot, k.cache[slot], nil
+}
+
+// prepare writes poolSize fresh keys into free slots and syncs the file once. Called with mu held.
+func (k *keySlots) prepare() error {
+	var slots []uint32
+	for i := 0; i < poolSize; i++ {
+		key := make([]byte, slotSize)
+		if _, err := rand.Read(key); err != nil {
+			k.free = append(k.free, slots...)
+			return err
+		}
+		var slot uint32
+		if n := len(k.free); n > 0 {
+			slot, k.free = k.free[n-1], k.free[:n-1]
+		} else {
+			slot = k.next
+			k.next++
+		}
+		slots = append(slots, slot)
+		k.cache[slot] = key
+		if _, err := k.f.WriteAt(key, int64(slot)*slotSize); err != nil {
+			k.unprepare(slots)
+			return err
+		}
 	}
-	if err != nil {
-		k.release(slot)
-		return 0, nil, err
+	if err := k.f.Sync(); err != nil {
+		k.unprepare(slots)
+		return err
 	}
-	k.mu.Lock()
-	k.cache[slot] = key
-	k.mu.Unlock()
-	return slot, key, nil
+	k.ready = append(k.ready, slots...)
+	return nil
+}
+
+// unprepare forgets keys of a failed prepare; their slots are free again (and zeroed at the next open).
+func (k *keySlots) unprepare(slots []uint32) {
+	for _, s := range slots {
+		clear(k.cache[s])
+		delete(k.cache, s)
+	}
+	k.free = append(k.free, slots...)
 }
 
 func (k *keySlots) release(slot uint32) {
@@ -124,14 +156,29 @@ func (k *keySlots) shred(slot uint32) error {
 	return nil
 }
 
+// close zeroes the prepared slots no record took (as the next open would) and forgets every key.
 func (k *keySlots) close() error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	var err error
+	zero := make([]byte, slotSize)
+	for _, s := range k.ready {
+		if _, e := k.f.WriteAt(zero, int64(s)*slotSize); e != nil && err == nil {
+			err = e
+		}
+	}
+	k.ready = nil
+	if e := k.f.Sync(); e != nil && err == nil {
+		err = e
+	}
 	for s, key := range k.cache {
 		clear(key)
 		delete(k.cache, s)
 	}
-	return k.f.Close()
+	if e := k.f.Close(); err == nil {
+		err = e
+	}
+	return err
 }
 
 // seal is slot (4 bytes) | nonce (12) | AES-256-GCM(sealed, aad = record key).

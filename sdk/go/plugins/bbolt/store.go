@@ -30,19 +30,28 @@ const defaultMaxRecordBytes = 64 * 1024
 
 // Store is the reference backend: a bbolt file. Every write is part of one bbolt transaction (fsync'd
 // before the call returns), so a record and its index entries are written together or not at all;
-// concurrent writers share a transaction (bbolt Batch: a function that fails is re-run alone, so one
-// caller's error never undoes another's write).
+// concurrent writers share a transaction (the group commit in commit.go: a write that fails is re-run
+// alone, so one caller's error never undoes another's write).
 type Store struct {
 	pb.UnimplementedKeystoreOperationsServer
 	db       *bolt.DB
 	slots    *keySlots
+	writes   *committer
 	name     string
 	maxBytes atomic.Int32
 }
 
 // Open opens (or creates) the database file.
 func Open(path, name string) (*Store, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	return OpenWaiting(path, name, 2*time.Second)
+}
+
+// OpenWaiting is Open waiting up to lockWait for another process holding the file (a predecessor
+// being stopped) to let it go.
+func OpenWaiting(path, name string, lockWait time.Duration) (*Store, error) {
+	// NoFreelistSync: a commit writes no freelist pages (it is rebuilt when the file opens), so a
+	// transaction writes only the pages it changed.
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockWait, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
 	if err != nil {
 		return nil, err
 	}
@@ -80,13 +89,14 @@ func Open(path, name string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	s := &Store{db: db, slots: slots, name: name}
+	s := &Store{db: db, slots: slots, name: name, writes: newCommitter(db)}
 	s.maxBytes.Store(defaultMaxRecordBytes)
 	return s, nil
 }
 
 // Close closes the database file.
 func (s *Store) Close() error {
+	s.writes.close()
 	err := s.db.Close()
 	if e := s.slots.close(); err == nil {
 		err = e
@@ -179,7 +189,7 @@ func (s *Store) StoreKey(_ context.Context, r *pb.StoreKeyRequest) (*pb.StoreKey
 		_ = s.slots.shred(slot)
 		return nil, plugin.InvalidArgument("metadata", "cannot be encoded")
 	}
-	err = s.db.Batch(func(tx *bolt.Tx) error {
+	err = s.writes.update(func(tx *bolt.Tx) error {
 		recs := tx.Bucket(recordsBucket)
 		if recs.Get(k) != nil {
 			return plugin.AlreadyExists(m.GetId(), m.GetVersion())
@@ -263,7 +273,7 @@ func (s *Store) UpdateKeyMetadata(_ context.Context, r *pb.UpdateKeyMetadataRequ
 		return nil, err
 	}
 	var next int64
-	err := s.db.Batch(func(tx *bolt.Tx) error {
+	err := s.writes.update(func(tx *bolt.Tx) error {
 		rec, err := load(tx, m.GetId(), m.GetVersion())
 		if err != nil {
 			return err
@@ -314,7 +324,7 @@ func sameIdentity(old, m *pb.KeyMetadata) error {
 func (s *Store) DeleteKey(_ context.Context, r *pb.DeleteKeyRequest) (*pb.DeleteKeyResponse, error) {
 	existed := false
 	var slot uint32
-	err := s.db.Batch(func(tx *bolt.Tx) error {
+	err := s.writes.update(func(tx *bolt.Tx) error {
 		existed = false // a batch may run this function again
 		rec, err := load(tx, r.GetRef().GetId(), r.GetRef().GetVersion())
 		if err != nil {

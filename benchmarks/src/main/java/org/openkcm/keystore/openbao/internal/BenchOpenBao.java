@@ -37,6 +37,13 @@ public final class BenchOpenBao {
     return "secret/" + layout.record(ref);
   }
 
+  /**
+   * @return requests the backend sent so far (what revalidation costs)
+   */
+  public static long requests(Keystore k) {
+    return ((OpenBaoKeystore) k).requestCount();
+  }
+
   /** Stops the backend's HttpClient executor. */
   public static void close(Keystore k) {
     ((OpenBaoKeystore) k).deactivate();

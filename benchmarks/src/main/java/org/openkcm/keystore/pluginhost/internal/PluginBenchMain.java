@@ -60,7 +60,7 @@ public final class PluginBenchMain {
             Duration.ofSeconds(2),
             Duration.ofSeconds(5));
     MultiThreadIoEventLoopGroup group =
-        new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     AtomicReference<Keystore> registered = new AtomicReference<>();
     CountDownLatch up = new CountDownLatch(1);
     PluginSupervisor sup =
@@ -83,19 +83,25 @@ public final class PluginBenchMain {
     for (int i = 0; i < records; i++) {
       ks.store(md(String.format("bench-%05d", i)), sealed);
     }
-    phase(
-        callers, warmup, i -> ks.retrieve(KeyRef.of(String.format("bench-%05d", i % records), 1)));
-    long[] r =
-        phase(
-            callers,
-            measured,
-            i -> ks.retrieve(KeyRef.of(String.format("bench-%05d", i % records), 1)));
+    KeyRef[] refs = new KeyRef[records];
+    for (int i = 0; i < records; i++) {
+      refs[i] = KeyRef.of(String.format("bench-%05d", i), 1);
+    }
+    phase(callers, warmup, i -> ks.retrieve(refs[(int) (i % records)]));
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    long cpu0 = os.getProcessCpuTime();
+    long[] r = phase(callers, measured, i -> ks.retrieve(refs[(int) (i % records)]));
+    long cpuPerOp =
+        (os.getProcessCpuTime() - cpu0) / 1000 / Math.max(1, r[0] * measured.toSeconds());
     AtomicLong next = new AtomicLong();
     long[] w =
         phase(callers, measured, i -> ks.store(md("store-" + next.incrementAndGet()), sealed));
     System.out.printf(
-        "host_retrieve_ops_%d %d%nhost_retrieve_p95_us_%d %d%nhost_store_ops_%d %d%nhost_store_p95_us_%d %d%n",
-        callers, r[0], callers, r[1], callers, w[0], callers, w[1]);
+        "host_retrieve_ops_%d %d%nhost_retrieve_p95_us_%d %d%nhost_retrieve_cpu_us_per_op %d%n"
+            + "host_store_ops_%d %d%nhost_store_p95_us_%d %d%n",
+        callers, r[0], callers, r[1], cpuPerOp, callers, w[0], callers, w[1]);
     sup.stop();
     group.shutdownGracefully().awaitUninterruptibly();
   }

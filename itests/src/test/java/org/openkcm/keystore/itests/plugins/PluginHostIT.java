@@ -24,6 +24,7 @@ import javax.inject.Inject;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.openkcm.keystore.itests.KeystoreTestSupport;
+import org.openkcm.keystore.itests.core.Directory;
 import org.openkcm.keystore.model.BackendUnavailableException;
 import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyRef;
@@ -185,6 +186,148 @@ public class PluginHostIT extends KeystoreTestSupport {
             .anyMatch(
                 h -> h.info().command().map(x -> x.contains("keystore-bbolt")).orElse(false)));
     assertNotEquals(firstPid, pid);
+  }
+
+  /**
+   * A new binary (new checksum) replaces the process while 8 callers store and read back through
+   * the core (routing, guarded calls, the default {@code plugins.absentWait} of 2 s): the host
+   * starts the new process before it stops the old one, the reference plugin waits for the file
+   * lock and opens when the old process let go, and no request fails; every acknowledged write is
+   * there afterwards.
+   */
+  @Test
+  public void aNewBinaryReplacesTheProcessWhileEightCallersRunThroughTheCoreAndNoRequestFails()
+      throws Exception {
+    String name = "itbolt-swap";
+    Path dir = Files.createTempDirectory("plugin-swap");
+    Path v1 = dir.resolve("keystore-bbolt-v1");
+    Files.copy(Path.of(System.getProperty("plugin.binary")), v1);
+    Path v2 = dir.resolve("keystore-bbolt-v2");
+    Files.copy(v1, v2);
+    // trailing bytes: the same program, another checksum, as a rebuilt binary would have
+    Files.write(v2, new byte[] {1, 2, 3, 4}, java.nio.file.StandardOpenOption.APPEND);
+    v1.toFile().setExecutable(true);
+    v2.toFile().setExecutable(true);
+    org.osgi.service.cm.Configuration c = configAdmin.getFactoryConfiguration(FACTORY, name, "?");
+    Dictionary<String, Object> props = new Hashtable<>();
+    props.put("name", name);
+    props.put("path", v1.toString());
+    props.put("args", new String[] {"-db", dir.resolve("ks.db").toString()});
+    props.put("checksum", sha256(v1));
+    props.put("logLevel", "warn");
+    c.update(props);
+    org.osgi.service.cm.Configuration routing =
+        configAdmin.getConfiguration("org.openkcm.keystore.routing", "?");
+    routing.update(
+        new Hashtable<>(
+            java.util.Map.of("rules", new String[] {"* -> " + name}, "defaultBackend", name)));
+    await(
+        "routing to " + name + " and the plugin registered",
+        () ->
+            admin.routes().get(0).backend().equals(name)
+                && !services(Keystore.class, "(" + Keystore.BACKEND_PROPERTY + "=" + name + ")")
+                    .isEmpty());
+    long firstPid = pidOf(name);
+    Directory directory = directory();
+
+    AtomicBoolean run = new AtomicBoolean(true);
+    AtomicInteger ok = new AtomicInteger();
+    java.util.concurrent.atomic.AtomicLong slowest = new java.util.concurrent.atomic.AtomicLong();
+    ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<KeyRef> acknowledged = new ConcurrentLinkedQueue<>();
+    List<Thread> callers = new java.util.ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      int thread = t;
+      Thread caller =
+          new Thread(
+              () -> {
+                for (int i = 0; run.get(); i++) {
+                  long start = System.nanoTime();
+                  try {
+                    KeyMetadata m = md("swap-" + thread + "-" + i);
+                    Keystore k = directory.route(m);
+                    byte[] b = m.id().getBytes(StandardCharsets.UTF_8);
+                    k.store(m, b);
+                    acknowledged.add(m.ref());
+                    assertArrayEquals(b, k.retrieve(m.ref()).sealed());
+                    ok.incrementAndGet();
+                  } catch (Throwable e) {
+                    failures.add(e);
+                  }
+                  slowest.accumulateAndGet(System.nanoTime() - start, Math::max);
+                }
+              },
+              "swap-caller-" + t);
+      callers.add(caller);
+      caller.start();
+    }
+    try {
+      await("callers running", () -> ok.get() > 200 || !failures.isEmpty());
+      props.put("path", v2.toString());
+      props.put("checksum", sha256(v2));
+      c.update(props);
+      await("the new binary took over", () -> pidOf(name) != firstPid && pidOf(name) > 0);
+      await(
+          "the old process stopped",
+          () -> !ProcessHandle.of(firstPid).map(ProcessHandle::isAlive).orElse(false));
+      int atSwitch = ok.get();
+      await(
+          "callers continue on the new process",
+          () -> ok.get() > atSwitch + 200 || !failures.isEmpty());
+    } finally {
+      run.set(false);
+      for (Thread t : callers) {
+        t.join();
+      }
+    }
+    assertTrue(
+        "no request failed across the replacement (slowest call "
+            + slowest.get() / 1_000_000
+            + " ms): "
+            + failures.stream().limit(5).map(Throwable::toString).toList(),
+        failures.isEmpty());
+    // the figure for the docs: how long the worst call waited across the replacement
+    System.out.println(
+        "hot replace under 8 callers: "
+            + ok.get()
+            + " requests ok, slowest "
+            + slowest.get() / 1_000_000
+            + " ms");
+    for (KeyRef ref : acknowledged) {
+      assertArrayEquals(
+          "acknowledged write " + ref + " is there",
+          ref.id().getBytes(StandardCharsets.UTF_8),
+          directory.route(md(ref.id())).retrieve(ref).sealed());
+    }
+    c.delete();
+    routing.delete();
+    await(
+        "backend unregistered",
+        () ->
+            services(Keystore.class, "(" + Keystore.BACKEND_PROPERTY + "=" + name + ")").isEmpty());
+  }
+
+  private long pidOf(String name) {
+    List<ServiceReference<Keystore>> refs =
+        services(Keystore.class, "(" + Keystore.BACKEND_PROPERTY + "=" + name + ")");
+    refs.sort(null);
+    return refs.isEmpty()
+        ? -1
+        : ((Number) refs.get(refs.size() - 1).getProperty("keystore.plugin.pid")).longValue();
+  }
+
+  private Directory directory() throws Exception {
+    await("BackendDirectory", () -> directoryRef() != null);
+    return new Directory(context.getService(directoryRef()));
+  }
+
+  private ServiceReference<?> directoryRef() {
+    try {
+      ServiceReference<?>[] refs = context.getServiceReferences(Directory.SERVICE, null);
+      return refs == null ? null : refs[0];
+    } catch (org.osgi.framework.InvalidSyntaxException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**

@@ -60,6 +60,13 @@ final class BaoConnection implements AutoCloseable {
   }
 
   /**
+   * @return the HTTP client (its nodes, and per-node requests for health probes)
+   */
+  BaoHttp http() {
+    return http;
+  }
+
+  /**
    * @return the AppRole upkeep, {@code null} for token auth.
    */
   AppRoleLogin appRole() {

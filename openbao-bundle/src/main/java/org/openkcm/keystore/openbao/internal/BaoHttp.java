@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -36,23 +37,45 @@ final class BaoHttp implements AutoCloseable {
 
     final String tlsProtocol;
 
+    /** The node that answered, and where a redirect pointed ({@code null} if none). */
+    final URI node;
+
+    final String location;
+
     Answer(int status, byte[] body, HttpClient.Version version, String tlsProtocol) {
+      this(status, body, version, tlsProtocol, null, null);
+    }
+
+    Answer(
+        int status,
+        byte[] body,
+        HttpClient.Version version,
+        String tlsProtocol,
+        URI node,
+        String location) {
       this.status = status;
       this.body = body == null ? new byte[0] : body;
       this.version = version;
       this.tlsProtocol = tlsProtocol;
+      this.node = node;
+      this.location = location;
     }
   }
 
+  /** The pause after every node failed once, growing per round; bounded by the deadline. */
+  private static final long ROUND_PAUSE_MILLIS = 100;
+
+  private static final long LEADER_LOOKUP_NANOS = 1_000_000_000L;
+
   private static final byte[] NO_BODY = new byte[0];
 
-  private final String base;
+  private final BaoNodes nodes;
   private final String namespace;
   private final ExecutorService executor;
   private final HttpClient http;
 
   BaoHttp(BaoSettings settings, String name) {
-    this.base = settings.address + "/v1/";
+    this.nodes = new BaoNodes(settings.addresses);
     this.namespace = settings.namespace;
     this.executor =
         new ThreadPoolExecutor(
@@ -131,7 +154,7 @@ final class BaoHttp implements AutoCloseable {
 
   /**
    * The same request sent without waiting, so several can be in flight at once (one round trip for
-   * all).
+   * all). With several nodes it follows the cluster (see {@link BaoNodes}) until {@code deadline}.
    */
   CompletableFuture<Answer> sendAsync(
       String method,
@@ -140,13 +163,128 @@ final class BaoHttp implements AutoCloseable {
       byte[] body,
       String token,
       Duration deadline) {
-    return http.sendAsync(
-            request(method, apiPath, encodedQuery, body, token, deadline),
-            HttpResponse.BodyHandlers.ofByteArray())
-        .thenApply(BaoHttp::answer);
+    Attempt a = new Attempt(method, apiPath, encodedQuery, body, token);
+    return attempt(a, nodes.preferred(), 0, System.nanoTime() + deadline.toNanos());
+  }
+
+  /** The same request to one given node, never elsewhere (health probes of each node). */
+  CompletableFuture<Answer> sendTo(int node, String method, String apiPath, Duration deadline) {
+    return exchange(node, new Attempt(method, apiPath, null, null, null), deadline);
+  }
+
+  /**
+   * @return the cluster's nodes and which one requests go to
+   */
+  BaoNodes nodes() {
+    return nodes;
+  }
+
+  private CompletableFuture<Answer> attempt(Attempt a, int node, int tried, long endNanos) {
+    long left = endNanos - System.nanoTime();
+    return exchange(node, a, Duration.ofNanos(Math.max(left, 1_000_000)))
+        .handle(
+            (answer, failure) -> {
+              BaoNodes.Outcome outcome =
+                  failure != null ? BaoNodes.of(unwrap(failure)) : BaoNodes.of(answer);
+              boolean again =
+                  nodes.size() > 1
+                      && (outcome == BaoNodes.Outcome.NOT_SERVED
+                          || (outcome == BaoNodes.Outcome.UNKNOWN
+                              && BaoNodes.repeatable(a.method)));
+              if (outcome != BaoNodes.Outcome.FINAL && nodes.size() > 1) {
+                int target = answer == null ? -1 : nodes.indexOf(answer.location);
+                if (target >= 0) {
+                  nodes.prefer(target);
+                } else {
+                  nodes.moveOn(node);
+                }
+              }
+              long pause =
+                  (tried + 1) % nodes.size() == 0
+                      ? ROUND_PAUSE_MILLIS * ((tried + 1) / nodes.size())
+                      : 0;
+              if (!again || System.nanoTime() + pause * 1_000_000 >= endNanos) {
+                return failure != null
+                    ? CompletableFuture.<Answer>failedFuture(unwrap(failure))
+                    : CompletableFuture.completedFuture(answer);
+              }
+              Executor later =
+                  pause == 0
+                      ? executor
+                      : CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS, executor);
+              return CompletableFuture.supplyAsync(() -> null, later)
+                  .thenCompose(ignored -> leader(nodes.preferred(), node, endNanos))
+                  .thenCompose(next -> attempt(a, next, tried + 1, endNanos));
+            })
+        .thenCompose(f -> f);
+  }
+
+  /**
+   * Asks {@code node} which node is active ({@code sys/leader}, no token needed) and prefers that
+   * one when it is in the list: after a failure the request goes straight to the active node rather
+   * than to a standby, whose reads may lag behind the writes the active node acknowledged.
+   *
+   * @return the node to send to: the active one (unless it is the one that just {@code failed}: a
+   *     standby names a killed leader until the election), else {@code node}
+   */
+  private CompletableFuture<Integer> leader(int node, int failed, long endNanos) {
+    long left = endNanos - System.nanoTime();
+    Duration bound = Duration.ofNanos(Math.max(1_000_000, Math.min(left / 2, LEADER_LOOKUP_NANOS)));
+    return exchange(node, new Attempt("GET", "sys/leader", null, null, null), bound)
+        .handle(
+            (answer, failure) -> {
+              if (failure != null || answer.status != 200) {
+                return node;
+              }
+              try {
+                String leader = BaoJson.object(answer.body).get("leader_address").getAsString();
+                int index = nodes.indexOf(leader);
+                if (index >= 0 && index != failed) {
+                  nodes.prefer(index);
+                  return index;
+                }
+              } catch (RuntimeException unreadable) {
+                // no leader known yet (an election): try the node itself
+              }
+              return node;
+            });
+  }
+
+  private CompletableFuture<Answer> exchange(int node, Attempt a, Duration timeout) {
+    URI target = nodes.node(node);
+    try {
+      return http.sendAsync(
+              request(target, a.method, a.apiPath, a.query, a.body, a.token, timeout),
+              HttpResponse.BodyHandlers.ofByteArray())
+          .thenApply(r -> answer(r, target));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+
+  /** One request as the caller gave it, sent to one node after another. */
+  private static final class Attempt {
+    final String method;
+    final String apiPath;
+    final String query;
+    final byte[] body;
+    final String token;
+
+    Attempt(String method, String apiPath, String query, byte[] body, String token) {
+      this.method = method;
+      this.apiPath = apiPath;
+      this.query = query;
+      this.body = body;
+      this.token = token;
+    }
   }
 
   private HttpRequest request(
+      URI node,
       String method,
       String apiPath,
       String encodedQuery,
@@ -155,7 +293,8 @@ final class BaoHttp implements AutoCloseable {
       Duration deadline) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(
-                URI.create(base + apiPath + (encodedQuery == null ? "" : "?" + encodedQuery)))
+                URI.create(
+                    node + "/v1/" + apiPath + (encodedQuery == null ? "" : "?" + encodedQuery)))
             .timeout(deadline)
             .header("X-Vault-Request", "true");
     if (token != null) {
@@ -175,12 +314,14 @@ final class BaoHttp implements AutoCloseable {
     return b.build();
   }
 
-  private static Answer answer(HttpResponse<byte[]> r) {
+  private static Answer answer(HttpResponse<byte[]> r, URI node) {
     return new Answer(
         r.statusCode(),
         r.body(),
         r.version(),
-        r.sslSession().map(javax.net.ssl.SSLSession::getProtocol).orElse(null));
+        r.sslSession().map(javax.net.ssl.SSLSession::getProtocol).orElse(null),
+        node,
+        r.statusCode() / 100 == 3 ? r.headers().firstValue("Location").orElse(null) : null);
   }
 
   @Override

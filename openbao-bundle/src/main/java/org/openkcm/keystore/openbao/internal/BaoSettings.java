@@ -3,9 +3,12 @@ package org.openkcm.keystore.openbao.internal;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Validated, immutable connection settings shared by the KV backend and the Transit provider.
@@ -21,7 +24,15 @@ final class BaoSettings {
     APPROLE
   }
 
+  /** The first node: the one tried first, and the one named where one address is shown. */
   final URI address;
+
+  /**
+   * Every node of the cluster, in the configured order (one entry for a single server or a
+   * load-balanced address). All share one scheme, so one TLS context serves them all.
+   */
+  final List<URI> addresses;
+
   final AuthMethod authMethod;
   final String token;
   final String roleId;
@@ -36,7 +47,8 @@ final class BaoSettings {
   final Duration readTimeout;
 
   private BaoSettings(Builder b) {
-    this.address = parseAddress(b.address);
+    this.addresses = parseAddresses(b.address);
+    this.address = addresses.get(0);
     this.authMethod = parseAuth(b.authMethod);
     this.token = blankToNull(b.token);
     this.roleId = blankToNull(b.roleId);
@@ -127,6 +139,26 @@ final class BaoSettings {
     return v;
   }
 
+  /**
+   * Several nodes are given comma-separated ({@code BAO_ADDR} and the {@code address} setting
+   * alike); each must be a plain {@code http(s)://host:port}, all with the same scheme, none twice.
+   */
+  private static List<URI> parseAddresses(String addresses) {
+    List<URI> out = new ArrayList<>();
+    for (String one : (addresses == null ? "" : addresses).split(",", -1)) {
+      URI uri = parseAddress(one);
+      if (!out.isEmpty() && !out.get(0).getScheme().equalsIgnoreCase(uri.getScheme())) {
+        throw new IllegalArgumentException(
+            "address: every node must use the same scheme (http or https), was '" + uri + "'");
+      }
+      if (out.contains(uri)) {
+        throw new IllegalArgumentException("address: '" + uri + "' is given twice");
+      }
+      out.add(uri);
+    }
+    return List.copyOf(out);
+  }
+
   private static URI parseAddress(String address) {
     try {
       URI uri = URI.create(address == null ? "" : address.trim().replaceAll("/+$", ""));
@@ -177,7 +209,7 @@ final class BaoSettings {
   @Override
   public String toString() {
     return "BaoSettings["
-        + address
+        + addresses.stream().map(URI::toString).collect(Collectors.joining(","))
         + " auth="
         + authMethod.name().toLowerCase(Locale.ROOT)
         + (namespace != null ? " namespace=" + namespace : "")

@@ -34,6 +34,15 @@ final class KvStore {
   }
 
   /**
+   * @return when the server wrote the version (its {@code created_time}, set by OpenBao, not by the
+   *     writer), or {@code null} if the answer has none
+   */
+  private static java.time.Instant createdTime(JsonObject meta) {
+    String t = BaoJson.string(meta, "created_time", null);
+    return t == null || t.isEmpty() ? null : java.time.Instant.parse(t);
+  }
+
+  /**
    * @return the secret's current version, or {@code null} if there is none (404).
    */
   KvEntry read(String belowMount, KeyRef key) throws KeystoreException {
@@ -48,8 +57,9 @@ final class KvStore {
     }
     try {
       JsonObject data = BaoJson.child(BaoJson.object(r.body), "data");
-      long version = BaoJson.number(BaoJson.child(data, "metadata"), "version", 0);
-      return new KvEntry(BaoJson.child(data, "data"), version);
+      JsonObject meta = BaoJson.child(data, "metadata");
+      long version = BaoJson.number(meta, "version", 0);
+      return new KvEntry(BaoJson.child(data, "data"), version, createdTime(meta));
     } catch (RuntimeException e) {
       throw BaoErrors.transport(conn.name, key, "read " + api + " (unexpected answer)", e);
     }

@@ -19,7 +19,9 @@ public @interface OpenBaoConfig {
 
   @AttributeDefinition(
       name = "Address",
-      description = "OpenBao base URL, e.g. https://127.0.0.1:8200")
+      description =
+          "OpenBao base URL, e.g. https://127.0.0.1:8200; the nodes of an HA cluster comma-separated"
+              + " (requests follow the active node)")
   String address() default "https://127.0.0.1:8200";
 
   @AttributeDefinition(

@@ -100,7 +100,14 @@ public final class OpenBaoKeystore implements Keystore {
             NAME,
             true,
             Math.min(maxRecordBytes, Limits.MAX_SEALED_RECORD_BYTES),
-            "OpenBao KV v2 at " + settings.address + ", " + layout.mount + "/" + layout.prefix);
+            "OpenBao KV v2 at "
+                + settings.addresses.stream()
+                    .map(Object::toString)
+                    .collect(java.util.stream.Collectors.joining(","))
+                + ", "
+                + layout.mount
+                + "/"
+                + layout.prefix);
   }
 
   @Deactivate

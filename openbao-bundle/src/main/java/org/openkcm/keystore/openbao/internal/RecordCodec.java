@@ -110,7 +110,7 @@ final class RecordCodec {
           expected, backend, "stored record " + expected + " has no readable sealed bytes");
     }
     try {
-      return new KeyRecord(m, sealed, e.version);
+      return new KeyRecord(m, sealed, e.version, e.createdTime);
     } finally {
       java.util.Arrays.fill(sealed, (byte) 0);
     }

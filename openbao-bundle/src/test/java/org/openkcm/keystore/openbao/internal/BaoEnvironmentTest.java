@@ -35,6 +35,28 @@ class BaoEnvironmentTest {
   }
 
   @Test
+  void theNodesOfAClusterAreGivenCommaSeparatedInTheEnvironmentOrTheConfiguration() {
+    BaoSettings env =
+        settings(
+            Map.of(
+                "BAO_ADDR", "http://127.0.0.1:8200, http://127.0.0.1:8210,http://10.0.0.3:8200/"),
+            null,
+            "s.t");
+    assertThat(env.addresses)
+        .extracting(Object::toString)
+        .containsExactly("http://127.0.0.1:8200", "http://127.0.0.1:8210", "http://10.0.0.3:8200");
+    assertThat(env.address.toString()).isEqualTo("http://127.0.0.1:8200");
+    assertThat(env.toString()).contains("http://127.0.0.1:8210").doesNotContain("s.t]");
+    assertThat(settings(Map.of(), "https://a:8200,https://b:8200", "s.t").addresses).hasSize(2);
+    assertThatThrownBy(() -> settings(Map.of(), "https://a:8200,http://b:8200", "s.t"))
+        .hasMessageContaining("same scheme");
+    assertThatThrownBy(() -> settings(Map.of(), "http://a:8200,http://a:8200", "s.t"))
+        .hasMessageContaining("twice");
+    assertThatThrownBy(() -> settings(Map.of(), "http://a:8200,,http://b:8200", "s.t"))
+        .hasMessageContaining("address");
+  }
+
+  @Test
   void withoutTheEnvironmentTheConfigurationIsUsed() {
     BaoSettings s = settings(Map.of(), "http://127.0.0.1:8300", "s.configured");
     assertThat(s.address.toString()).isEqualTo("http://127.0.0.1:8300");

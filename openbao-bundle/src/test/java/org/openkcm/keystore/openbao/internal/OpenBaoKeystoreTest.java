@@ -76,6 +76,30 @@ class OpenBaoKeystoreTest {
   }
 
   @Test
+  void aReadReportsTheServersWriteTimeOfTheVersionNotOneTheWriterSent() throws Exception {
+    KeyMetadata m = meta("k-time", 1, KeyTier.L3, Owner.service("billing"));
+    java.time.Instant before = java.time.Instant.now().minusSeconds(5);
+    ks.store(m, sealed(40));
+    KeyRecord first = ks.retrieve(m.ref());
+    assertThat(first.writtenAt()).isPresent();
+    assertThat(first.writtenAt().get())
+        .isAfter(before)
+        .isBefore(java.time.Instant.now().plusSeconds(5));
+    // the writer claims a time a year ahead: the write time is OpenBao's created_time, not a field
+    KeyMetadata claimed =
+        m.toBuilder()
+            .updatedAt(java.time.Instant.now().plus(java.time.Duration.ofDays(365)))
+            .status(KeyStatus.DEPRECATED)
+            .build();
+    ks.updateMetadata(claimed, 1);
+    KeyRecord second = ks.retrieve(m.ref());
+    assertThat(second.revision()).isEqualTo(2);
+    assertThat(second.writtenAt().get())
+        .isAfterOrEqualTo(first.writtenAt().get())
+        .isBefore(java.time.Instant.now().plusSeconds(5));
+  }
+
+  @Test
   void storingAnExistingKeyFailsAndLeavesTheStoredRecordUnchanged() throws Exception {
     KeyMetadata m = l2("dup", "acme");
     byte[] first = sealed(40);

@@ -4,6 +4,7 @@ import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
+import java.time.Duration;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.concurrent.TimeUnit;
@@ -22,10 +23,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One component per plugin entry (factory PID {@value #PID}: config.yaml {@code plugins:} list or
- * Karaf {@code org.openkcm.keystore.goplugin-<name>.cfg}). A changed entry stops the old process
- * (Controller/Shutdown, ~2 s, kill) and starts the new one; meanwhile the core holds callers up to
- * {@code plugins.absentWait}, as for any backend swap. A removed entry stops the process. An
- * invalid entry is logged naming the field and runs nothing.
+ * Karaf {@code org.openkcm.keystore.goplugin-<name>.cfg}). A changed entry starts the new process
+ * before it stops the old one (unregistered, drained, Controller/Shutdown); callers wait up to
+ * {@code plugins.absentWait} in the core for any gap between the two, as for any backend swap. A
+ * removed entry stops the process. An invalid entry is logged naming the field and runs nothing.
  */
 @Component(
     service = {},
@@ -36,6 +37,9 @@ public final class PluginHostComponent {
   public static final String PID = "org.openkcm.keystore.goplugin";
   private static final Logger LOG = LoggerFactory.getLogger(PluginHostComponent.class);
   private static final AtomicInteger RANKING = new AtomicInteger();
+
+  /** How long a replacement may take to register before the process it replaces is stopped. */
+  static final Duration HANDOVER = Duration.ofSeconds(1);
 
   private final BundleContext context;
   private final EventLoopGroup group =
@@ -58,20 +62,27 @@ public final class PluginHostComponent {
       LOG.error("{}; entry ignored", e.getMessage());
       return;
     }
-    // stop, then start: a plugin may hold an exclusive resource (bbolt locks its file), so two
-    // processes of one
-    // entry never run at once; callers meanwhile wait for the backend up to plugins.absentWait, as
-    // for any swap
-    if (supervisor != null) {
-      supervisor.stop();
-      supervisor = null;
-    }
-    if (s.disabled()) {
+    // start, then stop: the new process is launched while the old one still serves. One that holds
+    // no exclusive resource is registered (higher ranking) and takes over with no gap at all; the
+    // old one is stopped (unregistered, its running calls drained, Controller/Shutdown) once the
+    // new
+    // one is registered or after HANDOVER. One that does hold such a resource waits for it in its
+    // start-up (the reference plugin waits for its file lock) and opens the moment the old process
+    // let go. Callers wait in the core for the gap up to plugins.absentWait, as for any swap.
+    PluginSupervisor old = supervisor;
+    supervisor = null;
+    if (!s.disabled()) {
+      supervisor =
+          new PluginSupervisor(s, group, this::register, RANKING.incrementAndGet(), null).start();
+      if (old != null) {
+        supervisor.awaitRegistered(HANDOVER);
+      }
+    } else {
       LOG.info("plugin '{}': disabled", s.name());
-      return;
     }
-    supervisor =
-        new PluginSupervisor(s, group, this::register, RANKING.incrementAndGet(), null).start();
+    if (old != null) {
+      old.stop();
+    }
   }
 
   private Runnable register(Keystore keystore, java.util.Map<String, Object> properties) {

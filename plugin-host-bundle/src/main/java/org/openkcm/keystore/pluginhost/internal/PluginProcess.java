@@ -122,6 +122,9 @@ final class PluginProcess {
               .channelType(NioDomainSocketChannel.class)
               .eventLoopGroup(group)
               .overrideAuthority("localhost")
+              // the core retries a call on a replacement itself; grpc's transparent retry would
+              // only add a buffered copy of every request and a wrapper stream per call
+              .disableRetry()
               .sslContext(
                   GrpcSslContexts.forClient()
                       .keyManager(cert.key(), cert.certificate())

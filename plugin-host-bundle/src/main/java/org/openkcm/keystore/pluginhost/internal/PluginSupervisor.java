@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.openkcm.keystore.pluginhost.internal.Handshake.HandshakeException;
 import org.openkcm.keystore.spi.Keystore;
@@ -26,6 +27,9 @@ final class PluginSupervisor {
   private static final Duration STABLE = Duration.ofMinutes(1);
   private static final int HEALTH_FAILURES = 3;
 
+  /** How long a stop lets calls already running on the process finish. */
+  static final Duration DRAIN = Duration.ofSeconds(1);
+
   private final PluginSettings settings;
   private final EventLoopGroup group;
   private final Registrar registrar;
@@ -33,8 +37,10 @@ final class PluginSupervisor {
   private final PluginLog log;
   private final Thread thread;
   private final CountDownLatch stop = new CountDownLatch(1);
+  private final CountDownLatch registered = new CountDownLatch(1);
   private final Consumer<PluginSupervisor> onRegistered;
   private volatile PluginProcess current;
+  private volatile Runnable registration;
   private volatile String lastError;
   private volatile int launches;
 
@@ -68,7 +74,9 @@ final class PluginSupervisor {
         PluginProcess p = PluginProcess.launch(settings, group, log);
         current = p;
         launches++;
-        unregister = registrar.register(p.keystore(), properties(p));
+        unregister = once(registrar.register(p.keystore(), properties(p)));
+        registration = unregister;
+        registered.countDown();
         lastError = null;
         LOG.info(
             "plugin '{}': running as pid {}, registered as backend '{}'",
@@ -86,6 +94,7 @@ final class PluginSupervisor {
         Thread.currentThread().interrupt();
         break;
       } finally {
+        registration = null;
         if (unregister != null) {
           unregister.run();
         }
@@ -147,21 +156,49 @@ final class PluginSupervisor {
     return props;
   }
 
+  private static Runnable once(Runnable r) {
+    AtomicBoolean done = new AtomicBoolean();
+    return () -> {
+      if (done.compareAndSet(false, true)) {
+        r.run();
+      }
+    };
+  }
+
   /**
-   * Stops watching, unregisters, shuts the process down (Controller/Shutdown, ~2 s, kill) and
+   * Stops watching; unregisters first, so the core sends nothing new to this process (calls wait
+   * for the successor, or go to one already registered); lets the calls still running on it finish
+   * (at most {@link #DRAIN}); then shuts the process down (Controller/Shutdown, ~2 s, kill) and
    * waits.
    */
   void stop() {
     stop.countDown();
+    Runnable r = registration;
+    if (r != null) {
+      r.run();
+    }
     PluginProcess p = current;
     if (p != null) {
-      // wake the watch: it returns when the process exits
+      p.keystore().awaitIdle(DRAIN);
+      // wakes the watch: it returns when the process exits
       p.stop();
     }
     try {
       thread.join(TimeUnit.SECONDS.toMillis(10));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * @return whether the process got registered within the wait
+   */
+  boolean awaitRegistered(Duration wait) {
+    try {
+      return registered.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 

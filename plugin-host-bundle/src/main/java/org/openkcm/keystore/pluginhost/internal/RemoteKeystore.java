@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.openkcm.keystore.model.BackendUnavailableException;
 import org.openkcm.keystore.model.IntegrityException;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
@@ -45,6 +47,7 @@ final class RemoteKeystore implements Keystore {
   private final Duration timeout;
   private final BackendInfo info;
   private final Duration retry;
+  private final AtomicInteger inFlight = new AtomicInteger();
 
   RemoteKeystore(
       String name, ManagedChannel channel, Duration timeout, BackendInfo info, Duration retry) {
@@ -71,6 +74,15 @@ final class RemoteKeystore implements Keystore {
 
   @Override
   public long store(KeyMetadata metadata, byte[] sealed) throws KeystoreException {
+    inFlight.incrementAndGet();
+    try {
+      return storeCall(metadata, sealed);
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  private long storeCall(KeyMetadata metadata, byte[] sealed) throws KeystoreException {
     if (sealed.length == 0) {
       throw new InvalidKeyRequestException("sealed", "must not be empty");
     }
@@ -102,6 +114,15 @@ final class RemoteKeystore implements Keystore {
 
   @Override
   public KeyRecord retrieve(KeyRef ref) throws KeystoreException {
+    inFlight.incrementAndGet();
+    try {
+      return retrieveCall(ref);
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  private KeyRecord retrieveCall(KeyRef ref) throws KeystoreException {
     org.openkcm.keystore.proto.v1.KeyRecord r;
     try {
       r =
@@ -123,6 +144,16 @@ final class RemoteKeystore implements Keystore {
 
   @Override
   public long updateMetadata(KeyMetadata updated, long expectedRevision) throws KeystoreException {
+    inFlight.incrementAndGet();
+    try {
+      return updateMetadataCall(updated, expectedRevision);
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  private long updateMetadataCall(KeyMetadata updated, long expectedRevision)
+      throws KeystoreException {
     try {
       return call()
           .updateKeyMetadata(
@@ -140,6 +171,15 @@ final class RemoteKeystore implements Keystore {
 
   @Override
   public boolean delete(KeyRef ref) throws KeystoreException {
+    inFlight.incrementAndGet();
+    try {
+      return deleteCall(ref);
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  private boolean deleteCall(KeyRef ref) throws KeystoreException {
     try {
       return call()
           .deleteKey(DeleteKeyRequest.newBuilder().setRef(Protos.ref(ref)).build())
@@ -153,6 +193,15 @@ final class RemoteKeystore implements Keystore {
 
   @Override
   public Page<KeyMetadata> list(KeyFilter filter) throws KeystoreException {
+    inFlight.incrementAndGet();
+    try {
+      return listCall(filter);
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  private Page<KeyMetadata> listCall(KeyFilter filter) throws KeystoreException {
     ListKeysResponse r;
     try {
       r = call().listKeys(ListKeysRequest.newBuilder().setFilter(Protos.filter(filter)).build());
@@ -166,6 +215,22 @@ final class RemoteKeystore implements Keystore {
       items.add(decode(null, m));
     }
     return new Page<>(items, r.getNextCursor().isEmpty() ? null : r.getNextCursor());
+  }
+
+  /**
+   * Waits until no call is running on this process, at most {@code wait}.
+   *
+   * @return whether it became idle in time
+   */
+  boolean awaitIdle(Duration wait) {
+    long until = System.nanoTime() + wait.toNanos();
+    while (inFlight.get() > 0) {
+      if (System.nanoTime() >= until) {
+        return false;
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2)); // calls take about a millisecond
+    }
+    return true;
   }
 
   @Override

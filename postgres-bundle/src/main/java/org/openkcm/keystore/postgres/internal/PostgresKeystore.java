@@ -132,8 +132,10 @@ public final class PostgresKeystore implements Keystore {
         KeyMetadata m = RecordRows.metadata(r, NAME);
         long revision = r.getLong(15);
         byte[] sealed = r.getBytes(16);
+        java.time.OffsetDateTime writtenAt = r.getObject(17, java.time.OffsetDateTime.class);
         try {
-          return new KeyRecord(m, sealed, revision);
+          return new KeyRecord(
+              m, sealed, revision, writtenAt == null ? null : writtenAt.toInstant());
         } finally {
           Arrays.fill(sealed, (byte) 0);
         }

@@ -48,7 +48,7 @@ final class RecordRows {
     this.select =
         "SELECT "
             + META_COLUMNS
-            + ", revision, sealed FROM "
+            + ", revision, sealed, written_at FROM "
             + table
             + " WHERE key_id = ? AND version = ?";
     this.selectMeta =

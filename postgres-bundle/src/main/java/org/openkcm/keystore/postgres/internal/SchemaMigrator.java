@@ -54,7 +54,21 @@ final class SchemaMigrator {
             "CREATE INDEX key_records_expiry ON "
                 + t
                 + " (expires_at) WHERE expires_at IS NOT NULL",
-            "CREATE INDEX key_records_tags ON " + t + " USING gin (tags jsonb_path_ops)"));
+            "CREATE INDEX key_records_tags ON " + t + " USING gin (tags jsonb_path_ops)"),
+        // step 2: the server's write time of each revision, set by a trigger whatever the writer
+        // sends (KeyRecord.writtenAt); rows written before stay NULL (no write time known)
+        String.join(
+            ";\n",
+            "ALTER TABLE " + t + " ADD COLUMN written_at timestamptz",
+            "CREATE FUNCTION "
+                + schema
+                + ".key_records_written_at() RETURNS trigger LANGUAGE plpgsql AS"
+                + " $$ BEGIN NEW.written_at := now(); RETURN NEW; END $$",
+            "CREATE TRIGGER key_records_written_at BEFORE INSERT OR UPDATE ON "
+                + t
+                + " FOR EACH ROW EXECUTE FUNCTION "
+                + schema
+                + ".key_records_written_at()"));
   }
 
   private SchemaMigrator() {}

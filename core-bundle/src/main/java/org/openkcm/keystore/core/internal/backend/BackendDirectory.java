@@ -53,4 +53,13 @@ public interface BackendDirectory {
   default Page<KeyMetadata> listReachable(KeyFilter filter) throws KeystoreException {
     return list(filter);
   }
+
+  /**
+   * The crypto core hands the directory its re-authentication of migrated records (the core's state
+   * MAC binds the revision and the time a record was written, so a copy in another backend must be
+   * stamped anew, its source state verified first); {@code null} when the core goes away. A
+   * directory without migrations ignores it.
+   */
+  default void restampMigrationsWith(
+      org.openkcm.keystore.core.internal.routing.KeyMigrator.Restamp r) {}
 }

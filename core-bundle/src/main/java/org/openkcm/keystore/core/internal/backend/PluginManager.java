@@ -56,6 +56,7 @@ public final class PluginManager implements BackendDirectory, KeystoreAdmin, Key
   private final Map<String, GuardedKeystore> guards = new ConcurrentHashMap<>();
   private final Router router;
   private volatile PluginSettings settings = PluginSettings.DEFAULTS;
+  private volatile KeyMigrator.Restamp restamp;
   private final HealthMonitor health;
 
   @Activate
@@ -198,7 +199,12 @@ public final class PluginManager implements BackendDirectory, KeystoreAdmin, Key
         filter,
         sources.stream().map(KeyMigrator.Source::name).toList(),
         targetBackend);
-    return new KeyMigrator(targetBackend, target).migrate(sources, filter);
+    return new KeyMigrator(targetBackend, target, restamp).migrate(sources, filter);
+  }
+
+  @Override
+  public void restampMigrationsWith(KeyMigrator.Restamp r) {
+    restamp = r;
   }
 
   // --- KeyHolders -------------------------------------------------------------------------------

@@ -67,4 +67,14 @@ public @interface CacheConfig {
 
   @AttributeDefinition(name = "Maximum staleness (s)", min = "0")
   long maxStalenessSeconds() default CacheSettings.MAX_STALENESS;
+
+  @AttributeDefinition(
+      name = "Revocation bound (ms)",
+      min = "1",
+      description =
+          "Cached key state older than this is checked against the backend (one read per key,"
+              + " shared by concurrent callers) before it serves an open, encrypt or decrypt: a key"
+              + " destroyed, compromised, suspended or rotated by another runtime is refused (or"
+              + " its new version used) here within this time")
+  long revalidateAfterMillis() default CacheSettings.REVALIDATE_MILLIS;
 }

@@ -10,7 +10,10 @@ import org.openkcm.keystore.model.KeyTier;
  * periods.
  */
 public record CacheSettings(
-    Map<KeyTier, TierPolicy> tiers, boolean serveStale, Duration maxStaleness) {
+    Map<KeyTier, TierPolicy> tiers,
+    boolean serveStale,
+    Duration maxStaleness,
+    Duration revalidateAfter) {
   static final int L2_MAX = 1_000;
   static final long L2_TTL = 3_600;
   static final long L2_IDLE = 900;
@@ -22,12 +25,28 @@ public record CacheSettings(
   static final long L4_IDLE = 60;
   static final long MAX_STALENESS = 300;
 
+  /**
+   * The revocation bound: cached lifecycle state older than this is checked against the backend
+   * before it serves an open, encrypt or decrypt, so a change made by another runtime is seen
+   * within it.
+   */
+  static final long REVALIDATE_MILLIS = 5_000;
+
   public CacheSettings {
     tiers = Map.copyOf(new EnumMap<>(tiers));
-    if (tiers.size() != KeyTier.values().length || maxStaleness.isNegative()) {
+    if (tiers.size() != KeyTier.values().length
+        || maxStaleness.isNegative()
+        || revalidateAfter.isNegative()
+        || revalidateAfter.isZero()) {
       throw new IllegalArgumentException(
-          "cache settings need a policy for every tier and a non-negative staleness");
+          "cache settings need a policy for every tier, a non-negative staleness and a positive"
+              + " revalidation bound");
     }
+  }
+
+  /** With the default revocation bound. */
+  public CacheSettings(Map<KeyTier, TierPolicy> tiers, boolean serveStale, Duration maxStaleness) {
+    this(tiers, serveStale, maxStaleness, Duration.ofMillis(REVALIDATE_MILLIS));
   }
 
   public TierPolicy policy(KeyTier tier) {
@@ -54,7 +73,8 @@ public record CacheSettings(
             KeyTier.L4,
                 policy(c.l4_maxEntries(), c.l4_ttlSeconds(), c.l4_idleSeconds(), c.l4_plaintext())),
         c.serveStale(),
-        Duration.ofSeconds(c.maxStalenessSeconds()));
+        Duration.ofSeconds(c.maxStalenessSeconds()),
+        Duration.ofMillis(c.revalidateAfterMillis()));
   }
 
   /**
@@ -63,14 +83,21 @@ public record CacheSettings(
   public CacheSettings with(KeyTier tier, TierPolicy p) {
     Map<KeyTier, TierPolicy> m = new EnumMap<>(tiers);
     m.put(tier, p);
-    return new CacheSettings(m, serveStale, maxStaleness);
+    return new CacheSettings(m, serveStale, maxStaleness, revalidateAfter);
   }
 
   /**
    * @return a copy with serve-stale switched on or off
    */
   public CacheSettings withServeStale(boolean on, Duration max) {
-    return new CacheSettings(tiers, on, max);
+    return new CacheSettings(tiers, on, max, revalidateAfter);
+  }
+
+  /**
+   * @return a copy with another revocation bound
+   */
+  public CacheSettings withRevalidateAfter(Duration bound) {
+    return new CacheSettings(tiers, serveStale, maxStaleness, bound);
   }
 
   public static TierPolicy policy(int max, long ttlSeconds, long idleSeconds, boolean plaintext) {

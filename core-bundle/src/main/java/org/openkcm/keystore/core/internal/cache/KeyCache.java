@@ -13,6 +13,7 @@ import org.openkcm.keystore.api.CacheStatistics;
 import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyRef;
 import org.openkcm.keystore.model.KeyTier;
+import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.spi.KeyRecord;
 
 /**
@@ -30,6 +31,12 @@ public final class KeyCache implements AutoCloseable {
   private final TierCaches[] order;
 
   private final Cache<String, KeyMetadata> active;
+
+  /** The revocation bound in ticker nanoseconds. */
+  private final long boundNanos;
+
+  private final Coalescer<KeyRef, SealedEntry> recordReads = new Coalescer<>();
+  private final Coalescer<String, KeyMetadata> activeReads = new Coalescer<>();
 
   /** With the coarse clock and a background sweep: the production set-up. */
   public KeyCache(CacheSettings settings) {
@@ -53,10 +60,14 @@ public final class KeyCache implements AutoCloseable {
             .map(TierPolicy::ttl)
             .min(Duration::compareTo)
             .orElseThrow();
+    this.boundNanos = settings.revalidateAfter().toNanos();
     this.active =
         Caffeine.newBuilder()
             .maximumSize(10_000)
-            .expireAfterWrite(shortest)
+            .expireAfterWrite(
+                shortest.compareTo(settings.revalidateAfter()) < 0
+                    ? shortest
+                    : settings.revalidateAfter())
             .ticker(ticker)
             .executor(Runnable::run)
             .build();
@@ -81,15 +92,35 @@ public final class KeyCache implements AutoCloseable {
   }
 
   public CachedKey copyPlaintext(KeyRef ref, KeyTier tier) {
-    return copyFrom(tiers.get(tier), ref);
+    return copyFrom(tiers.get(tier), ref, Long.MAX_VALUE);
   }
 
-  private static CachedKey copyFrom(TierCaches t, KeyRef ref) {
+  /**
+   * Like {@link #copyPlaintext(KeyRef, KeyTier)}, but only material whose state was read from the
+   * backend within the revocation bound: older state must be checked again before it serves.
+   *
+   * @param tier the tier if known, else {@code null}
+   */
+  public CachedKey copyCurrent(KeyRef ref, KeyTier tier) {
+    for (TierCaches t : tier == null ? order : new TierCaches[] {tiers.get(tier)}) {
+      CachedKey k = copyFrom(t, ref, boundNanos);
+      if (k != null) {
+        return k;
+      }
+    }
+    return null;
+  }
+
+  private CachedKey copyFrom(TierCaches t, KeyRef ref) {
+    return copyFrom(t, ref, Long.MAX_VALUE);
+  }
+
+  private CachedKey copyFrom(TierCaches t, KeyRef ref, long maxAgeNanos) {
     if (t.plaintext == null) {
       return null;
     }
     TierCaches.PlainEntry e = t.plaintext.getIfPresent(ref);
-    if (e == null) {
+    if (e == null || ticker.read() - e.loadedAtNanos() > maxAgeNanos) {
       return null;
     }
     byte[] copy = e.material().copy();
@@ -115,7 +146,7 @@ public final class KeyCache implements AutoCloseable {
       Arrays.fill(owned, (byte) 0);
       return;
     }
-    t.plaintext.put(m.ref(), new TierCaches.PlainEntry(m, new SecretBytes(owned)));
+    t.plaintext.put(m.ref(), new TierCaches.PlainEntry(m, new SecretBytes(owned), ticker.read()));
   }
 
   /**
@@ -124,11 +155,11 @@ public final class KeyCache implements AutoCloseable {
   public KeyMetadata cachedMetadata(KeyRef ref) {
     for (TierCaches t : order) {
       TierCaches.PlainEntry p = t.plaintext == null ? null : t.plaintext.getIfPresent(ref);
-      if (p != null) {
+      if (p != null && ticker.read() - p.loadedAtNanos() <= boundNanos) {
         return p.metadata();
       }
       SealedEntry s = t.sealed == null ? null : t.sealed.getIfPresent(ref);
-      if (s != null && fresh(t, s)) {
+      if (s != null && current(t, s)) {
         return s.record().metadata();
       }
     }
@@ -151,6 +182,84 @@ public final class KeyCache implements AutoCloseable {
       tiers.get(tier).sealedMisses.increment();
     }
     return null;
+  }
+
+  /**
+   * @return a sealed record read within the revocation bound (and its tier's TTL), or null (counted
+   *     as a miss if {@code tier} is known)
+   */
+  public SealedEntry currentSealed(KeyRef ref, KeyTier tier) {
+    for (TierCaches t : tier == null ? order : new TierCaches[] {tiers.get(tier)}) {
+      SealedEntry s = t.sealed == null ? null : t.sealed.getIfPresent(ref);
+      if (s != null && current(t, s)) {
+        t.sealedHits.increment();
+        return s;
+      }
+    }
+    if (tier != null) {
+      tiers.get(tier).sealedMisses.increment();
+    }
+    return null;
+  }
+
+  /**
+   * @return a sealed record past the revocation bound but within its tier's TTL, or null: what
+   *     serves while the backend cannot be asked (unavailable, sealed), as before the bound existed
+   */
+  public SealedEntry unconfirmedSealed(KeyRef ref) {
+    for (TierCaches t : order) {
+      SealedEntry s = t.sealed == null ? null : t.sealed.getIfPresent(ref);
+      if (s != null && fresh(t, s)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Reads a record from its backend, one read per key at a time (concurrent callers share it), and
+   * caches it.
+   */
+  public SealedEntry load(KeyRef ref, Coalescer.Read<SealedEntry> read) throws KeystoreException {
+    return recordReads.get(
+        ref,
+        () -> {
+          // a read that ended a moment ago already brought it: no second read
+          for (TierCaches t : order) {
+            SealedEntry done = t.sealed == null ? null : t.sealed.getIfPresent(ref);
+            if (done != null && current(t, done)) {
+              return done;
+            }
+          }
+          SealedEntry e = read.read();
+          putSealed(e.record(), e.backend());
+          return new SealedEntry(e.record(), e.backend(), ticker.read());
+        });
+  }
+
+  /**
+   * @return the cached active version of {@code keyId}, else the one {@code read} finds (one read
+   *     per key at a time; a key without an active version is not remembered)
+   */
+  public KeyMetadata activeOrLoad(String keyId, Coalescer.Read<KeyMetadata> read)
+      throws KeystoreException {
+    KeyMetadata m = active.getIfPresent(keyId);
+    if (m != null) {
+      return m;
+    }
+    return activeReads.get(
+        keyId,
+        () -> {
+          KeyMetadata done = active.getIfPresent(keyId);
+          if (done != null) {
+            return done;
+          }
+          KeyMetadata found = read.read();
+          if (found != null) {
+            active.put(keyId, found);
+          }
+          return found;
+        });
   }
 
   /**
@@ -230,6 +339,10 @@ public final class KeyCache implements AutoCloseable {
 
   private boolean fresh(TierCaches t, SealedEntry s) {
     return age(s).compareTo(t.policy.ttl()) <= 0;
+  }
+
+  private boolean current(TierCaches t, SealedEntry s) {
+    return fresh(t, s) && ticker.read() - s.loadedAtNanos() <= boundNanos;
   }
 
   private Duration age(SealedEntry s) {

@@ -31,8 +31,8 @@ final class TierCaches {
   final LongAdder sealedMisses = new LongAdder();
   final LongAdder sealedEvictions = new LongAdder();
 
-  /** Plaintext entry: metadata for status checks, material for copies. */
-  record PlainEntry(KeyMetadata metadata, SecretBytes material) {}
+  /** Plaintext entry: metadata for status checks, material for copies, when it was read. */
+  record PlainEntry(KeyMetadata metadata, SecretBytes material, long loadedAtNanos) {}
 
   TierCaches(
       KeyTier tier, TierPolicy policy, Duration extraSealedLife, Ticker ticker, boolean sweep) {

@@ -107,7 +107,13 @@ final class ConfigSchema {
           "rootKey",
           PID_PREFIX + "rootkey",
           false,
-          ordered("provider", FieldType.STRING, "masterKeyFile", FieldType.STRING),
+          ordered(
+              "provider",
+              FieldType.STRING,
+              "masterKeyFile",
+              FieldType.STRING,
+              "writeTimeTolerance",
+              FieldType.DURATION),
           Map.of());
 
   /** {@code rootKey.transit}: the OpenBao Transit root key provider of the openbao bundle. */

@@ -25,9 +25,12 @@ final class FieldValues {
       case URL:
         {
           String url = scalar(t, where, value).trim();
-          if (!url.matches("https?://[^\\s/?#]+(:\\d{1,5})?(/\\S*)?")) {
-            throw t.error(
-                where, "'" + show(url, secret) + "' is not an http:// or https:// address");
+          // the nodes of a cluster come comma-separated (the OpenBao bundle follows the active one)
+          for (String one : url.split(",", -1)) {
+            if (!one.trim().matches("https?://[^\\s/?#,]+(:\\d{1,5})?(/[^\\s,]*)?")) {
+              throw t.error(
+                  where, "'" + show(url, secret) + "' is not an http:// or https:// address");
+            }
           }
           return url;
         }

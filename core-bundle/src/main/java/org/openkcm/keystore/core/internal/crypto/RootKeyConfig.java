@@ -27,4 +27,12 @@ public @interface RootKeyConfig {
               + "Created owner-only (rw-------) only while no configured backend holds keys and no key id was recorded for it "
               + "(<file>.id). The environment variable OPENKCM_KEYSTORE_MASTER_KEY (base64) takes precedence.")
   String masterKeyFile() default "~/.openkcm-keystore/master.key";
+
+  @AttributeDefinition(
+      name = "Write time tolerance",
+      description =
+          "A record whose backend reports having written it (OpenBao KV created_time, PostgreSQL written_at) later than "
+              + "the core's authenticated write time plus this is refused as an old copy written again. Covers clock skew "
+              + "between nodes and backends. 1s to 1h; e.g. 60s, 5m.")
+  String writeTimeTolerance() default "60s";
 }

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import javax.crypto.Mac;
@@ -11,18 +12,21 @@ import org.openkcm.keystore.model.KeyMetadata;
 
 /**
  * Authenticates everything a record's metadata says — identity, status, times, expiry, parent,
- * every tag (saga intents included) — together with the backend revision the write produces, with
- * HMAC-SHA256 under a key derived from the root key ({@link #LABEL}), which no backend ever sees.
- * The result travels as the reserved tag {@value #TAG} = {@code 1.<revision>.<base64url MAC>}.
- * Layout of the MAC input (docs/crypto.md):
+ * every tag (saga intents included) — together with the backend revision the write produces and the
+ * time the core wrote it, with HMAC-SHA256 under a key derived from the root key ({@link #LABEL}),
+ * which no backend ever sees. The result travels as the reserved tag {@value #TAG} = {@code
+ * 2.<revision>.<written at, epoch ms>.<base64url MAC>}. Layout of the MAC input (docs/crypto.md):
  *
  * <pre>
- * "OKST" | u8 version (1) | identity ({@link IdentityAad}) | str status | i64 createdAt | i64 updatedAt
+ * "OKST" | u8 version (2) | identity ({@link IdentityAad}) | str status | i64 createdAt | i64 updatedAt
  *        | u8 hasExpiry [i64 expiresAt] | u16 n | n x (str tag name | str tag value) | i64 revision
+ *        | i64 writtenAt
  * </pre>
  *
  * Tags in name order, {@value #TAG} itself excluded; instants as epoch milliseconds (a backend may
- * keep times at millisecond or microsecond precision). Thread-safe (one Mac per thread); {@link
+ * keep times at millisecond or microsecond precision). Version 1 tags ({@code 1.<revision>.<MAC>},
+ * the same input with u8 1 and without writtenAt), written by the previous version, still verify;
+ * their write time is the authenticated {@code updatedAt}. Thread-safe (one Mac per thread); {@link
  * #close()} zeroizes the key.
  */
 public final class StateAuthenticator implements AutoCloseable {
@@ -31,7 +35,8 @@ public final class StateAuthenticator implements AutoCloseable {
 
   public static final String TAG = "openkcm.state";
   private static final byte[] MAGIC = {'O', 'K', 'S', 'T'};
-  private static final String VERSION = "1";
+  private static final String VERSION = "2";
+  private static final String VERSION_1 = "1";
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
   private final HmacKey key;
@@ -61,41 +66,60 @@ public final class StateAuthenticator implements AutoCloseable {
   }
 
   /**
-   * @return the {@value #TAG} value for {@code m} (its own {@value #TAG} ignored) written at {@code
-   *     revision}
+   * What a verified tag says.
+   *
+   * @param revision the revision the state was written at
+   * @param writtenAt when the core wrote it (a version 1 tag: the authenticated {@code updatedAt})
    */
-  public String stamp(KeyMetadata m, long revision) {
-    return VERSION + "." + revision + "." + B64.encodeToString(mac(m, revision));
+  public record Verified(long revision, Instant writtenAt) {}
+
+  /**
+   * @return the {@value #TAG} value for {@code m} (its own {@value #TAG} ignored) written at {@code
+   *     revision} at {@code writtenAt} (kept to the millisecond)
+   */
+  public String stamp(KeyMetadata m, long revision, Instant writtenAt) {
+    long at = writtenAt.toEpochMilli();
+    return VERSION + "." + revision + "." + at + "." + B64.encodeToString(mac(m, revision, at));
   }
 
   /**
-   * @return the revision the tag claims if its MAC verifies for {@code m}, else -1 (also for a
+   * @return what the tag claims if its MAC verifies for {@code m}, else {@code null} (also for a
    *     malformed tag)
    */
-  public long verify(KeyMetadata m, String tag) {
+  public Verified verify(KeyMetadata m, String tag) {
     if (tag == null) {
-      return -1;
+      return null;
     }
-    int a = tag.indexOf('.');
-    int b = tag.indexOf('.', a + 1);
-    if (a < 0 || b < 0 || !VERSION.equals(tag.substring(0, a))) {
-      return -1;
-    }
-    long rev;
-    byte[] claimed;
+    String[] parts = tag.split("\\.", -1);
     try {
-      rev = Long.parseLong(tag.substring(a + 1, b));
-      claimed = Base64.getUrlDecoder().decode(tag.substring(b + 1));
+      if (parts.length == 4 && VERSION.equals(parts[0])) {
+        long rev = Long.parseLong(parts[1]);
+        long at = Long.parseLong(parts[2]);
+        byte[] claimed = Base64.getUrlDecoder().decode(parts[3]);
+        return rev > 0 && MessageDigest.isEqual(claimed, mac(m, rev, at))
+            ? new Verified(rev, Instant.ofEpochMilli(at))
+            : null;
+      }
+      if (parts.length == 3 && VERSION_1.equals(parts[0])) {
+        long rev = Long.parseLong(parts[1]);
+        byte[] claimed = Base64.getUrlDecoder().decode(parts[2]);
+        return rev > 0 && MessageDigest.isEqual(claimed, mac(m, rev, null))
+            ? new Verified(rev, m.updatedAt())
+            : null;
+      }
     } catch (IllegalArgumentException e) {
-      return -1;
+      return null;
     }
-    return rev > 0 && MessageDigest.isEqual(claimed, mac(m, rev)) ? rev : -1;
+    return null;
   }
 
-  private byte[] mac(KeyMetadata m, long revision) {
+  /**
+   * @param writtenAt epoch ms; {@code null} = the version 1 layout
+   */
+  private byte[] mac(KeyMetadata m, long revision, Long writtenAt) {
     Mac mac = macs.get();
     mac.update(MAGIC);
-    mac.update((byte) 1);
+    mac.update((byte) (writtenAt == null ? 1 : 2));
     mac.update(IdentityAad.of(m));
     str(mac, m.status().name());
     mac.update(i64(m.createdAt().toEpochMilli()));
@@ -112,6 +136,9 @@ public final class StateAuthenticator implements AutoCloseable {
       }
     }
     mac.update(i64(revision));
+    if (writtenAt != null) {
+      mac.update(i64(writtenAt));
+    }
     return mac.doFinal();
   }
 

@@ -1,5 +1,6 @@
 package org.openkcm.keystore.core.internal.keys;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.openkcm.keystore.api.CacheStatistics;
@@ -11,6 +12,7 @@ import org.openkcm.keystore.core.internal.cache.CacheConfig;
 import org.openkcm.keystore.core.internal.cache.CacheSettings;
 import org.openkcm.keystore.core.internal.cache.CachedKey;
 import org.openkcm.keystore.core.internal.cache.KeyCache;
+import org.openkcm.keystore.core.internal.config.Durations;
 import org.openkcm.keystore.core.internal.crypto.DataCipher;
 import org.openkcm.keystore.core.internal.crypto.RootKeyConfig;
 import org.openkcm.keystore.model.ConcurrentUpdateException;
@@ -61,6 +63,7 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
   private final SagaReconciler reconciler;
   private final RootKeyProvider root;
   private final StateKeys stateKeys;
+  private final BackendDirectory directory;
   private volatile KeyCache cache;
 
   @Activate
@@ -72,6 +75,7 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
         directory,
         new RootKeySelector(rootConfig.provider()),
         new KeyCache(CacheSettings.from(cacheConfig)));
+    applyTolerance(rootConfig);
     LOG.info("Crypto core active; root key provider '{}'", rootConfig.provider());
   }
 
@@ -124,6 +128,8 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
     this.lifecycle = new KeyLifecycle(placement, children, this::cache);
     this.destroyer = new KeyDestroyer(versions, children, placement, this::cache);
     this.reconciler = new SagaReconciler(placement, destroyer, children, this::cache);
+    this.directory = directory;
+    directory.restampMigrationsWith(stateKeys::forCopy);
   }
 
   @Modified
@@ -133,6 +139,7 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
       selector.configure(rootConfig.provider());
       LOG.info("Root key provider switched to '{}'", rootConfig.provider());
     }
+    applyTolerance(rootConfig);
     KeyCache old = cache;
     cache = new KeyCache(CacheSettings.from(cacheConfig));
     old.close();
@@ -149,6 +156,28 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
    */
   RootRewrap.Report rewrap(boolean dryRun) {
     return resolver.rewrap().run(placement.directory(), dryRun);
+  }
+
+  /** An invalid value is logged and the previous one kept. */
+  private void applyTolerance(RootKeyConfig c) {
+    try {
+      writeTimeTolerance(
+          Durations.within(
+              "rootKey.writeTimeTolerance",
+              c.writeTimeTolerance(),
+              Duration.ofSeconds(1),
+              Duration.ofHours(1)));
+    } catch (InvalidKeyRequestException e) {
+      LOG.error("{}; keeping {}", e.getMessage(), stateKeys.writeTimeTolerance());
+    }
+  }
+
+  /**
+   * See {@link StateKeys#writeTimeTolerance(Duration)} (tests set a tiny one to get past it
+   * quickly).
+   */
+  void writeTimeTolerance(Duration d) {
+    stateKeys.writeTimeTolerance(d);
   }
 
   @Override
@@ -268,8 +297,14 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
   @Deactivate
   @Override
   public void close() {
+    directory.restampMigrationsWith(null);
     cache.close();
     stateKeys.close();
+  }
+
+  /** The re-authentication this core hands to migrations (tests drive a migrator with it). */
+  org.openkcm.keystore.core.internal.routing.KeyMigrator.Restamp migrationStamps() {
+    return stateKeys::forCopy;
   }
 
   private static <T> T required(String field, T value) throws InvalidKeyRequestException {

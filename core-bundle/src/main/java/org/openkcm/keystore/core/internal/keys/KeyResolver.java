@@ -48,7 +48,8 @@ final class KeyResolver {
    */
   CachedKey resolve(KeyRef ref, KeyTier tier) throws KeystoreException {
     KeyCache c = cache.get();
-    CachedKey hit = tier == null ? c.copyPlaintext(ref) : c.copyPlaintext(ref, tier);
+    // material whose state was read within the revocation bound; older state is read again first
+    CachedKey hit = c.copyCurrent(ref, tier);
     if (hit != null) {
       if (!hit.metadata().status().mayProcess()) {
         Arrays.fill(hit.material(), (byte) 0);
@@ -79,18 +80,28 @@ final class KeyResolver {
   }
 
   /**
-   * @return the sealed record: fresh from the cache, else from its backend (and cached)
+   * @return the sealed record: from the cache if read within the revocation bound, else from its
+   *     backend (one read per key for all concurrent callers, cached); while the backend cannot be
+   *     asked, the cached copy within its TTL (then, with serve-stale, a stale one)
    */
   SealedEntry sealed(KeyRef ref, KeyTier tier, KeyCache c) throws KeystoreException {
-    SealedEntry s = c.freshSealed(ref, tier);
+    SealedEntry s = c.currentSealed(ref, tier);
     if (s != null) {
       return s;
     }
     try {
-      Located l = placement.retrieve(ref);
-      c.putSealed(l.record(), l.backend());
-      return new SealedEntry(l.record(), l.backend(), 0);
+      return c.load(
+          ref,
+          () -> {
+            Located l = placement.retrieve(ref);
+            return new SealedEntry(l.record(), l.backend(), 0);
+          });
     } catch (BackendUnavailableException | BackendSealedException e) {
+      SealedEntry unconfirmed = c.unconfirmedSealed(ref);
+      if (unconfirmed != null) {
+        LOG.debug("Backend unavailable; key {} serves from its cached record within its TTL", ref);
+        return unconfirmed;
+      }
       SealedEntry stale = c.staleSealed(ref);
       if (stale == null) {
         throw e;

@@ -29,19 +29,17 @@ final class KeyVersions {
    * @return the highest ACTIVE version, or null if the key does not exist or has none
    */
   KeyMetadata active(String keyId) throws KeystoreException {
-    KeyMetadata m = cache.get().active(keyId);
-    if (m != null) {
-      return m;
-    }
-    Optional<Keystore> home = placement.home(keyId);
-    if (home.isEmpty()) {
-      return null;
-    }
-    m = highestActive(KeyPlacement.versions(home.get(), keyId));
-    if (m != null) {
-      cache.get().putActive(m);
-    }
-    return m;
+    // cached for at most the revocation bound; concurrent callers share one read of the backend
+    return cache
+        .get()
+        .activeOrLoad(
+            keyId,
+            () -> {
+              Optional<Keystore> home = placement.home(keyId);
+              return home.isEmpty()
+                  ? null
+                  : highestActive(KeyPlacement.versions(home.get(), keyId));
+            });
   }
 
   /** Drops what this node cached about {@code m} (its active-version entry and records). */

@@ -48,6 +48,7 @@ final class SagaReconciler {
   private final KeyDestroyer destroyer;
   private final KeyChildren children;
   private final Supplier<KeyCache> cache;
+  private final IntentClaims claims = new IntentClaims();
 
   SagaReconciler(
       KeyPlacement placement,
@@ -163,7 +164,7 @@ final class SagaReconciler {
         continue;
       }
       try {
-        resolveRotation(m, c);
+        resolveRotation(m, cutoff, c);
       } catch (KeyNotFoundException e) {
         // gone meanwhile: nothing left to do
       } catch (KeystoreException e) {
@@ -174,12 +175,24 @@ final class SagaReconciler {
     }
   }
 
-  private void resolveRotation(KeyMetadata listed, Counts c) throws KeystoreException {
+  private void resolveRotation(KeyMetadata listed, Instant cutoff, Counts c)
+      throws KeystoreException {
     Located l = authenticated(listed);
     if (l == null || l.record().metadata().status() != KeyStatus.PENDING) {
       return;
     }
-    KeyMetadata pending = l.record().metadata();
+    Instant now = Instant.now();
+    if (l.record().metadata().updatedAt().isAfter(cutoff)
+        || claims.heldByOther(l.record().metadata(), now)) {
+      c.young++; // touched since it was listed, or another runtime's reconciler is on it
+      return;
+    }
+    // exactly one reconciler acts: the one whose claim (a write at the revision read) lands
+    KeyMetadata pending = claims.claim(l, now);
+    if (pending == null) {
+      c.young++;
+      return;
+    }
     Keystore home = l.keystore();
     int from = rotatedFrom(pending);
     List<KeyMetadata> versions = KeyPlacement.versions(home, pending.id());
@@ -227,7 +240,7 @@ final class SagaReconciler {
   }
 
   private static int rotatedFrom(KeyMetadata pending) {
-    String tag = pending.tags().get(ReservedTags.SAGA);
+    String tag = IntentClaims.intent(pending.tags().get(ReservedTags.SAGA));
     if (tag != null && tag.startsWith(ReservedTags.SAGA_ROTATE)) {
       try {
         return Integer.parseInt(tag.substring(ReservedTags.SAGA_ROTATE.length()));

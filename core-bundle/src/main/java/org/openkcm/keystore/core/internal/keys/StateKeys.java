@@ -1,5 +1,7 @@
 package org.openkcm.keystore.core.internal.keys;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,18 +27,25 @@ final class StateKeys implements AutoCloseable {
 
   static final String FAILED = "failed";
 
+  /** Default {@link #writeTimeTolerance}: clock skew between a node and its backends. */
+  static final Duration DEFAULT_TOLERANCE = Duration.ofSeconds(60);
+
   private final RootKeyProvider root;
   private volatile Entry current;
+  private volatile Duration tolerance = DEFAULT_TOLERANCE;
 
   /** The state key, and the keys of root keys the provider still accepts (verification only). */
   private record Entry(String provider, StateAuthenticator auth, List<StateAuthenticator> previous)
       implements AutoCloseable {
-    long verify(KeyMetadata bare, String tag) {
-      long claimed = auth.verify(bare, tag);
-      for (int i = 0; claimed < 0 && i < previous.size(); i++) {
-        claimed = previous.get(i).verify(bare, tag);
+    /**
+     * @return what the tag claims, if it verifies under the state key or a previous one; else null
+     */
+    StateAuthenticator.Verified verify(KeyMetadata bare, String tag) {
+      StateAuthenticator.Verified v = auth.verify(bare, tag);
+      for (int i = 0; v == null && i < previous.size(); i++) {
+        v = previous.get(i).verify(bare, tag);
       }
-      return claimed;
+      return v;
     }
 
     @Override
@@ -94,21 +103,38 @@ final class StateKeys implements AutoCloseable {
   record Checked(KeyRecord record, boolean current) {}
 
   /**
+   * How much later than the core's authenticated write time a backend may report having written a
+   * revision (clock skew between node and backend, a slow or retried write) before the record is
+   * refused as an old copy written again.
+   */
+  void writeTimeTolerance(Duration d) {
+    if (d == null || d.isNegative()) {
+      throw new IllegalArgumentException("write time tolerance must be >= 0");
+    }
+    tolerance = d;
+  }
+
+  Duration writeTimeTolerance() {
+    return tolerance;
+  }
+
+  /**
    * @return {@code m} (its own state tag replaced) with a state tag for the write that produces
-   *     {@code revision}
+   *     {@code revision}, written now
    */
   KeyMetadata stamp(KeyMetadata m, long revision) throws KeystoreException {
     KeyMetadata bare = strip(m);
     Map<String, String> tags = new TreeMap<>(bare.tags());
-    tags.put(StateAuthenticator.TAG, get().stamp(bare, revision));
+    tags.put(StateAuthenticator.TAG, get().stamp(bare, revision, Instant.now()));
     return bare.toBuilder().tags(tags).build();
   }
 
   /**
    * @return the record's metadata without the state tag, once its state verified at the record's
    *     revision
-   * @throws IntegrityException if the state was edited, replayed from another revision, or stripped
-   *     from a record whose sealed format requires it
+   * @throws IntegrityException if the state was edited, replayed from another revision, stripped
+   *     from a record whose sealed format requires it, or written by the backend later than the
+   *     core wrote it (plus {@link #writeTimeTolerance}): an old copy written again
    */
   KeyMetadata check(KeyRecord r, String backend) throws KeystoreException {
     return checkDetailed(r, backend).record().metadata();
@@ -132,28 +158,50 @@ final class StateKeys implements AutoCloseable {
     }
     KeyMetadata bare = strip(m);
     Entry e = entry();
-    long claimed = e.auth().verify(bare, tag);
-    boolean isCurrent = claimed >= 0;
+    StateAuthenticator.Verified v = e.auth().verify(bare, tag);
+    boolean isCurrent = v != null;
     if (!isCurrent) {
-      claimed = e.verify(bare, tag);
+      v = e.verify(bare, tag);
     }
-    if (claimed < 0) {
+    if (v == null) {
       throw integrity(
           m,
           backend,
           "has state (status, expiry, parent, tags or times) that fails the core's"
               + " authentication: edited in the backend, or authenticated under another root key");
     }
-    if (claimed != r.revision()) {
+    if (v.revision() != r.revision()) {
       throw integrity(
           m,
           backend,
           "was rolled back or replayed: its authenticated state belongs to revision "
-              + claimed
+              + v.revision()
               + ", the backend holds revision "
               + r.revision());
     }
-    return new Checked(new KeyRecord(bare, r.sealed(), r.revision()), isCurrent);
+    Duration skew = tolerance;
+    if (r.writtenAt().isPresent() && r.writtenAt().get().isAfter(v.writtenAt().plus(skew))) {
+      throw integrity(
+          m,
+          backend,
+          "was written again after the core wrote it (an old copy restored, e.g. after a destroy):"
+              + " its authenticated state was written at "
+              + v.writtenAt()
+              + ", the backend wrote this revision at "
+              + r.writtenAt().get()
+              + ", more than "
+              + skew.toMillis()
+              + " ms later");
+    }
+    return new Checked(r.withMetadata(bare), isCurrent);
+  }
+
+  /**
+   * For a migration: {@code source} verified ({@link #check}) as its backend holds it, then stamped
+   * for a new record (revision 1) written now.
+   */
+  KeyMetadata forCopy(KeyRecord source, String backend) throws KeystoreException {
+    return stamp(check(source, backend), 1);
   }
 
   /**
@@ -169,7 +217,7 @@ final class StateKeys implements AutoCloseable {
       return m.tags().containsKey(INTEGRITY) ? corrupt(m) : m;
     }
     KeyMetadata bare = strip(m);
-    return entry().verify(bare, tag) < 0 ? corrupt(bare) : bare;
+    return entry().verify(bare, tag) == null ? corrupt(bare) : bare;
   }
 
   static boolean isCorrupt(KeyMetadata m) {

@@ -3,8 +3,11 @@ package org.openkcm.keystore.core.internal.routing;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.openkcm.keystore.api.MigrationReport;
+import org.openkcm.keystore.core.internal.crypto.StateAuthenticator;
 import org.openkcm.keystore.model.KeyAlreadyExistsException;
 import org.openkcm.keystore.model.KeyFilter;
 import org.openkcm.keystore.model.KeyMetadata;
@@ -52,13 +55,40 @@ public final class KeyMigrator {
 
   private final String targetName;
   private final Keystore target;
+  private final Restamp restamp;
   private int moved;
   private int skipped;
   private final List<String> failures = new ArrayList<>();
 
+  /**
+   * Re-authenticates a record for its copy (the crypto core's state MAC binds the revision and the
+   * time a record was written: a copy written later with the source's tag would be refused as an
+   * old copy written again).
+   */
+  @FunctionalInterface
+  public interface Restamp {
+    /**
+     * @return {@code source}'s metadata stamped for a new record (revision 1) written now
+     * @throws KeystoreException if the source's state fails authentication (nothing is copied)
+     */
+    KeyMetadata forCopy(KeyRecord source, String sourceName) throws KeystoreException;
+  }
+
+  /**
+   * Without a core to re-authenticate: copies keep the source's state tag (see {@link Restamp}).
+   */
   public KeyMigrator(String targetName, Keystore target) {
+    this(targetName, target, null);
+  }
+
+  /**
+   * @param restamp the crypto core's re-authentication; {@code null}: copies keep the source's
+   *     state tag and are rewritten until their revision is the source's
+   */
+  public KeyMigrator(String targetName, Keystore target, Restamp restamp) {
     this.targetName = targetName;
     this.target = target;
+    this.restamp = restamp;
   }
 
   /**
@@ -144,7 +174,7 @@ public final class KeyMigrator {
         }
         // a previous run stopped after the verified copy: finish it
       } else {
-        copyAndVerify(original);
+        copyAndVerify(original, source.name());
       }
       if (!unchangedAtSource(source, original)) {
         target.delete(ref);
@@ -171,11 +201,13 @@ public final class KeyMigrator {
     }
   }
 
-  private void copyAndVerify(KeyRecord original) throws KeystoreException {
+  private void copyAndVerify(KeyRecord original, String sourceName) throws KeystoreException {
     KeyRef ref = original.metadata().ref();
+    KeyMetadata copy =
+        restamp == null ? original.metadata() : restamp.forCopy(original, sourceName);
     byte[] sealed = original.sealed();
     try {
-      target.store(original.metadata(), sealed);
+      target.store(copy, sealed);
     } catch (KeyAlreadyExistsException e) {
       // raced with another migration run; verified below like our own copy
     } finally {
@@ -185,7 +217,7 @@ public final class KeyMigrator {
     // The core's state MAC binds the revision a record was written at (docs/crypto.md): rewrite the
     // unchanged copy until the target's revision is the source's, so the copy authenticates there
     // too.
-    while (sameRecord(back, original) && back.revision() < original.revision()) {
+    while (restamp == null && sameRecord(back, original) && back.revision() < original.revision()) {
       target.updateMetadata(original.metadata(), back.revision());
       back = target.retrieve(ref);
     }
@@ -206,6 +238,15 @@ public final class KeyMigrator {
     return now.revision() == original.revision() && now.metadata().equals(original.metadata());
   }
 
+  private static KeyMetadata withoutState(KeyMetadata m) throws KeystoreException {
+    if (!m.tags().containsKey(StateAuthenticator.TAG)) {
+      return m;
+    }
+    Map<String, String> tags = new TreeMap<>(m.tags());
+    tags.remove(StateAuthenticator.TAG);
+    return m.toBuilder().tags(tags).build();
+  }
+
   private static Optional<KeyRecord> find(Keystore k, KeyRef ref) throws KeystoreException {
     try {
       return Optional.of(k.retrieve(ref));
@@ -214,12 +255,15 @@ public final class KeyMigrator {
     }
   }
 
-  /** Same metadata and same sealed bytes; revisions are per backend and not compared. */
-  static boolean sameRecord(KeyRecord a, KeyRecord b) {
+  /**
+   * Same metadata and same sealed bytes; revisions are per backend and not compared, nor the core's
+   * state tag (a re-authenticated copy carries its own).
+   */
+  static boolean sameRecord(KeyRecord a, KeyRecord b) throws KeystoreException {
     byte[] x = a.sealed();
     byte[] y = b.sealed();
     try {
-      return a.metadata().equals(b.metadata()) && Arrays.equals(x, y);
+      return withoutState(a.metadata()).equals(withoutState(b.metadata())) && Arrays.equals(x, y);
     } finally {
       Arrays.fill(x, (byte) 0);
       Arrays.fill(y, (byte) 0);

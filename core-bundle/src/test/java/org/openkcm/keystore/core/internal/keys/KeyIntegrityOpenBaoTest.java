@@ -74,6 +74,7 @@ class KeyIntegrityOpenBaoTest {
             .route(KeyTier.L4, "inmemory");
     root = new LocalRootKeyProvider(dir.resolve("master.key"), n -> null);
     core = new CryptoKeyService(directory, root, new KeyCache(CacheSettings.defaults()));
+    core.writeTimeTolerance(TOLERANCE);
   }
 
   @AfterEach
@@ -90,7 +91,40 @@ class KeyIntegrityOpenBaoTest {
   private CryptoKeyService freshNode() {
     core.close();
     core = new CryptoKeyService(directory, root, new KeyCache(CacheSettings.defaults()));
+    core.writeTimeTolerance(TOLERANCE);
     return core;
+  }
+
+  /**
+   * Small enough for a test to get past it, large enough for a loaded machine's write latency
+   * between the core's stamp and OpenBao's created_time.
+   */
+  private static final Duration TOLERANCE = Duration.ofSeconds(2);
+
+  private static final Pattern STATE_TAG =
+      Pattern.compile("\"openkcm\\.state\":\\s*\"(\\d+)\\.(\\d+)\\.");
+
+  /**
+   * Delete-and-replant, as an attacker with KV write access would: {@code bao kv metadata delete}
+   * (every version and the tombstone gone, the KV version counter back to 0), then {@code bao kv
+   * put} of the saved copy until the KV version is the revision the copy's state tag names, so
+   * revision and MAC match. First waits (on the clock, no fixed sleep) until the tolerance has
+   * passed since the copy was saved.
+   */
+  private void replant(KeyRef ref, String copy, Instant savedAt) throws Exception {
+    Matcher m = STATE_TAG.matcher(copy);
+    assertThat(m.find()).as("the saved copy carries a state tag").isTrue();
+    int revision = Integer.parseInt(m.group(2));
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> Instant.now().isAfter(savedAt.plus(TOLERANCE).plusMillis(200)));
+    bao.cliOk("kv", "metadata", "delete", "-mount=secret", path(ref));
+    Path f = Files.writeString(dir.resolve("replant-" + System.nanoTime() + ".json"), copy);
+    for (int i = 0; i < revision; i++) {
+      bao.cliOk("kv", "put", "-mount=secret", path(ref), "@" + f);
+    }
+    assertThat(currentVersion(ref)).isEqualTo(revision);
   }
 
   private String path(KeyRef ref) {
@@ -483,5 +517,144 @@ class KeyIntegrityOpenBaoTest {
     CryptoKeyService s = freshNode();
     assertThatThrownBy(() -> s.encrypt(l3.id(), new byte[1], null))
         .isInstanceOf(IntegrityException.class);
+  }
+
+  @Test
+  void aDestroyedL2ReplantedAfterDeletingItsKvMetadataNeverOpensAgain() throws Exception {
+    KeyMetadata other = l2(); // untouched, older than the tolerance by the end: still opens
+    KeyMetadata l2 = l2();
+    KeyMetadata l3 = child(KeyTier.L3, l2.id());
+    String copy = savedCopy(l2.ref());
+    Instant saved = Instant.now();
+    core.destroy(l2.id(), true);
+    replant(l2.ref(), copy, saved);
+    assertThat(bao.cliOk("kv", "get", "-mount=secret", "-field=status", path(l2.ref())).trim())
+        .isEqualTo("ACTIVE");
+
+    CryptoKeyService s = freshNode();
+    assertThatThrownBy(() -> s.open(l2.ref()))
+        .isInstanceOf(IntegrityException.class)
+        .hasMessageContaining("written again");
+    assertThatThrownBy(() -> s.metadata(l2.ref())).isInstanceOf(IntegrityException.class);
+    assertThatThrownBy(() -> child(KeyTier.L3, l2.id())).isInstanceOf(IntegrityException.class);
+    assertThatThrownBy(() -> s.open(l3.ref())).isInstanceOf(InvalidKeyRequestException.class);
+    assertThat(s.open(other.ref()).metadata().status()).isEqualTo(KeyStatus.ACTIVE);
+    // the operator can still destroy it: the backend holds a tombstone again
+    s.destroy(l2.id(), true);
+    assertThat(bao.cliOk("kv", "get", "-mount=secret", "-field=status", path(l2.ref())).trim())
+        .isEqualTo("DESTROYED");
+  }
+
+  @Test
+  void aDestroyedL3ReplantedAfterDeletingItsKvMetadataNeverOpensAgain() throws Exception {
+    KeyMetadata l2 = l2();
+    KeyMetadata l3 = child(KeyTier.L3, l2.id());
+    byte[] ct = core.encrypt(l3.id(), "secret".getBytes(StandardCharsets.UTF_8), null);
+    String copy = savedCopy(l3.ref());
+    Instant saved = Instant.now();
+    core.destroy(l3.id(), false);
+    replant(l3.ref(), copy, saved);
+
+    CryptoKeyService s = freshNode();
+    assertThatThrownBy(() -> s.open(l3.ref()))
+        .isInstanceOf(IntegrityException.class)
+        .hasMessageContaining("written again");
+    assertThatThrownBy(() -> s.decrypt(l3.id(), ct, null)).isInstanceOf(IntegrityException.class);
+    assertThatThrownBy(() -> s.encrypt(l3.id(), new byte[1], null))
+        .isInstanceOf(IntegrityException.class);
+    assertThatThrownBy(() -> child(KeyTier.L4, l3.id())).isInstanceOf(IntegrityException.class);
+    assertThat(edge.size()).isZero();
+    assertThat(s.open(l2.ref()).metadata().status()).isEqualTo(KeyStatus.ACTIVE);
+  }
+
+  @Test
+  void aDestroyedL4OnOpenBaoReplantedAfterDeletingItsKvMetadataNeverOpensAgain() throws Exception {
+    directory.route(KeyTier.L4, "openbao");
+    KeyMetadata l2 = l2();
+    KeyMetadata l3 = child(KeyTier.L3, l2.id());
+    KeyMetadata l4 = child(KeyTier.L4, l3.id());
+    KeyMetadata sibling = child(KeyTier.L4, l3.id());
+    byte[] ct = core.encrypt(l4.id(), "secret".getBytes(StandardCharsets.UTF_8), null);
+    String copy = savedCopy(l4.ref());
+    Instant saved = Instant.now();
+    core.destroy(l4.id(), false);
+    replant(l4.ref(), copy, saved);
+
+    CryptoKeyService s = freshNode();
+    assertThatThrownBy(() -> s.open(l4.ref()))
+        .isInstanceOf(IntegrityException.class)
+        .hasMessageContaining("written again");
+    assertThatThrownBy(() -> s.decrypt(l4.id(), ct, null)).isInstanceOf(IntegrityException.class);
+    assertThat(s.open(sibling.ref()).metadata().status()).isEqualTo(KeyStatus.ACTIVE);
+    assertThat(edge.size()).isZero();
+  }
+
+  @Test
+  void anActiveCopyReplantedAfterARevocationIsRefusedAndNeverEncrypts() throws Exception {
+    KeyMetadata l2 = l2();
+    KeyMetadata l3 = child(KeyTier.L3, l2.id());
+    String active = savedCopy(l3.ref()); // revision 1, ACTIVE
+    Instant saved = Instant.now();
+    core.changeStatus(l3.ref(), KeyStatus.COMPROMISED);
+    replant(l3.ref(), active, saved);
+    assertThat(bao.cliOk("kv", "get", "-mount=secret", "-field=status", path(l3.ref())).trim())
+        .isEqualTo("ACTIVE");
+
+    CryptoKeyService s = freshNode();
+    assertThatThrownBy(() -> s.encrypt(l3.id(), new byte[1], null))
+        .isInstanceOf(IntegrityException.class)
+        .hasMessageContaining("written again");
+    assertThatThrownBy(() -> child(KeyTier.L4, l3.id())).isInstanceOf(IntegrityException.class);
+    assertThat(edge.size()).isZero();
+    // shown corrupt where it is read, and still destroyable by an operator
+    assertThatThrownBy(() -> s.metadata(l3.ref())).isInstanceOf(IntegrityException.class);
+    s.destroy(l3.id(), false);
+    assertThat(bao.cliOk("kv", "get", "-mount=secret", "-field=status", path(l3.ref())).trim())
+        .isEqualTo("DESTROYED");
+  }
+
+  @Test
+  void aKeyMigratedToOpenBaoLongAfterItWasWrittenOpensThereAndAForgedSourceIsNotCopied()
+      throws Exception {
+    directory.route(KeyTier.L3, "inmemory");
+    KeyMetadata l2 = l2();
+    KeyMetadata l3 = child(KeyTier.L3, l2.id());
+    Instant written = Instant.now();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> Instant.now().isAfter(written.plus(TOLERANCE).plusMillis(200)));
+    org.openkcm.keystore.api.MigrationReport r =
+        new org.openkcm.keystore.core.internal.routing.KeyMigrator(
+                "openbao", openbao, core.migrationStamps())
+            .migrate(
+                java.util.List.of(
+                    new org.openkcm.keystore.core.internal.routing.KeyMigrator.Source(
+                        "inmemory", edge)),
+                org.openkcm.keystore.model.KeyFilter.all());
+    assertThat(r.failed()).isZero();
+    assertThat(edge.size()).isZero();
+    CryptoKeyService s = freshNode();
+    assertThat(s.open(l3.ref()).metadata().status()).isEqualTo(KeyStatus.ACTIVE);
+
+    // a record whose state an attacker edited at the source is not laundered by a migration
+    KeyMetadata forged = child(KeyTier.L3, l2.id());
+    KeyMetadata compromised = s.changeStatus(forged.ref(), KeyStatus.COMPROMISED);
+    org.openkcm.keystore.spi.KeyRecord held = edge.retrieve(forged.ref());
+    java.util.Map<String, String> tags = new java.util.TreeMap<>(held.metadata().tags());
+    edge.delete(forged.ref());
+    edge.store(
+        held.metadata().toBuilder().status(KeyStatus.ACTIVE).tags(tags).build(), held.sealed());
+    org.openkcm.keystore.api.MigrationReport second =
+        new org.openkcm.keystore.core.internal.routing.KeyMigrator(
+                "openbao", openbao, s.migrationStamps())
+            .migrate(
+                java.util.List.of(
+                    new org.openkcm.keystore.core.internal.routing.KeyMigrator.Source(
+                        "inmemory", edge)),
+                org.openkcm.keystore.model.KeyFilter.all());
+    assertThat(second.failed()).isEqualTo(1);
+    assertThat(bao.cli("kv", "get", "-mount=secret", path(forged.ref())).exitCode()).isNotZero();
+    assertThat(compromised.status()).isEqualTo(KeyStatus.COMPROMISED);
   }
 }

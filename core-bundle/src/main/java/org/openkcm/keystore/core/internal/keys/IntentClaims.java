@@ -1,0 +1,84 @@
+package org.openkcm.keystore.core.internal.keys;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+import org.openkcm.keystore.core.internal.crypto.ThreadCrypto;
+import org.openkcm.keystore.model.ConcurrentUpdateException;
+import org.openkcm.keystore.model.KeyMetadata;
+import org.openkcm.keystore.model.KeystoreException;
+
+/**
+ * A lease on a rotation intent, so that of several reconcilers (one per runtime) exactly one
+ * finishes or rolls back each intent. A reconciler claims the PENDING record by one check-and-set
+ * write at the revision it read, stamping its id and the lease's end into the intent tag ({@code
+ * rotate-from:k claim:<id>@<epoch ms>}, authenticated with the rest of the state): a rival that
+ * read the same revision loses the write, one that reads later sees a live lease and leaves the
+ * record alone. A claimant that dies mid-way lets its lease run out, and the next pass of any
+ * runtime claims the intent again. The saga that wrote the intent writes at the revision it knew,
+ * so after a claim its own last step fails instead of racing the reconciler.
+ */
+final class IntentClaims {
+  static final Duration LEASE = Duration.ofSeconds(30);
+  private static final String CLAIM = " claim:";
+
+  /** This reconciler's id: random per runtime start, only for telling claimants apart. */
+  private final String self = HexFormat.of().formatHex(ThreadCrypto.randomBytes(8));
+
+  String self() {
+    return self;
+  }
+
+  /**
+   * @return the intent without any claim ({@code rotate-from:k})
+   */
+  static String intent(String tag) {
+    int i = tag == null ? -1 : tag.indexOf(CLAIM);
+    return i < 0 ? tag : tag.substring(0, i);
+  }
+
+  /**
+   * @return whether another reconciler holds a lease on {@code m} that has not run out
+   */
+  boolean heldByOther(KeyMetadata m, Instant now) {
+    String tag = m.tags().get(ReservedTags.SAGA);
+    int i = tag == null ? -1 : tag.indexOf(CLAIM);
+    if (i < 0) {
+      return false;
+    }
+    String claim = tag.substring(i + CLAIM.length());
+    int at = claim.lastIndexOf('@');
+    try {
+      long until = Long.parseLong(claim.substring(at + 1));
+      return !claim.substring(0, at).equals(self) && now.toEpochMilli() < until;
+    } catch (NumberFormatException | StringIndexOutOfBoundsException malformed) {
+      return false; // authenticated but unreadable: treat as no lease
+    }
+  }
+
+  /**
+   * Claims {@code l}'s intent with one write at the revision read.
+   *
+   * @return the claimed metadata, or null when another writer got there first
+   */
+  KeyMetadata claim(Located l, Instant now) throws KeystoreException {
+    KeyMetadata cur = l.record().metadata();
+    Map<String, String> tags = new TreeMap<>(cur.tags());
+    tags.put(
+        ReservedTags.SAGA,
+        intent(cur.tags().get(ReservedTags.SAGA))
+            + CLAIM
+            + self
+            + "@"
+            + now.plus(LEASE).toEpochMilli());
+    KeyMetadata claimed = MetadataUpdates.touched(cur).tags(tags).build();
+    try {
+      l.keystore().updateMetadata(claimed, l.record().revision());
+      return claimed;
+    } catch (ConcurrentUpdateException lost) {
+      return null;
+    }
+  }
+}
