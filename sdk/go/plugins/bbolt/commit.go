@@ -97,7 +97,7 @@ func (c *committer) commit(batch []*write) {
 		failed := -1
 		err := c.db.Update(func(tx *bolt.Tx) error {
 			for i, w := range batch {
-				if err := w.fn(tx); err != nil {
+				if err := safely(w.fn, tx); err != nil {
 					failed = i
 					return err
 				}
@@ -112,9 +112,19 @@ func (c *committer) commit(batch []*write) {
 		}
 		// one write failed: it runs alone, the others again together
 		solo := batch[failed]
-		solo.done <- c.db.Update(solo.fn)
+		solo.done <- c.db.Update(func(tx *bolt.Tx) error { return safely(solo.fn, tx) })
 		batch = append(batch[:failed:failed], batch[failed+1:]...)
 	}
+}
+
+// safely runs fn, turning a panic into an error of that write (it must not stop the committer).
+func safely(fn func(*bolt.Tx) error, tx *bolt.Tx) (err error) {
+	defer func() {
+		if recover() != nil { // the panic value is not repeated: it might quote a record
+			err = errors.New("a write panicked")
+		}
+	}()
+	return fn(tx)
 }
 
 // close fails writes not yet taken and waits for the one committing.

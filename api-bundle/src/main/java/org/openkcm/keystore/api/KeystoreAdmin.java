@@ -2,6 +2,7 @@ package org.openkcm.keystore.api;
 
 import java.util.List;
 import org.openkcm.keystore.model.KeyFilter;
+import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeystoreException;
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -21,6 +22,18 @@ public interface KeystoreAdmin {
    * @return the routing rules in evaluation order, the default last
    */
   List<RouteView> routes();
+
+  /**
+   * Where the routing rules send a new key with this metadata now (first matching rule, else the
+   * default). Nothing is written or called; existing keys stay where they were stored.
+   *
+   * @return the backend name
+   * @throws KeystoreException if the configuration names no backend for it
+   * @since 1.2
+   */
+  default String routeOf(KeyMetadata newKey) throws KeystoreException {
+    throw new UnsupportedOperationException("this KeystoreAdmin does not tell routes");
+  }
 
   /**
    * Moves the keys matching {@code filter} (all pages) to {@code targetBackend}: copy, verify,

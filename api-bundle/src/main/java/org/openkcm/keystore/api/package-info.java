@@ -4,5 +4,5 @@
  * org.openkcm.keystore.api.RoutedRecords}. All are provided by the core bundle.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package org.openkcm.keystore.api;

@@ -6,6 +6,7 @@ import java.util.List;
 import org.openkcm.keystore.api.CreateKeyRequest;
 import org.openkcm.keystore.api.KeyHandle;
 import org.openkcm.keystore.core.internal.backend.BackendDirectory;
+import org.openkcm.keystore.core.internal.backend.CallLayer;
 import org.openkcm.keystore.core.internal.cache.CacheSettings;
 import org.openkcm.keystore.core.internal.cache.KeyCache;
 import org.openkcm.keystore.core.internal.crypto.LocalRootKeyProvider;
@@ -34,7 +35,8 @@ final class BenchCore implements AutoCloseable {
   BenchCore(CacheSettings settings) throws KeystoreException {
     String masterKey = Base64.getEncoder().encodeToString(ThreadCrypto.randomBytes(32));
     root = new LocalRootKeyProvider(Path.of("unused.key"), n -> masterKey);
-    service = new CryptoKeyService(new OneBackend(memory), root, new KeyCache(settings));
+    service =
+        new CryptoKeyService(new OneBackend(CallLayer.over(memory)), root, new KeyCache(settings));
     KeyMetadata l2 =
         service.create(CreateKeyRequest.builder(KeyTier.L2, Owner.tenant("bench")).build());
     l3 =

@@ -26,7 +26,7 @@ import org.openkcm.keystore.spi.Keystore;
  * Listing, pagination and concurrency tests live in the superclass {@link
  * KeystoreListingConformance} and run too.
  */
-public abstract class KeystoreConformanceTest extends KeystoreListingConformance {
+public abstract class KeystoreConformanceTest extends KeystoreLimitsConformance {
 
   @Test
   void reportsNameAndHealthUp() {

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.openkcm.keystore.api.CreateKeyRequest;
 import org.openkcm.keystore.api.KeyHandle;
 import org.openkcm.keystore.core.internal.backend.BackendDirectory;
+import org.openkcm.keystore.core.internal.backend.CallLayer;
 import org.openkcm.keystore.core.internal.cache.CacheSettings;
 import org.openkcm.keystore.core.internal.cache.KeyCache;
 import org.openkcm.keystore.core.internal.crypto.LocalRootKeyProvider;
@@ -108,7 +109,8 @@ public final class Pkcs11BenchMain {
 
     Side(String name, RootKeyProvider root, CacheSettings settings) {
       this.name = name;
-      this.core = new CryptoKeyService(new OneBackend(store), root, new KeyCache(settings));
+      this.core =
+          new CryptoKeyService(new OneBackend(CallLayer.over(store)), root, new KeyCache(settings));
     }
 
     /**

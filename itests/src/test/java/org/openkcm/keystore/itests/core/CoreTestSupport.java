@@ -2,13 +2,23 @@ package org.openkcm.keystore.itests.core;
 
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Converter;
 import org.junit.After;
+import org.openkcm.keystore.api.BackendStatus;
 import org.openkcm.keystore.api.KeystoreAdmin;
+import org.openkcm.keystore.api.RoutedRecords;
 import org.openkcm.keystore.itests.KeystoreTestSupport;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.openkcm.keystore.model.KeyMetadata;
@@ -26,7 +36,8 @@ import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
- * Helpers for the core's in-container tests: backends as services, configuration, the directory.
+ * Helpers for the core's in-container tests: backends as services, configuration, the public
+ * services the core offers (no internal one).
  */
 public abstract class CoreTestSupport extends KeystoreTestSupport {
   private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
@@ -95,25 +106,56 @@ public abstract class CoreTestSupport extends KeystoreTestSupport {
     return context.getService(services(KeystoreAdmin.class, null).get(0));
   }
 
-  protected Directory directory() throws Exception {
-    await("BackendDirectory", () -> directoryRef() != null);
-    return new Directory(context.getService(directoryRef()));
+  /**
+   * @return what a Gogo shell command prints (its result formatted as the shell shows it)
+   */
+  protected String shell(String command) throws Exception {
+    await("Gogo", () -> !services(CommandProcessor.class, null).isEmpty());
+    CommandProcessor p = context.getService(services(CommandProcessor.class, null).get(0));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+    try (CommandSession s = p.createSession(new ByteArrayInputStream(new byte[0]), ps, ps)) {
+      Object result = s.execute(command);
+      if (result != null) {
+        ps.print(s.format(result, Converter.INSPECT));
+      }
+    }
+    return out.toString(StandardCharsets.UTF_8);
   }
 
-  private ServiceReference<?> directoryRef() {
-    try {
-      ServiceReference<?>[] refs = context.getServiceReferences(Directory.SERVICE, null);
-      return refs == null ? null : refs[0];
-    } catch (org.osgi.framework.InvalidSyntaxException e) {
-      throw new IllegalStateException(e);
-    }
+  /**
+   * @return the core's routed record store (public API): stores route by the rules, reads and
+   *     listings span every configured backend
+   */
+  protected RoutedRecords records() throws InterruptedException {
+    await("RoutedRecords", () -> !services(RoutedRecords.class, null).isEmpty());
+    return context.getService(services(RoutedRecords.class, null).get(0));
   }
 
   /**
    * @return the name of the backend a new key with this metadata is routed to now
    */
   protected String routeOf(KeyMetadata m) throws Exception {
-    return directory().route(m).info().name();
+    return admin().routeOf(m);
+  }
+
+  /**
+   * @return the Keystore service that serves each backend the configuration names now (the highest
+   *     ranking, then the oldest: the core's rule), called directly to see what each one holds
+   */
+  protected List<Keystore> configuredBackends() throws Exception {
+    List<Keystore> out = new ArrayList<>();
+    for (BackendStatus s : admin().backends()) {
+      if (!s.configured()) {
+        continue;
+      }
+      List<ServiceReference<Keystore>> refs =
+          services(Keystore.class, "(" + Keystore.BACKEND_PROPERTY + "=" + s.name() + ")");
+      if (!refs.isEmpty()) {
+        out.add(context.getService(Collections.max(refs)));
+      }
+    }
+    return out;
   }
 
   protected static KeyMetadata key(String id, KeyTier tier, String owner, String... tags)
@@ -134,7 +176,7 @@ public abstract class CoreTestSupport extends KeystoreTestSupport {
    */
   protected int copiesOf(KeyRef ref) throws Exception {
     int n = 0;
-    for (Keystore k : directory().configured()) {
+    for (Keystore k : configuredBackends()) {
       try {
         KeyRecord r = k.retrieve(ref);
         n += r == null ? 0 : 1;

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.Test;
 import org.junit.runner.RunWith;
+import org.openkcm.keystore.api.RoutedRecords;
 import org.openkcm.keystore.model.BackendUnavailableException;
 import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyTier;
@@ -50,10 +51,10 @@ public class HotSwapIT extends CoreTestSupport {
     final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
     final AtomicBoolean stop = new AtomicBoolean();
     final CountDownLatch finished = new CountDownLatch(2);
-    final Directory directory;
+    final RoutedRecords records;
 
     Load(String prefix, KeyTier tier, boolean readBack) throws Exception {
-      directory = directory();
+      records = records();
       for (int t = 0; t < 2; t++) {
         int thread = t;
         new Thread(
@@ -62,10 +63,9 @@ public class HotSwapIT extends CoreTestSupport {
                     for (int i = 0; !stop.get(); i++) {
                       KeyMetadata m = key(prefix + "-" + thread + "-" + i, tier, "tenant:acme");
                       try {
-                        Keystore k = directory.route(m);
-                        k.store(m, new byte[] {7, 7, 7});
+                        records.store(m, new byte[] {7, 7, 7});
                         if (readBack) {
-                          assertEquals(m, k.retrieve(m.ref()).metadata());
+                          assertEquals(m, records.retrieve(m.ref()).metadata());
                         }
                         done.incrementAndGet();
                       } catch (KeystoreException | RuntimeException | AssertionError e) {
@@ -164,7 +164,7 @@ public class HotSwapIT extends CoreTestSupport {
     KeyMetadata m = key("probe", KeyTier.L2, "tenant:acme");
     long start = System.nanoTime();
     try {
-      directory().route(m).store(m, new byte[] {1});
+      records().store(m, new byte[] {1});
       throw new AssertionError("a store to an absent backend must fail");
     } catch (BackendUnavailableException e) {
       assertTrue(e.getMessage(), e.getMessage().contains("'gone'"));

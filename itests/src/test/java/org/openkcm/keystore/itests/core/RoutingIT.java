@@ -156,7 +156,7 @@ public class RoutingIT extends CoreTestSupport {
     assertTrue(second.holds(fresh.ref()));
     assertEquals(1, copiesOf(old.ref()));
     assertEquals(1, copiesOf(fresh.ref()));
-    assertEquals(2, directory().list(org.openkcm.keystore.model.KeyFilter.all()).items().size());
+    assertEquals(2, records().list(org.openkcm.keystore.model.KeyFilter.all()).items().size());
   }
 
   private String routerProperty(String name) {
@@ -171,6 +171,6 @@ public class RoutingIT extends CoreTestSupport {
   }
 
   private void storeRouted(KeyMetadata m) throws Exception {
-    directory().route(m).store(m, new byte[] {1, 2, 3});
+    records().store(m, new byte[] {1, 2, 3});
   }
 }

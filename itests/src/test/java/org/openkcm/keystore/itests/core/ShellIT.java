@@ -64,7 +64,7 @@ public class ShellIT extends CoreTestSupport {
           }
         });
     KeyMetadata m = key("shell-key", KeyTier.L2, "tenant:acme", "region", "eu");
-    directory().route(m).store(m, new byte[] {(byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef});
+    records().store(m, new byte[] {(byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef});
     assertTrue(run("keystore:backends").contains("vault"));
     String list = run("keystore:list tier=L2 tag.region=eu");
     assertTrue(list, list.contains("shell-key@1") && list.contains("1 key(s)"));

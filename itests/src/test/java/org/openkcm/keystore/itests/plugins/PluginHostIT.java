@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.inject.Inject;
 import org.junit.Test;
 import org.junit.runner.RunWith;
+import org.openkcm.keystore.api.RoutedRecords;
 import org.openkcm.keystore.itests.KeystoreTestSupport;
-import org.openkcm.keystore.itests.core.Directory;
 import org.openkcm.keystore.model.BackendUnavailableException;
 import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyRef;
@@ -228,7 +228,7 @@ public class PluginHostIT extends KeystoreTestSupport {
                 && !services(Keystore.class, "(" + Keystore.BACKEND_PROPERTY + "=" + name + ")")
                     .isEmpty());
     long firstPid = pidOf(name);
-    Directory directory = directory();
+    RoutedRecords records = records();
 
     AtomicBoolean run = new AtomicBoolean(true);
     AtomicInteger ok = new AtomicInteger();
@@ -245,11 +245,10 @@ public class PluginHostIT extends KeystoreTestSupport {
                   long start = System.nanoTime();
                   try {
                     KeyMetadata m = md("swap-" + thread + "-" + i);
-                    Keystore k = directory.route(m);
                     byte[] b = m.id().getBytes(StandardCharsets.UTF_8);
-                    k.store(m, b);
+                    records.store(m, b);
                     acknowledged.add(m.ref());
-                    assertArrayEquals(b, k.retrieve(m.ref()).sealed());
+                    assertArrayEquals(b, records.retrieve(m.ref()).sealed());
                     ok.incrementAndGet();
                   } catch (Throwable e) {
                     failures.add(e);
@@ -297,7 +296,7 @@ public class PluginHostIT extends KeystoreTestSupport {
       assertArrayEquals(
           "acknowledged write " + ref + " is there",
           ref.id().getBytes(StandardCharsets.UTF_8),
-          directory.route(md(ref.id())).retrieve(ref).sealed());
+          records.retrieve(ref).sealed());
     }
     c.delete();
     routing.delete();
@@ -316,18 +315,10 @@ public class PluginHostIT extends KeystoreTestSupport {
         : ((Number) refs.get(refs.size() - 1).getProperty("keystore.plugin.pid")).longValue();
   }
 
-  private Directory directory() throws Exception {
-    await("BackendDirectory", () -> directoryRef() != null);
-    return new Directory(context.getService(directoryRef()));
-  }
-
-  private ServiceReference<?> directoryRef() {
-    try {
-      ServiceReference<?>[] refs = context.getServiceReferences(Directory.SERVICE, null);
-      return refs == null ? null : refs[0];
-    } catch (org.osgi.framework.InvalidSyntaxException e) {
-      throw new IllegalStateException(e);
-    }
+  /** The core's routed record store: the guarded path every caller's record goes through. */
+  private RoutedRecords records() throws InterruptedException {
+    await("RoutedRecords", () -> !services(RoutedRecords.class, null).isEmpty());
+    return context.getService(services(RoutedRecords.class, null).get(0));
   }
 
   /**

@@ -6,11 +6,7 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -18,8 +14,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.openkcm.keystore.api.KeyHandle;
@@ -214,20 +208,6 @@ public class PostgresRuntimeIT extends OpenBaoTestSupport {
     Object stored =
         configAdmin().getConfiguration("org.openkcm.keystore.postgres", "?").getProperties();
     assertFalse("ConfigAdmin holds no password", String.valueOf(stored).contains(password));
-  }
-
-  private String shell(String command) throws Exception {
-    await("Gogo", () -> !services(CommandProcessor.class, null).isEmpty());
-    CommandProcessor p = context.getService(services(CommandProcessor.class, null).get(0));
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-    try (CommandSession session = p.createSession(new ByteArrayInputStream(new byte[0]), ps, ps)) {
-      Object result = session.execute(command);
-      if (result != null) {
-        ps.print(session.format(result, org.apache.felix.service.command.Converter.INSPECT));
-      }
-    }
-    return out.toString(StandardCharsets.UTF_8);
   }
 
   private static byte[] material(KeyService s, KeyMetadata m) throws Exception {

@@ -149,7 +149,10 @@ class AuthAndTlsTest {
             + client[0]
             + "\"\n}\n");
     try (OpenBaoServer bao = OpenBaoServer.startDev(hcl)) {
-      BaoSettings.Builder mtls = Fixtures.settings(bao).address("https://127.0.0.1:" + port);
+      // the first mutual handshake with a just-started server: on a loaded 2-core machine it can
+      // take longer than the fixtures' 1 s connect timeout, which this test is not about
+      BaoSettings.Builder mtls =
+          Fixtures.settings(bao).address("https://127.0.0.1:" + port).timeouts(10_000, 10_000);
       OpenBaoKeystore withCert =
           new OpenBaoKeystore(
               mtls.tls(server[0].toString(), client[0].toString(), client[1].toString()).build(),

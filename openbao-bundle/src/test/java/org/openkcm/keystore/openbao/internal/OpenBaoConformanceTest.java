@@ -29,6 +29,12 @@ class OpenBaoConformanceTest extends KeystoreConformanceTest {
   }
 
   @Override
+  protected Keystore unreachableKeystore() {
+    return new OpenBaoKeystore(
+        Fixtures.settings(bao).address("http://127.0.0.1:1").build(), "conformance", 65536);
+  }
+
+  @Override
   protected void disposeKeystore(Keystore k) {
     ((OpenBaoKeystore) k).deactivate();
   }

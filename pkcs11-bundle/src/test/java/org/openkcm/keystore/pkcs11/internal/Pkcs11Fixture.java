@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.openkcm.keystore.core.internal.backend.BackendDirectory;
+import org.openkcm.keystore.core.internal.backend.CallLayer;
 import org.openkcm.keystore.core.internal.cache.CacheSettings;
 import org.openkcm.keystore.core.internal.cache.KeyCache;
 import org.openkcm.keystore.core.internal.keys.CryptoKeyService;
@@ -61,7 +62,7 @@ final class Pkcs11Fixture {
    */
   static CryptoKeyService core(Keystore store, RootKeyProvider root) {
     return new CryptoKeyService(
-        new OneBackend(store), root, new KeyCache(CacheSettings.defaults()));
+        new OneBackend(CallLayer.over(store)), root, new KeyCache(CacheSettings.defaults()));
   }
 
   static InMemoryKeystore memory() {

@@ -29,6 +29,15 @@ class PostgresConformanceTest extends KeystoreConformanceTest {
   }
 
   @Override
+  protected Keystore unreachableKeystore() {
+    return new PostgresKeystore(
+        TestKeystores.settings(pg, "conformance")
+            .url("jdbc:postgresql://127.0.0.1:1/keystore")
+            .timeouts(1000, 3000)
+            .build());
+  }
+
+  @Override
   protected void disposeKeystore(Keystore k) {
     TestKeystores.close(k);
   }

@@ -61,5 +61,5 @@ public interface BackendDirectory {
    * directory without migrations ignores it.
    */
   default void restampMigrationsWith(
-      org.openkcm.keystore.core.internal.routing.KeyMigrator.Restamp r) {}
+      org.openkcm.keystore.core.internal.backend.KeyMigrator.Restamp r) {}
 }

@@ -35,10 +35,9 @@ import org.openkcm.keystore.spi.Keystore;
  * the call itself, and such a backend does no I/O that could hang. Everything else below still
  * applies to them.
  *
- * <p>When the service a call used was replaced while the call ran (bundle update, higher-ranked
- * service), a transient failure is retried once on the new service within the same deadline, using
- * the caller's retry form (which, for writes, reconciles a write the old service may have
- * completed).
+ * <p>This is one attempt; a request's retries ({@link Request}) and its write read-back ({@link
+ * WriteReadBack}) are made of such attempts, and the whole request is one outcome for the backend's
+ * circuit breaker ({@link #gated}).
  */
 final class CallGuard implements AutoCloseable {
 
@@ -86,11 +85,31 @@ final class CallGuard implements AutoCloseable {
   }
 
   /**
-   * Runs {@code first}; on a transient failure of a service that was replaced meanwhile, {@code
-   * retry} on its successor. Gated by the backend's circuit breaker: while it is open the call
-   * fails at once.
+   * One attempt: the best service of this name (waiting within the absent wait for one to arrive),
+   * called under {@code timeout}; {@code onService} learns which service it was. A transient
+   * failure is reported to the health record. Retries and the circuit breaker are the request's
+   * ({@link Request}, {@link GuardedKeystore}).
    */
-  <T> T run(KeyRef ref, Duration timeout, Call<T> first, Call<T> retry) throws KeystoreException {
+  <T> T attempt(KeyRef ref, Duration timeout, Call<T> call, Consumer<Keystore> onService)
+      throws KeystoreException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      Keystore service = acquire(ref, deadline, timeout);
+      onService.accept(service);
+      return invoke(service, ref, call, deadline, timeout);
+    } catch (KeystoreException e) {
+      if (e.isTransient()) {
+        failures.accept(e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Runs a whole request under this backend's circuit breaker: while it is open the request fails
+   * at once; its outcome, however many attempts it made, counts once.
+   */
+  <T> T gated(KeyRef ref, Body<T> body) throws KeystoreException {
     PluginSettings s = settings.get();
     CircuitBreaker.Permit permit;
     try {
@@ -100,14 +119,12 @@ final class CallGuard implements AutoCloseable {
       throw e;
     }
     try {
-      T result = runUngated(ref, timeout, first, retry);
+      T result = body.run();
       breaker.success(permit);
       return result;
     } catch (KeystoreException e) {
       // Only "no usable answer" (deadline, connection, overload, crash) counts: a sealed backend or
-      // a
-      // missing key is a fast, exact answer the caller must see as such, and costs the caller
-      // nothing.
+      // a missing key is a fast, exact answer the caller must see as such.
       if (e instanceof BackendUnavailableException) {
         breaker.failure(permit, s.breakerFailures(), s.breakerOpenTime());
       } else {
@@ -120,29 +137,10 @@ final class CallGuard implements AutoCloseable {
     }
   }
 
-  /**
-   * As {@link #run} without the circuit breaker: for health checks, which must see the backend
-   * itself.
-   */
-  <T> T runUngated(KeyRef ref, Duration timeout, Call<T> first, Call<T> retry)
-      throws KeystoreException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    try {
-      Keystore service = acquire(ref, deadline, timeout);
-      try {
-        return invoke(service, ref, first, deadline, timeout);
-      } catch (BackendUnavailableException e) {
-        if (retry == null || services.best(name) == service || System.nanoTime() >= deadline) {
-          throw e;
-        }
-        return invoke(acquire(ref, deadline, timeout), ref, retry, deadline, timeout);
-      }
-    } catch (KeystoreException e) {
-      if (e.isTransient()) {
-        failures.accept(e);
-      }
-      throw e;
-    }
+  /** A request's attempts, run under the breaker. */
+  @FunctionalInterface
+  interface Body<T> {
+    T run() throws KeystoreException;
   }
 
   /**

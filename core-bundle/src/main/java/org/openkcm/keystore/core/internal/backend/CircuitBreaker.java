@@ -37,6 +37,14 @@ final class CircuitBreaker {
   private boolean probeInFlight;
   private long opened;
 
+  /**
+   * CLOSED with no failure counted: the common case, read without the lock so that a healthy
+   * backend's calls never contend on it.
+   */
+  private volatile boolean clean = true;
+
+  private static final Permit PASS = new Permit(false);
+
   CircuitBreaker(String name, LongSupplier nanoClock) {
     this.name = name;
     this.nanoClock = nanoClock;
@@ -49,16 +57,21 @@ final class CircuitBreaker {
    * @return a permit for one call
    * @throws BackendUnavailableException at once while open (or while another call is the probe)
    */
-  synchronized Permit admit(int failures, KeyRef ref) throws BackendUnavailableException {
-    if (failures <= 0) {
-      return new Permit(false);
+  Permit admit(int failures, KeyRef ref) throws BackendUnavailableException {
+    if (failures <= 0 || clean) {
+      return PASS;
     }
+    return admitLocked(failures, ref);
+  }
+
+  private synchronized Permit admitLocked(int failures, KeyRef ref)
+      throws BackendUnavailableException {
     long now = nanoClock.getAsLong();
     if (state == State.OPEN && now - openUntil >= 0) {
       state = State.HALF_OPEN;
     }
     if (state == State.CLOSED) {
-      return new Permit(false);
+      return PASS;
     }
     if (state == State.HALF_OPEN && !probeInFlight) {
       probeInFlight = true;
@@ -77,7 +90,14 @@ final class CircuitBreaker {
         true);
   }
 
-  synchronized void success(Permit p) {
+  void success(Permit p) {
+    if (!p.probe() && clean) {
+      return;
+    }
+    successLocked(p);
+  }
+
+  private synchronized void successLocked(Permit p) {
     if (p.probe()) {
       probeInFlight = false;
     }
@@ -86,6 +106,7 @@ final class CircuitBreaker {
     }
     state = State.CLOSED; // any answer proves the backend is back
     consecutiveFailures = 0;
+    clean = true;
   }
 
   synchronized void failure(Permit p, int failures, Duration openTime) {
@@ -93,6 +114,7 @@ final class CircuitBreaker {
       probeInFlight = false;
     }
     consecutiveFailures++;
+    clean = false;
     if (failures <= 0) {
       return;
     }

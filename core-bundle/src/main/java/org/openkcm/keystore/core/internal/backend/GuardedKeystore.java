@@ -1,12 +1,9 @@
 package org.openkcm.keystore.core.internal.backend;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.openkcm.keystore.model.BackendUnavailableException;
-import org.openkcm.keystore.model.ConcurrentUpdateException;
-import org.openkcm.keystore.model.KeyAlreadyExistsException;
 import org.openkcm.keystore.model.KeyFilter;
 import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyRef;
@@ -20,10 +17,16 @@ import org.openkcm.keystore.spi.KeyRecord;
 import org.openkcm.keystore.spi.Keystore;
 
 /**
- * The {@link Keystore} the core holds for one configured backend name. Each call goes to the best
- * service of that name at that moment, under the call deadline ({@link CallGuard}); a name that
- * configuration no longer names answers every call with {@link BackendUnavailableException}. The
- * object stays valid across service replacements, so callers may keep it.
+ * The {@link Keystore} the core holds for one configured backend name: the one call layer between
+ * the core and a backend. Every call is a {@link Request} gated by the backend's circuit breaker
+ * (one outcome per request, however many attempts it made); each attempt goes to the best service
+ * of that name at that moment, under the call deadline and within the backend's bulkhead ({@link
+ * CallGuard}); idempotent calls are retried ({@link Request#idempotent}); a write whose answer was
+ * lost is resolved by reading it back ({@link WriteReadBack}). A name that configuration no longer
+ * names answers every call with {@link BackendUnavailableException}. The object stays valid across
+ * service replacements, so callers may keep it.
+ *
+ * <p>Health and info are single attempts outside the breaker: they must see the backend itself.
  */
 final class GuardedKeystore implements Keystore {
   private final CallGuard guard;
@@ -54,8 +57,7 @@ final class GuardedKeystore implements Keystore {
       return cached;
     }
     try {
-      BackendInfo fresh =
-          guard.runUngated(null, settings.get().callTimeout(), Keystore::info, Keystore::info);
+      BackendInfo fresh = request(null, settings.get().callTimeout()).once(Keystore::info);
       info = fresh;
       infoSource = source;
       return fresh;
@@ -77,52 +79,53 @@ final class GuardedKeystore implements Keystore {
 
   @Override
   public long store(KeyMetadata metadata, byte[] sealed) throws KeystoreException {
-    checkConfigured(metadata.ref());
-    return guard.run(
-        metadata.ref(),
-        timeout(),
-        s -> s.store(metadata, sealed),
-        s -> storeReconciling(s, metadata, sealed));
+    KeyRef ref = metadata.ref();
+    checkConfigured(ref);
+    Request r = request(ref, timeout());
+    return guard.gated(ref, () -> WriteReadBack.store(r, metadata, sealed));
   }
 
   @Override
   public KeyRecord retrieve(KeyRef ref) throws KeystoreException {
     checkConfigured(ref);
-    return guard.run(ref, timeout(), s -> s.retrieve(ref), s -> s.retrieve(ref));
+    Request r = request(ref, timeout());
+    return guard.gated(ref, () -> r.idempotent(s -> s.retrieve(ref)));
   }
 
   @Override
   public long updateMetadata(KeyMetadata updated, long expectedRevision) throws KeystoreException {
-    checkConfigured(updated.ref());
-    return guard.run(
-        updated.ref(),
-        timeout(),
-        s -> s.updateMetadata(updated, expectedRevision),
-        s -> updateReconciling(s, updated, expectedRevision));
+    KeyRef ref = updated.ref();
+    checkConfigured(ref);
+    Request r = request(ref, timeout());
+    return guard.gated(ref, () -> WriteReadBack.update(r, updated, expectedRevision));
   }
 
+  /**
+   * Sent once: after a lost answer the caller (the rewrap) reads the record again and decides
+   * again; either wrap opens.
+   */
   @Override
   public long replaceSealed(KeyMetadata updated, byte[] sealed, long expectedRevision)
       throws KeystoreException {
-    checkConfigured(updated.ref());
-    // no reconciling retry: after a lost answer the caller re-reads and decides again
-    return guard.run(
-        updated.ref(),
-        timeout(),
-        s -> s.replaceSealed(updated, sealed, expectedRevision),
-        s -> s.replaceSealed(updated, sealed, expectedRevision));
+    KeyRef ref = updated.ref();
+    checkConfigured(ref);
+    Request r = request(ref, timeout());
+    return guard.gated(ref, () -> r.once(s -> s.replaceSealed(updated, sealed, expectedRevision)));
   }
 
+  /** Deleting twice is harmless, so a lost answer is simply asked again. */
   @Override
   public boolean delete(KeyRef ref) throws KeystoreException {
     checkConfigured(ref);
-    return guard.run(ref, timeout(), s -> s.delete(ref), s -> s.delete(ref));
+    Request r = request(ref, timeout());
+    return guard.gated(ref, () -> r.idempotent(s -> s.delete(ref)));
   }
 
   @Override
   public Page<KeyMetadata> list(KeyFilter filter) throws KeystoreException {
     checkConfigured(null);
-    return guard.run(null, timeout(), s -> s.list(filter), s -> s.list(filter));
+    Request r = request(null, timeout());
+    return guard.gated(null, () -> r.idempotent(s -> s.list(filter)));
   }
 
   /** Health within the health timeout; never throws, a failure is reported as UNAVAILABLE. */
@@ -131,46 +134,10 @@ final class GuardedKeystore implements Keystore {
     Duration timeout = settings.get().healthTimeout();
     long start = System.nanoTime();
     try {
-      return guard.runUngated(null, timeout, Keystore::health, Keystore::health);
+      return request(null, timeout).once(Keystore::health);
     } catch (KeystoreException e) {
       return BackendHealth.of(
           BackendState.UNAVAILABLE, e.getMessage(), Duration.ofNanos(System.nanoTime() - start));
-    }
-  }
-
-  /**
-   * A store retried on a new service after the old one failed mid-call: if the old one completed it
-   * (a shared store such as OpenBao), the record is there already; the same bytes and metadata
-   * count as done.
-   */
-  private static long storeReconciling(Keystore service, KeyMetadata metadata, byte[] sealed)
-      throws KeystoreException {
-    try {
-      return service.store(metadata, sealed);
-    } catch (KeyAlreadyExistsException e) {
-      KeyRecord existing = service.retrieve(metadata.ref());
-      byte[] bytes = existing.sealed();
-      try {
-        if (existing.metadata().equals(metadata) && Arrays.equals(bytes, sealed)) {
-          return existing.revision();
-        }
-      } finally {
-        Arrays.fill(bytes, (byte) 0);
-      }
-      throw e;
-    }
-  }
-
-  private static long updateReconciling(Keystore service, KeyMetadata updated, long expected)
-      throws KeystoreException {
-    try {
-      return service.updateMetadata(updated, expected);
-    } catch (ConcurrentUpdateException e) {
-      KeyRecord existing = service.retrieve(updated.ref());
-      if (existing.metadata().equals(updated)) {
-        return existing.revision();
-      }
-      throw e;
     }
   }
 
@@ -179,6 +146,10 @@ final class GuardedKeystore implements Keystore {
       throw new BackendUnavailableException(
           name(), ref, "no longer named by the configuration", null, null, true);
     }
+  }
+
+  private Request request(KeyRef ref, Duration timeout) {
+    return new Request(guard, ref, timeout);
   }
 
   private Duration timeout() {

@@ -2,7 +2,6 @@ package org.openkcm.keystore.core.internal.backend;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.openkcm.keystore.core.internal.routing.KeyMigrator;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.openkcm.keystore.model.KeyFilter;
 import org.openkcm.keystore.model.KeyMetadata;

@@ -11,7 +11,6 @@ import org.openkcm.keystore.api.KeystoreAdmin;
 import org.openkcm.keystore.api.MigrationReport;
 import org.openkcm.keystore.api.RouteView;
 import org.openkcm.keystore.core.internal.routing.KeyHolders;
-import org.openkcm.keystore.core.internal.routing.KeyMigrator;
 import org.openkcm.keystore.core.internal.routing.Router;
 import org.openkcm.keystore.core.internal.routing.RoutingTable;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
@@ -163,7 +162,8 @@ public final class PluginManager implements BackendDirectory, KeystoreAdmin, Key
 
   @Override
   public BackendStatus checkHealth(String backend) throws KeystoreException {
-    GuardedKeystore g = (GuardedKeystore) backend(backend);
+    backend(backend); // refuses a name the configuration does not name
+    GuardedKeystore g = guard(backend);
     HealthRecord r = health.check(backend);
     BackendState state = r.state();
     // counting pages through a backend that is down would only wait out its deadline
@@ -174,6 +174,11 @@ public final class PluginManager implements BackendDirectory, KeystoreAdmin, Key
   @Override
   public List<RouteView> routes() {
     return router.table().views();
+  }
+
+  @Override
+  public String routeOf(KeyMetadata newKey) throws KeystoreException {
+    return router.table().route(newKey);
   }
 
   @Override
@@ -285,18 +290,15 @@ public final class PluginManager implements BackendDirectory, KeystoreAdmin, Key
    *     cap)
    */
   private static long countKeys(Keystore k) {
+    long[] count = {0};
     try {
-      KeyFilter f = KeyFilter.all().withPageSize(Limits.MAX_PAGE_SIZE);
-      long count = 0;
-      for (int i = 0; i < KEY_COUNT_PAGES; i++) {
-        Page<KeyMetadata> p = k.list(f);
-        count += p.items().size();
-        if (p.nextCursor().isEmpty()) {
-          return count;
-        }
-        f = f.after(p.items().get(p.items().size() - 1).ref());
-      }
-      return -1;
+      boolean all =
+          Pages.walk(
+              k::list,
+              KeyFilter.all().withPageSize(Limits.MAX_PAGE_SIZE),
+              KEY_COUNT_PAGES,
+              m -> ++count[0] > 0);
+      return all ? count[0] : -1;
     } catch (KeystoreException e) {
       return -1;
     }

@@ -17,8 +17,8 @@ import org.openkcm.keystore.spi.Keystore;
  * The outermost layer between the crypto core and a backend: every write carries the core's state
  * MAC bound to the revision it produces (a new record is revision 1, an update of revision r
  * produces r + 1: the Keystore contract), every read is checked ({@link StateKeys#check}) and
- * handed to the core without the state tag, listings mark records whose state fails. Under it,
- * {@link ResilientKeystore} retries.
+ * handed to the core without the state tag, listings mark records whose state fails. Under it, the
+ * call layer ({@code backend.GuardedKeystore}) retries.
  */
 final class AuthenticatedKeystore implements Keystore {
   private final Keystore delegate;

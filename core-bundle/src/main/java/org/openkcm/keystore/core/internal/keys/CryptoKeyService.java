@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  */
 @Component(
     service = KeyService.class,
-    configurationPid = {CacheConfig.PID, RootKeyConfig.PID},
+    configurationPid = {CacheConfig.PID, RootKeyConfig.PID, ReconcilerConfig.PID},
     configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public final class CryptoKeyService implements KeyService, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CryptoKeyService.class);
@@ -61,7 +61,11 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
   private final KeyLifecycle lifecycle;
   private final KeyDestroyer destroyer;
   private final SagaReconciler reconciler;
-  private final RootKeyProvider root;
+  private final ReconcilerSchedule schedule = new ReconcilerSchedule(this::reconcile);
+
+  /** Chooses the configured provider among the registered ones; {@code null} outside OSGi. */
+  private final RootKeySelector selector;
+
   private final StateKeys stateKeys;
   private final BackendDirectory directory;
   private volatile KeyCache cache;
@@ -70,13 +74,15 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
   public CryptoKeyService(
       @Reference(name = "backendDirectory") BackendDirectory directory,
       CacheConfig cacheConfig,
-      RootKeyConfig rootConfig) {
+      RootKeyConfig rootConfig,
+      ReconcilerConfig reconcilerConfig) {
     this(
         directory,
         new RootKeySelector(rootConfig.provider()),
         new KeyCache(CacheSettings.from(cacheConfig)));
     applyTolerance(rootConfig);
     LOG.info("Crypto core active; root key provider '{}'", rootConfig.provider());
+    schedule.configure(reconcilerConfig);
   }
 
   /**
@@ -93,7 +99,7 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
   void bindRootKeyProvider(
       ComponentServiceObjects<RootKeyProvider> provider, Map<String, Object> props) {
     Object name = props.get(RootKeyProvider.PROVIDER_PROPERTY);
-    if (name == null || !(root instanceof RootKeySelector selector)) {
+    if (name == null || selector == null) {
       return;
     }
     Object ranking = props.get(Constants.SERVICE_RANKING);
@@ -107,19 +113,33 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
 
   void unbindRootKeyProvider(
       ComponentServiceObjects<RootKeyProvider> provider, Map<String, Object> props) {
-    if (root instanceof RootKeySelector selector) {
+    if (selector != null) {
       selector.remove((Long) props.get(Constants.SERVICE_ID));
     }
   }
 
-  /** Outside OSGi (tests, benchmarks). */
+  /** Outside OSGi (tests, benchmarks): one fixed root-key provider, no reconciler schedule. */
   public CryptoKeyService(
       BackendDirectory directory, RootKeyProvider selectedRoot, KeyCache cache) {
+    this(directory, selectedRoot, null, cache);
+  }
+
+  private CryptoKeyService(BackendDirectory directory, RootKeySelector selector, KeyCache cache) {
+    this(directory, selector, selector, cache);
+  }
+
+  private CryptoKeyService(
+      BackendDirectory directory,
+      RootKeyProvider selectedRoot,
+      RootKeySelector selector,
+      KeyCache cache) {
     this.cache = cache;
-    this.root = selectedRoot;
-    RootKeyProvider root = new MasterKeyGuard(selectedRoot, directory);
+    this.selector = selector;
+    RootKeyProvider root =
+        new MasterKeyGuard(
+            selectedRoot, selector == null ? () -> selectedRoot : selector::current, directory);
     this.stateKeys = new StateKeys(root);
-    this.placement = new KeyPlacement(ResilientDirectory.wrap(directory, stateKeys));
+    this.placement = new KeyPlacement(new AuthenticatedDirectory(directory, stateKeys));
     this.resolver = new KeyResolver(placement, this::cache, root);
     this.versions = new KeyVersions(placement, this::cache);
     KeyChildren children = new KeyChildren(placement.directory());
@@ -133,9 +153,15 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
   }
 
   @Modified
-  void modified(CacheConfig cacheConfig, RootKeyConfig rootConfig) {
-    if (root instanceof RootKeySelector selector
-        && !selector.name().equals(rootConfig.provider())) {
+  void modified(
+      CacheConfig cacheConfig, RootKeyConfig rootConfig, ReconcilerConfig reconcilerConfig) {
+    reconfigure(cacheConfig, rootConfig);
+    schedule.configure(reconcilerConfig);
+  }
+
+  /** A change of the cache policy or of the root key provider; caches are rebuilt. */
+  private void reconfigure(CacheConfig cacheConfig, RootKeyConfig rootConfig) {
+    if (selector != null && !selector.name().equals(rootConfig.provider())) {
       selector.configure(rootConfig.provider());
       LOG.info("Root key provider switched to '{}'", rootConfig.provider());
     }
@@ -297,13 +323,14 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
   @Deactivate
   @Override
   public void close() {
+    schedule.stop();
     directory.restampMigrationsWith(null);
     cache.close();
     stateKeys.close();
   }
 
   /** The re-authentication this core hands to migrations (tests drive a migrator with it). */
-  org.openkcm.keystore.core.internal.routing.KeyMigrator.Restamp migrationStamps() {
+  org.openkcm.keystore.core.internal.backend.KeyMigrator.Restamp migrationStamps() {
     return stateKeys::forCopy;
   }
 

@@ -1,21 +1,20 @@
 package org.openkcm.keystore.core.internal.keys;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.openkcm.keystore.core.internal.backend.BackendDirectory;
+import org.openkcm.keystore.core.internal.backend.KeyMigrator;
+import org.openkcm.keystore.core.internal.backend.Pages;
+import org.openkcm.keystore.core.internal.backend.Records;
 import org.openkcm.keystore.core.internal.cache.KeyCache;
-import org.openkcm.keystore.core.internal.routing.KeyMigrator;
 import org.openkcm.keystore.model.KeyFilter;
 import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyNotFoundException;
 import org.openkcm.keystore.model.KeyRef;
 import org.openkcm.keystore.model.KeystoreException;
-import org.openkcm.keystore.model.Limits;
-import org.openkcm.keystore.model.Page;
 import org.openkcm.keystore.spi.KeyRecord;
 import org.openkcm.keystore.spi.Keystore;
 import org.slf4j.Logger;
@@ -80,7 +79,7 @@ final class DuplicateResolver {
       copies.add(k.retrieve(ref));
     }
     for (KeyRecord r : copies.subList(1, copies.size())) {
-      if (!same(copies.get(0), r)) {
+      if (!Records.same(copies.get(0), r)) {
         c.conflicts++;
         LOG.error(
             "Reconciler: {} is held by {} with different content; left alone for an operator",
@@ -111,26 +110,6 @@ final class DuplicateResolver {
   }
 
   private static List<KeyRef> refs(Keystore k) throws KeystoreException {
-    List<KeyRef> out = new ArrayList<>();
-    KeyFilter f = KeyFilter.all().withPageSize(Limits.MAX_PAGE_SIZE);
-    while (true) {
-      Page<KeyMetadata> p = k.list(f);
-      p.items().forEach(m -> out.add(m.ref()));
-      if (p.nextCursor().isEmpty() || p.items().isEmpty()) {
-        return out;
-      }
-      f = f.after(p.items().get(p.items().size() - 1).ref());
-    }
-  }
-
-  private static boolean same(KeyRecord a, KeyRecord b) {
-    byte[] x = a.sealed();
-    byte[] y = b.sealed();
-    try {
-      return a.metadata().equals(b.metadata()) && Arrays.equals(x, y);
-    } finally {
-      Arrays.fill(x, (byte) 0);
-      Arrays.fill(y, (byte) 0);
-    }
+    return Pages.all(k::list, KeyFilter.all()).stream().map(KeyMetadata::ref).toList();
   }
 }

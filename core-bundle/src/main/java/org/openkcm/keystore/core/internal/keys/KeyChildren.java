@@ -3,6 +3,7 @@ package org.openkcm.keystore.core.internal.keys;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import org.openkcm.keystore.core.internal.backend.BackendDirectory;
+import org.openkcm.keystore.core.internal.backend.Pages;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.openkcm.keystore.model.KeyFilter;
 import org.openkcm.keystore.model.KeyMetadata;
@@ -11,7 +12,6 @@ import org.openkcm.keystore.model.KeyStatus;
 import org.openkcm.keystore.model.KeyTier;
 import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.model.Limits;
-import org.openkcm.keystore.model.Page;
 
 /**
  * Finds a key's children across every backend by the reserved parent tag, a filter the backends
@@ -41,24 +41,19 @@ final class KeyChildren {
     }
     KeyTier childTier = parentTier == KeyTier.L2 ? KeyTier.L3 : KeyTier.L4;
     KeyFilter f = filter(childTier, parentId).pageSize(Limits.MAX_PAGE_SIZE).build();
-    while (true) {
-      Page<KeyMetadata> page = directory.list(f);
-      for (KeyMetadata m : page.items()) {
-        if (m.tier() == childTier
-            && (StateKeys.isCorrupt(m) || m.status() != KeyStatus.DESTROYED)
-            && (parentVersion == null || parentVersion.equals(m.parent().orElse(null)))) {
-          ids.add(m.id());
-        }
-      }
-      if (page.nextCursor().isEmpty()) {
-        return ids;
-      }
-      f =
-          filter(childTier, parentId)
-              .pageSize(Limits.MAX_PAGE_SIZE)
-              .cursor(page.nextCursor().get())
-              .build();
-    }
+    Pages.walk(
+        directory::list,
+        f,
+        Integer.MAX_VALUE,
+        m -> {
+          if (m.tier() == childTier
+              && (StateKeys.isCorrupt(m) || m.status() != KeyStatus.DESTROYED)
+              && (parentVersion == null || parentVersion.equals(m.parent().orElse(null)))) {
+            ids.add(m.id());
+          }
+          return true;
+        });
+    return ids;
   }
 
   private static KeyFilter.Builder filter(KeyTier childTier, String parentId)

@@ -17,13 +17,12 @@ import org.openkcm.keystore.model.KeyStatus;
 import org.openkcm.keystore.model.KeyTier;
 import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.model.OwnerType;
-import org.openkcm.keystore.spi.Keystore;
 import org.openkcm.keystore.spi.RootKeyProvider;
 
 /**
- * Creates version 1 of a key: validate, resolve the parent's active version, generate, seal, one
- * atomic store in the routed backend, cache. A single store needs no saga: it either happened or
- * not.
+ * Creates version 1 of a key, in one straight line: validate the request, open the parent's active
+ * version, build the metadata, generate, seal, one atomic store in the routed backend ({@link
+ * KeyPlacement#storeNew}), cache. A single store needs no saga: it either happened or not.
  */
 final class KeyCreator {
   private final KeyPlacement placement;
@@ -42,54 +41,66 @@ final class KeyCreator {
   KeyMetadata create(CreateKeyRequest req, KeyCache cache) throws KeystoreException {
     checkRequest(req);
     String id = req.keyId().orElseGet(() -> KeyIds.random(req.tier()));
-    byte[] parentMaterial = null;
+    CachedKey parent = null;
     byte[] material = null;
     try {
-      KeyMetadata.Builder b =
-          KeyMetadata.builder()
-              .ref(KeyRef.of(id, 1))
-              .tier(req.tier())
-              .owner(req.owner())
-              .algorithm(req.algorithm())
-              .keySize(req.keySize())
-              .status(req.initialStatus())
-              .expiresAt(req.expiresAt().orElse(null));
-      Map<String, String> tags = new TreeMap<>(req.tags());
-      if (req.tier() != KeyTier.L2) {
-        KeyMetadata parent = activeParent(req);
-        CachedKey opened = resolver.resolve(parent.ref(), parent.tier());
-        parentMaterial = opened.material();
-        if (!opened.metadata().status().mayProtect()) {
-          throw new InvalidKeyRequestException(
-              "parent",
-              "key "
-                  + parent.ref()
-                  + " is "
-                  + opened.metadata().status()
-                  + "; only an ACTIVE parent wraps new keys");
-        }
-        b.parent(parent.ref());
-        tags.put(ReservedTags.PARENT, parent.id());
-      }
-      KeyMetadata m = b.tags(tags).build();
-      material = ThreadCrypto.randomBytes(req.keySize() / 8);
-      byte[] sealed =
-          parentMaterial == null
-              ? EnvelopeSealer.sealUnderRoot(m, material, root)
-              : EnvelopeSealer.sealUnderParent(m, material, parentMaterial);
+      parent = req.tier() == KeyTier.L2 ? null : openActiveParent(req);
+      KeyMetadata m = newMetadata(req, id, parent == null ? null : parent.metadata());
       if (req.keyId().isPresent()) {
         ensureUnused(m.ref());
       }
-      Keystore ks = placement.directory().route(m);
-      ks.store(m, sealed);
-      placement.placed(id, ks);
+      material = ThreadCrypto.randomBytes(req.keySize() / 8);
+      byte[] sealed =
+          parent == null
+              ? EnvelopeSealer.sealUnderRoot(m, material, root)
+              : EnvelopeSealer.sealUnderParent(m, material, parent.material());
+      placement.storeNew(m, sealed);
       cache.putPlaintext(m, material);
       material = null; // the cache owns it now
       return m;
     } finally {
-      wipe(parentMaterial);
+      wipe(parent == null ? null : parent.material());
       wipe(material);
     }
+  }
+
+  /** Version 1 of the new key, tagged with its parent's id (children are found by that tag). */
+  private static KeyMetadata newMetadata(CreateKeyRequest req, String id, KeyMetadata parent)
+      throws KeystoreException {
+    Map<String, String> tags = new TreeMap<>(req.tags());
+    KeyMetadata.Builder b =
+        KeyMetadata.builder()
+            .ref(KeyRef.of(id, 1))
+            .tier(req.tier())
+            .owner(req.owner())
+            .algorithm(req.algorithm())
+            .keySize(req.keySize())
+            .status(req.initialStatus())
+            .expiresAt(req.expiresAt().orElse(null));
+    if (parent != null) {
+      b.parent(parent.ref());
+      tags.put(ReservedTags.PARENT, parent.id());
+    }
+    return b.tags(tags).build();
+  }
+
+  /**
+   * @return the parent's active version, opened (its material is the caller's to zeroize)
+   */
+  private CachedKey openActiveParent(CreateKeyRequest req) throws KeystoreException {
+    KeyMetadata parent = activeParent(req);
+    CachedKey opened = resolver.resolve(parent.ref(), parent.tier());
+    if (!opened.metadata().status().mayProtect()) {
+      wipe(opened.material());
+      throw new InvalidKeyRequestException(
+          "parent",
+          "key "
+              + parent.ref()
+              + " is "
+              + opened.metadata().status()
+              + "; only an ACTIVE parent wraps new keys");
+    }
+    return opened;
   }
 
   /**

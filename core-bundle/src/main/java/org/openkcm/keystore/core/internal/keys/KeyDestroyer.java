@@ -192,6 +192,11 @@ final class KeyDestroyer {
 
   private static void markIntent(KeyVersions.Versions v) throws KeystoreException {
     for (KeyMetadata m : v.all()) {
+      if (!isTombstone(m) && !StateKeys.isCorrupt(m)) {
+        ReservedTags.withIntent(m.ref(), m.tags(), ReservedTags.SAGA_DESTROY); // all fit, or none
+      }
+    }
+    for (KeyMetadata m : v.all()) {
       if (isTombstone(m)) {
         continue;
       }
@@ -203,13 +208,9 @@ final class KeyDestroyer {
           v.home(),
           m.ref(),
           cur -> {
-            TreeMap<String, String> tags = new TreeMap<>(cur.tags());
-            if (tags.size() >= Limits.MAX_TAGS && !tags.containsKey(ReservedTags.SAGA)) {
-              tags.remove(
-                  tags.lastKey()); // the record is about to be shredded; its intent matters more
-            }
-            tags.put(ReservedTags.SAGA, ReservedTags.SAGA_DESTROY);
-            return MetadataUpdates.touched(cur).tags(tags).build();
+            return MetadataUpdates.touched(cur)
+                .tags(ReservedTags.withIntent(cur.ref(), cur.tags(), ReservedTags.SAGA_DESTROY))
+                .build();
           });
     }
   }

@@ -1,10 +1,10 @@
 package org.openkcm.keystore.core.internal.keys;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.openkcm.keystore.core.internal.backend.BackendDirectory;
+import org.openkcm.keystore.core.internal.backend.Pages;
 import org.openkcm.keystore.model.BackendSealedException;
 import org.openkcm.keystore.model.BackendUnavailableException;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
@@ -14,7 +14,6 @@ import org.openkcm.keystore.model.KeyNotFoundException;
 import org.openkcm.keystore.model.KeyRef;
 import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.model.Limits;
-import org.openkcm.keystore.model.Page;
 import org.openkcm.keystore.spi.Keystore;
 
 /**
@@ -50,15 +49,17 @@ final class KeyPlacement {
   }
 
   /**
-   * Records where a new key was stored. A key in the first configured backend needs no hint: a
-   * lookup miss searches that backend first anyway; skipping the hint saves a map write on every L4
-   * create.
+   * Stores a new key's record in the backend the routing rules pick and remembers where it went. A
+   * key in the first configured backend needs no hint: a lookup miss searches that backend first
+   * anyway; skipping the hint saves a map write on every L4 create.
    */
-  void placed(String keyId, Keystore ks) {
+  void storeNew(KeyMetadata m, byte[] sealed) throws KeystoreException {
+    Keystore ks = directory.route(m);
+    ks.store(m, sealed);
     List<Keystore> all = directory.configured();
     String name = ks.info().name();
     if (all.isEmpty() || !all.get(0).info().name().equals(name)) {
-      remember(keyId, name);
+      remember(m.id(), name);
     }
   }
 
@@ -130,16 +131,7 @@ final class KeyPlacement {
    * @return every version of the key, ascending, from its home backend
    */
   static List<KeyMetadata> versions(Keystore home, String keyId) throws KeystoreException {
-    List<KeyMetadata> all = new ArrayList<>();
-    KeyFilter f = byId(keyId, Limits.MAX_PAGE_SIZE);
-    while (true) {
-      Page<KeyMetadata> page = home.list(f);
-      all.addAll(page.items());
-      if (page.nextCursor().isEmpty() || page.items().isEmpty()) {
-        return all;
-      }
-      f = f.after(page.items().get(page.items().size() - 1).ref());
-    }
+    return Pages.all(home::list, byId(keyId, Limits.MAX_PAGE_SIZE));
   }
 
   private Keystore hinted(String keyId) throws KeystoreException {

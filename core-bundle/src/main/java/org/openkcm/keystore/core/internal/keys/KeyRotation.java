@@ -16,7 +16,6 @@ import org.openkcm.keystore.model.KeyRef;
 import org.openkcm.keystore.model.KeyStatus;
 import org.openkcm.keystore.model.KeyTier;
 import org.openkcm.keystore.model.KeystoreException;
-import org.openkcm.keystore.model.Limits;
 import org.openkcm.keystore.spi.Keystore;
 import org.openkcm.keystore.spi.RootKeyProvider;
 import org.slf4j.Logger;
@@ -112,9 +111,6 @@ final class KeyRotation {
       }
       parent = p.ref();
     }
-    if (tags.size() < Limits.MAX_TAGS) {
-      tags.put(ReservedTags.SAGA, ReservedTags.SAGA_ROTATE + old.version());
-    }
     return KeyMetadata.builder()
         .ref(KeyRef.of(old.id(), version))
         .tier(old.tier())
@@ -123,7 +119,7 @@ final class KeyRotation {
         .keySize(old.keySize())
         .parent(parent)
         .status(KeyStatus.PENDING)
-        .tags(tags)
+        .tags(ReservedTags.withIntent(old.ref(), tags, ReservedTags.SAGA_ROTATE + old.version()))
         .build();
   }
 

@@ -24,16 +24,28 @@ import org.slf4j.LoggerFactory;
 final class MasterKeyGuard implements RootKeyProvider {
   private static final Logger LOG = LoggerFactory.getLogger(MasterKeyGuard.class);
 
+  /** The provider in use now (the configured one, which may change). */
+  @FunctionalInterface
+  interface Current {
+    RootKeyProvider get() throws KeystoreException;
+  }
+
   private final RootKeyProvider root;
+  private final Current current;
   private final BackendDirectory backends;
 
-  MasterKeyGuard(RootKeyProvider root, BackendDirectory backends) {
+  /**
+   * @param root the provider the core uses (answers name and health)
+   * @param current the provider {@code root} delegates to now
+   */
+  MasterKeyGuard(RootKeyProvider root, Current current, BackendDirectory backends) {
     this.root = root;
+    this.current = current;
     this.backends = backends;
   }
 
   private RootKeyProvider ready() throws KeystoreException {
-    RootKeyProvider p = root instanceof RootKeySelector s ? s.current() : root;
+    RootKeyProvider p = current.get();
     if (p instanceof LocalRootKeyProvider local && !local.hasKey()) {
       ensureKey(local);
     }

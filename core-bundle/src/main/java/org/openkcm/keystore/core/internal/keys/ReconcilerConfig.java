@@ -5,6 +5,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /** The saga reconciler (PID {@code org.openkcm.keystore.reconciler}, yaml {@code reconciler}). */
 @ObjectClassDefinition(
+    pid = ReconcilerConfig.PID,
     name = "OpenKCM Keystore - Reconciler",
     description =
         "Finishes or rolls back multi-step"

@@ -3,6 +3,8 @@ package org.openkcm.keystore.core.internal.keys;
 import java.util.Map;
 import java.util.TreeMap;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.KeyRef;
+import org.openkcm.keystore.model.Limits;
 
 /**
  * Tags the core writes itself, under the reserved prefix {@value #PREFIX}: the parent id (so
@@ -26,15 +28,15 @@ final class ReservedTags {
   static final int RESERVED_ROOM = 3;
 
   static void checkCallerTags(Map<String, String> tags) throws InvalidKeyRequestException {
-    if (tags.size() > org.openkcm.keystore.model.Limits.MAX_TAGS - RESERVED_ROOM) {
+    if (tags.size() > Limits.MAX_TAGS - RESERVED_ROOM) {
       throw new InvalidKeyRequestException(
           "tags",
           "at most "
-              + (org.openkcm.keystore.model.Limits.MAX_TAGS - RESERVED_ROOM)
+              + (Limits.MAX_TAGS - RESERVED_ROOM)
               + " tags per key ("
               + RESERVED_ROOM
               + " of "
-              + org.openkcm.keystore.model.Limits.MAX_TAGS
+              + Limits.MAX_TAGS
               + " are kept for the core), got "
               + tags.size());
     }
@@ -44,6 +46,36 @@ final class ReservedTags {
             "tags", "tag names starting with '" + PREFIX + "' are reserved, got '" + k + "'");
       }
     }
+  }
+
+  /**
+   * The one tag-limit policy of multi-step operations (rotation, destroy): their intent always goes
+   * in, nothing is dropped to make room for it, neither the intent nor a caller's tag. Records the
+   * core writes always have room ({@link #checkCallerTags} keeps {@value #RESERVED_ROOM} places for
+   * the parent, the intent and the state tag); a record that has none (written outside these
+   * limits) is refused before anything is written, and an operator removes a tag first.
+   *
+   * @param tags the record's tags, without the state tag (it is added when written)
+   * @return {@code tags} with the saga intent set to {@code intent}
+   * @throws InvalidKeyRequestException naming {@code tags} if the intent and the state tag do not
+   *     fit within {@code Limits.MAX_TAGS}
+   */
+  static Map<String, String> withIntent(KeyRef ref, Map<String, String> tags, String intent)
+      throws InvalidKeyRequestException {
+    Map<String, String> out = new TreeMap<>(tags);
+    out.put(SAGA, intent);
+    if (out.size() + 1 > Limits.MAX_TAGS) {
+      throw new InvalidKeyRequestException(
+          "tags",
+          "key "
+              + ref
+              + " carries "
+              + tags.size()
+              + " tags: no room for the core's intent and state tags within "
+              + Limits.MAX_TAGS
+              + "; remove a tag first");
+    }
+    return out;
   }
 
   /**

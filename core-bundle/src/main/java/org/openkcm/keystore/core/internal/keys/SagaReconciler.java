@@ -2,14 +2,13 @@ package org.openkcm.keystore.core.internal.keys;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.openkcm.keystore.core.internal.backend.Pages;
 import org.openkcm.keystore.core.internal.cache.KeyCache;
 import org.openkcm.keystore.core.internal.crypto.EnvelopeSealer;
 import org.openkcm.keystore.model.IntegrityException;
@@ -18,8 +17,6 @@ import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyNotFoundException;
 import org.openkcm.keystore.model.KeyStatus;
 import org.openkcm.keystore.model.KeystoreException;
-import org.openkcm.keystore.model.Limits;
-import org.openkcm.keystore.model.Page;
 import org.openkcm.keystore.spi.Keystore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -252,25 +249,7 @@ final class SagaReconciler {
   }
 
   private List<KeyMetadata> all(KeyFilter.Builder b) throws KeystoreException {
-    List<KeyMetadata> out = new ArrayList<>();
-    forEachPage(placement.directory(), b.pageSize(Limits.MAX_PAGE_SIZE).build(), out::add);
-    return out;
-  }
-
-  static void forEachPage(
-      org.openkcm.keystore.core.internal.backend.BackendDirectory d,
-      KeyFilter f,
-      Consumer<KeyMetadata> each)
-      throws KeystoreException {
-    KeyFilter page = f;
-    while (true) {
-      Page<KeyMetadata> p = d.list(page);
-      p.items().forEach(each);
-      if (p.nextCursor().isEmpty() || p.items().isEmpty()) {
-        return;
-      }
-      page = f.withCursor(p.nextCursor().get());
-    }
+    return Pages.all(placement.directory()::list, b.build());
   }
 
   /** Mutable tallies of one pass. */

@@ -198,9 +198,16 @@ final class StateKeys implements AutoCloseable {
 
   /**
    * For a migration: {@code source} verified ({@link #check}) as its backend holds it, then stamped
-   * for a new record (revision 1) written now.
+   * for a new record (revision 1) written now. A record without a state tag is copied as it is: the
+   * target then judges it exactly as the source did (a migration never makes a record more trusted
+   * than it was).
+   *
+   * @throws IntegrityException if the source's state tag fails
    */
   KeyMetadata forCopy(KeyRecord source, String backend) throws KeystoreException {
+    if (!source.metadata().tags().containsKey(StateAuthenticator.TAG)) {
+      return source.metadata();
+    }
     return stamp(check(source, backend), 1);
   }
 

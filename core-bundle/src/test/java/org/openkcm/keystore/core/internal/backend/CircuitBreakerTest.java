@@ -149,6 +149,76 @@ class CircuitBreakerTest {
   }
 
   @Test
+  void theRetriesOfOneRequestCountAsOneBreakerFailure() throws Exception {
+    fx =
+        new Fixture(
+            new String[] {"tier=L2,L3 -> vault"},
+            "vault",
+            Map.of(
+                "breakerFailures",
+                2,
+                "breakerOpenTime",
+                "1h",
+                "healthInterval",
+                "1h",
+                "inlineBackends",
+                new String[0]));
+    FaultInjectingKeystore vault = new FaultInjectingKeystore(new InMemoryKeystore("vault", 100));
+    fx.register("vault", 0, vault);
+    Keystore guarded = fx.manager.backend("vault");
+    vault.plan((n, op) -> Fault.FAIL_BEFORE);
+
+    assertThatThrownBy(() -> guarded.retrieve(KeyRef.of("k", 1)))
+        .isInstanceOf(BackendUnavailableException.class);
+    assertThat(vault.calls()).as("one request, every attempt made").isEqualTo(Request.ATTEMPTS);
+    CircuitBreaker breaker = fx.manager.guard("vault").guard().breaker();
+    assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    assertThat(breaker.describe()).contains("1 consecutive failure(s)");
+
+    assertThatThrownBy(() -> guarded.store(l2("a"), new byte[] {1}))
+        .isInstanceOf(BackendUnavailableException.class);
+    assertThat(vault.calls())
+        .as("the store, its answer maybe lost, then every attempt to read it back")
+        .isEqualTo(Request.ATTEMPTS + 1L + Request.ATTEMPTS);
+    assertThat(breaker.state())
+        .as("the second failed request opens a breaker of 2")
+        .isEqualTo(CircuitBreaker.State.OPEN);
+    assertThat(vault.delegate().list(org.openkcm.keystore.model.KeyFilter.all()).items())
+        .as("no write reached the backend")
+        .isEmpty();
+  }
+
+  @Test
+  void aWriteWhoseAnswerWasLostIsReadBackAndCountsAsOneSuccess() throws Exception {
+    fx =
+        new Fixture(
+            new String[] {"tier=L2,L3 -> vault"},
+            "vault",
+            Map.of(
+                "breakerFailures",
+                1,
+                "breakerOpenTime",
+                "1h",
+                "healthInterval",
+                "1h",
+                "inlineBackends",
+                new String[0]));
+    FaultInjectingKeystore vault = new FaultInjectingKeystore(new InMemoryKeystore("vault", 100));
+    fx.register("vault", 0, vault);
+    Keystore guarded = fx.manager.backend("vault");
+    vault.plan((n, op) -> n == 1 ? Fault.FAIL_AFTER : null);
+
+    long revision = guarded.store(l2("a"), new byte[] {1, 2});
+
+    assertThat(revision).isEqualTo(1);
+    assertThat(vault.calls()).as("the lost store, then its read-back").isEqualTo(2);
+    assertThat(vault.delegate().retrieve(l2("a").ref()).sealed()).containsExactly(1, 2);
+    assertThat(fx.manager.guard("vault").guard().breaker().describe())
+        .as("a request that ended with an answer is a success, even of a breaker of 1")
+        .isEqualTo("breaker CLOSED");
+  }
+
+  @Test
   void aSealedBackendKeepsAnsweringSealedAndNeverOpensTheBreaker() throws Exception {
     fx =
         new Fixture(

@@ -31,6 +31,10 @@ import org.osgi.service.component.ComponentServiceObjects;
  * name.
  */
 class ComponentConfigTest {
+  /** These tests are about the cache and root key; the reconciler schedule stays off. */
+  private static final ReconcilerConfig NO_RECONCILER =
+      config(ReconcilerConfig.class, Map.of("enabled", false));
+
   @TempDir Path dir;
 
   /**
@@ -89,7 +93,8 @@ class ComponentConfigTest {
           new CryptoKeyService(
               new TestDirectory(mem),
               config(CacheConfig.class, Map.of()),
-              config(RootKeyConfig.class, Map.of()));
+              config(RootKeyConfig.class, Map.of()),
+              NO_RECONCILER);
       try {
         CreateKeyRequest l2 = CreateKeyRequest.builder(KeyTier.L2, Owner.tenant("t")).build();
         assertThatThrownBy(() -> s.create(l2))
@@ -124,7 +129,8 @@ class ComponentConfigTest {
         s.unbindRootKeyProvider(newer, props("local", 10, 3L));
         s.modified(
             config(CacheConfig.class, Map.of()),
-            config(RootKeyConfig.class, Map.of("provider", "rogue")));
+            config(RootKeyConfig.class, Map.of("provider", "rogue")),
+            NO_RECONCILER);
         assertThat(s.create(l2).ref().version()).isEqualTo(1);
         assertThat(rogue.gets.get()).isPositive();
       } finally {
@@ -140,12 +146,15 @@ class ComponentConfigTest {
           config(CacheConfig.class, Map.of("l4_plaintext", false, "l3_maxEntries", 0));
       CryptoKeyService s =
           new CryptoKeyService(
-              new TestDirectory(mem), cache, config(RootKeyConfig.class, Map.of()));
+              new TestDirectory(mem), cache, config(RootKeyConfig.class, Map.of()), NO_RECONCILER);
       try {
         assertThat(s.cache().settings().policy(KeyTier.L4).plaintextEnabled()).isFalse();
         assertThat(s.cache().settings().policy(KeyTier.L3).enabled()).isFalse();
         assertThat(s.cache().settings().policy(KeyTier.L2).maxEntries()).isEqualTo(1000);
-        s.modified(config(CacheConfig.class, Map.of()), config(RootKeyConfig.class, Map.of()));
+        s.modified(
+            config(CacheConfig.class, Map.of()),
+            config(RootKeyConfig.class, Map.of()),
+            NO_RECONCILER);
         assertThat(s.cache().settings().policy(KeyTier.L4).plaintextEnabled()).isTrue();
         assertThat(s.cacheStatistics().layers())
             .extracting(CacheStatistics.Layer::name)

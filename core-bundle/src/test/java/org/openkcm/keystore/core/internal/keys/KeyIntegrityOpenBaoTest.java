@@ -625,11 +625,11 @@ class KeyIntegrityOpenBaoTest {
         .pollInterval(Duration.ofMillis(50))
         .until(() -> Instant.now().isAfter(written.plus(TOLERANCE).plusMillis(200)));
     org.openkcm.keystore.api.MigrationReport r =
-        new org.openkcm.keystore.core.internal.routing.KeyMigrator(
+        new org.openkcm.keystore.core.internal.backend.KeyMigrator(
                 "openbao", openbao, core.migrationStamps())
             .migrate(
                 java.util.List.of(
-                    new org.openkcm.keystore.core.internal.routing.KeyMigrator.Source(
+                    new org.openkcm.keystore.core.internal.backend.KeyMigrator.Source(
                         "inmemory", edge)),
                 org.openkcm.keystore.model.KeyFilter.all());
     assertThat(r.failed()).isZero();
@@ -646,11 +646,11 @@ class KeyIntegrityOpenBaoTest {
     edge.store(
         held.metadata().toBuilder().status(KeyStatus.ACTIVE).tags(tags).build(), held.sealed());
     org.openkcm.keystore.api.MigrationReport second =
-        new org.openkcm.keystore.core.internal.routing.KeyMigrator(
+        new org.openkcm.keystore.core.internal.backend.KeyMigrator(
                 "openbao", openbao, s.migrationStamps())
             .migrate(
                 java.util.List.of(
-                    new org.openkcm.keystore.core.internal.routing.KeyMigrator.Source(
+                    new org.openkcm.keystore.core.internal.backend.KeyMigrator.Source(
                         "inmemory", edge)),
                 org.openkcm.keystore.model.KeyFilter.all());
     assertThat(second.failed()).isEqualTo(1);

@@ -22,6 +22,7 @@ import org.openkcm.keystore.model.KeyRef;
 import org.openkcm.keystore.model.KeyStatus;
 import org.openkcm.keystore.model.KeyTier;
 import org.openkcm.keystore.model.Owner;
+import org.openkcm.keystore.spi.KeyRecord;
 
 /** Each lifecycle rule of the KeyService, checked against what the real InMemory backend holds. */
 class KeyLifecycleRulesTest {
@@ -315,5 +316,70 @@ class KeyLifecycleRulesTest {
     s.changeStatus(v3.ref(), KeyStatus.SUSPENDED);
     assertThatThrownBy(() -> s.openActive(l2.id())).isInstanceOf(InvalidKeyRequestException.class);
     assertThatThrownBy(() -> s.openActive("nope")).isInstanceOf(KeyNotFoundException.class);
+  }
+
+  /**
+   * The one tag-limit policy: a multi-step operation's intent is never dropped and no caller tag is
+   * evicted for it. A record without room for it (only one written outside the core's caller limits
+   * can be so full) makes rotation and destroy alike refuse, before any write.
+   */
+  @Test
+  void rotationAndDestroyRefuseARecordWithNoRoomForTheirIntentAndChangeNothing() throws Exception {
+    KeyMetadata v1 = f.l2("acme");
+    KeyMetadata v2 = s.rotate(v1.id());
+    fillTags(v2.ref()); // 31 tags + the state tag: the limit of 32
+    String before = storedState();
+
+    assertThatThrownBy(() -> s.rotate(v1.id()))
+        .isInstanceOfSatisfying(
+            InvalidKeyRequestException.class,
+            e -> {
+              assertThat(e.field()).isEqualTo("tags");
+              assertThat(e.getMessage()).contains(v2.ref().toString()).contains("no room");
+            });
+    assertThat(storedState()).as("a refused rotation writes nothing").isEqualTo(before);
+
+    assertThatThrownBy(() -> s.destroy(v1.id(), false))
+        .isInstanceOfSatisfying(
+            InvalidKeyRequestException.class, e -> assertThat(e.field()).isEqualTo("tags"));
+    assertThat(storedState())
+        .as("a refused destroy marks no version, not even the one with room")
+        .isEqualTo(before);
+
+    KeyRecord full = f.stored(v2.ref());
+    java.util.Map<String, String> fewer = new java.util.TreeMap<>(full.metadata().tags());
+    fewer.remove("t00");
+    fewer.remove("t01"); // within the caller limit again
+    s.updateMetadata(v2.ref(), callerTags(fewer), null);
+    s.destroy(v1.id(), false); // with tags removed there is room again
+    assertTombstone(v1.ref());
+    assertTombstone(v2.ref());
+  }
+
+  /** Writes tags up to the limit through the core's own state authentication. */
+  private void fillTags(KeyRef ref) throws Exception {
+    try (StateKeys keys = new StateKeys(f.root)) {
+      AuthenticatedKeystore auth = new AuthenticatedKeystore(f.memory, keys);
+      KeyRecord r = auth.retrieve(ref);
+      java.util.Map<String, String> tags = new java.util.TreeMap<>(r.metadata().tags());
+      for (int i = 0; tags.size() < org.openkcm.keystore.model.Limits.MAX_TAGS - 1; i++) {
+        tags.put(String.format("t%02d", i), "v");
+      }
+      auth.updateMetadata(r.metadata().toBuilder().tags(tags).build(), r.revision());
+    }
+  }
+
+  private static java.util.Map<String, String> callerTags(java.util.Map<String, String> tags) {
+    java.util.Map<String, String> out = new java.util.TreeMap<>(tags);
+    out.keySet().removeIf(k -> k.startsWith(ReservedTags.PREFIX));
+    return out;
+  }
+
+  private String storedState() throws Exception {
+    StringBuilder b = new StringBuilder();
+    for (KeyRecord r : f.everythingStored()) {
+      b.append(r.metadata()).append('@').append(r.revision()).append('\n');
+    }
+    return b.toString();
   }
 }

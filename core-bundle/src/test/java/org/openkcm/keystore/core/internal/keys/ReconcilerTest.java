@@ -133,7 +133,7 @@ class ReconcilerTest {
   @Test
   void theComponentReconcilesAtStartAndPeriodically() throws Exception {
     KeyMetadata pending = halfRotated();
-    ReconcilerComponent component = new ReconcilerComponent(core);
+    ReconcilerSchedule component = new ReconcilerSchedule(core::reconcile);
     try {
       // 1s: the smallest grace period the reconciler accepts (0s would roll back sagas still
       // running)

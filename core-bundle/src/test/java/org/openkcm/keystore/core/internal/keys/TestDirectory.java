@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.openkcm.keystore.core.internal.backend.BackendDirectory;
+import org.openkcm.keystore.core.internal.backend.CallLayer;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.openkcm.keystore.model.KeyFilter;
 import org.openkcm.keystore.model.KeyMetadata;
@@ -19,7 +20,7 @@ import org.openkcm.keystore.spi.Keystore;
 
 /**
  * A plain BackendDirectory over fixed Keystores for unit tests: route by tier, list merged by (id,
- * version).
+ * version). Each Keystore is behind the core's call layer ({@link CallLayer}), as in the runtime.
  */
 final class TestDirectory implements BackendDirectory {
   private final Map<String, Keystore> byName = new LinkedHashMap<>();
@@ -27,7 +28,7 @@ final class TestDirectory implements BackendDirectory {
 
   TestDirectory(Keystore... keystores) {
     for (Keystore k : keystores) {
-      byName.put(k.info().name(), k);
+      byName.put(k.info().name(), CallLayer.over(k));
     }
     String first = keystores[0].info().name();
     for (KeyTier t : KeyTier.values()) {

@@ -4,46 +4,32 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.openkcm.keystore.api.KeyService;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.ConfigurationPolicy;
-import org.osgi.service.component.annotations.Deactivate;
-import org.osgi.service.component.annotations.Modified;
-import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs {@link CryptoKeyService#reconcile} once at start (after the grace period has no effect on
- * records a previous run left: they are old) and then every {@code interval}, on one daemon thread.
- * A pass that fails is logged and the next one tries again; passes never overlap.
+ * Runs the crypto core's reconciler ({@link CryptoKeyService#reconcile}) once at start (the grace
+ * period has no effect on records a previous run left: they are old) and then every {@code
+ * interval}, on one daemon thread. A pass that fails is logged and the next one tries again; passes
+ * never overlap. Owned by the crypto core, which hands it its {@link ReconcilerConfig}.
  */
-@Component(
-    configurationPid = ReconcilerConfig.PID,
-    configurationPolicy = ConfigurationPolicy.OPTIONAL,
-    immediate = true)
-@Designate(ocd = ReconcilerConfig.class)
-public final class ReconcilerComponent {
-  private static final Logger LOG = LoggerFactory.getLogger(ReconcilerComponent.class);
+final class ReconcilerSchedule {
+  private static final Logger LOG = LoggerFactory.getLogger(ReconcilerSchedule.class);
 
-  private final CryptoKeyService core;
-  private ScheduledExecutorService scheduler;
-
-  @Activate
-  public ReconcilerComponent(
-      @Reference(
-              name = "keyService",
-              target = "(component.name=org.openkcm.keystore.core.internal.keys.CryptoKeyService)")
-          KeyService keyService) {
-    // only this bundle's crypto core (target filter), never another bundle's KeyService
-    this.core = (CryptoKeyService) keyService;
+  /** One reconciler pass. */
+  @FunctionalInterface
+  interface Pass {
+    ReconcileReport run(Duration grace, boolean duplicates);
   }
 
-  @Activate
-  @Modified
+  private final Pass core;
+  private ScheduledExecutorService scheduler;
+
+  ReconcilerSchedule(Pass core) {
+    this.core = core;
+  }
+
   synchronized void configure(ReconcilerConfig config) {
     stop();
     if (!config.enabled()) {
@@ -82,13 +68,12 @@ public final class ReconcilerComponent {
 
   private void pass(Duration grace, boolean duplicates) {
     try {
-      core.reconcile(grace, duplicates);
+      core.run(grace, duplicates);
     } catch (RuntimeException e) {
       LOG.error("Reconciler pass failed; next pass as scheduled", e);
     }
   }
 
-  @Deactivate
   synchronized void stop() {
     if (scheduler != null) {
       scheduler.shutdownNow();

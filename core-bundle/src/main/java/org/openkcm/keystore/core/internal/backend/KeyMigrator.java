@@ -1,20 +1,16 @@
-package org.openkcm.keystore.core.internal.routing;
+package org.openkcm.keystore.core.internal.backend;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.openkcm.keystore.api.MigrationReport;
-import org.openkcm.keystore.core.internal.crypto.StateAuthenticator;
 import org.openkcm.keystore.model.KeyAlreadyExistsException;
 import org.openkcm.keystore.model.KeyFilter;
 import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyNotFoundException;
 import org.openkcm.keystore.model.KeyRef;
 import org.openkcm.keystore.model.KeystoreException;
-import org.openkcm.keystore.model.Page;
 import org.openkcm.keystore.spi.KeyRecord;
 import org.openkcm.keystore.spi.Keystore;
 import org.slf4j.Logger;
@@ -132,30 +128,21 @@ public final class KeyMigrator {
    * @return false when the run must stop (a backend became unavailable)
    */
   private boolean migrateFrom(Source source, KeyFilter filter) {
-    KeyFilter page = filter;
-    while (true) {
-      Page<KeyMetadata> p;
-      try {
-        p = source.keystore().list(page);
-      } catch (KeystoreException e) {
-        failures.add("stopped: listing '" + source.name() + "' failed: " + e.getMessage());
-        return false;
-      }
-      KeyRef last = null;
-      for (KeyMetadata m : p.items()) {
-        last = m.ref();
-        if (Thread.currentThread().isInterrupted()) {
-          failures.add("stopped: interrupted before " + m.ref());
-          return false;
-        }
-        if (!moveOne(source, m.ref())) {
-          return false;
-        }
-      }
-      if (p.nextCursor().isEmpty() || last == null) {
-        return true;
-      }
-      page = page.after(last);
+    try {
+      return Pages.walk(
+          source.keystore()::list,
+          filter,
+          Integer.MAX_VALUE,
+          m -> {
+            if (Thread.currentThread().isInterrupted()) {
+              failures.add("stopped: interrupted before " + m.ref());
+              return false;
+            }
+            return moveOne(source, m.ref());
+          });
+    } catch (KeystoreException e) {
+      failures.add("stopped: listing '" + source.name() + "' failed: " + e.getMessage());
+      return false;
     }
   }
 
@@ -167,7 +154,7 @@ public final class KeyMigrator {
       KeyRecord original = source.keystore().retrieve(ref);
       Optional<KeyRecord> existing = find(target, ref);
       if (existing.isPresent()) {
-        if (!sameRecord(existing.get(), original)) {
+        if (!Records.sameExceptState(existing.get(), original)) {
           failures.add(
               ref + ": '" + targetName + "' already holds a different record; left both in place");
           return true;
@@ -217,11 +204,13 @@ public final class KeyMigrator {
     // The core's state MAC binds the revision a record was written at (docs/crypto.md): rewrite the
     // unchanged copy until the target's revision is the source's, so the copy authenticates there
     // too.
-    while (restamp == null && sameRecord(back, original) && back.revision() < original.revision()) {
+    while (restamp == null
+        && Records.sameExceptState(back, original)
+        && back.revision() < original.revision()) {
       target.updateMetadata(original.metadata(), back.revision());
       back = target.retrieve(ref);
     }
-    if (!sameRecord(back, original)) {
+    if (!Records.sameExceptState(back, original)) {
       target.delete(ref);
       throw new org.openkcm.keystore.model.IntegrityException(
           ref,
@@ -238,35 +227,11 @@ public final class KeyMigrator {
     return now.revision() == original.revision() && now.metadata().equals(original.metadata());
   }
 
-  private static KeyMetadata withoutState(KeyMetadata m) throws KeystoreException {
-    if (!m.tags().containsKey(StateAuthenticator.TAG)) {
-      return m;
-    }
-    Map<String, String> tags = new TreeMap<>(m.tags());
-    tags.remove(StateAuthenticator.TAG);
-    return m.toBuilder().tags(tags).build();
-  }
-
   private static Optional<KeyRecord> find(Keystore k, KeyRef ref) throws KeystoreException {
     try {
       return Optional.of(k.retrieve(ref));
     } catch (KeyNotFoundException e) {
       return Optional.empty();
-    }
-  }
-
-  /**
-   * Same metadata and same sealed bytes; revisions are per backend and not compared, nor the core's
-   * state tag (a re-authenticated copy carries its own).
-   */
-  static boolean sameRecord(KeyRecord a, KeyRecord b) throws KeystoreException {
-    byte[] x = a.sealed();
-    byte[] y = b.sealed();
-    try {
-      return withoutState(a.metadata()).equals(withoutState(b.metadata())) && Arrays.equals(x, y);
-    } finally {
-      Arrays.fill(x, (byte) 0);
-      Arrays.fill(y, (byte) 0);
     }
   }
 }

@@ -1,4 +1,4 @@
-package org.openkcm.keystore.core.internal.routing;
+package org.openkcm.keystore.core.internal.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,6 +1,8 @@
 package org.openkcm.keystore.core.internal.keys;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.openkcm.keystore.core.internal.backend.BackendDirectory;
 import org.openkcm.keystore.model.KeyFilter;
 import org.openkcm.keystore.model.KeyMetadata;
@@ -9,29 +11,23 @@ import org.openkcm.keystore.model.Page;
 import org.openkcm.keystore.spi.Keystore;
 
 /**
- * The crypto core's view of the backends: every backend wrapped in {@link AuthenticatedKeystore}
- * over {@link ResilientKeystore}, listings retried and their records' state checked ({@link
- * StateKeys#inspect}). Wrappers are kept per backend object (the directory hands out stable guarded
- * objects), so the hot paths (create, retrieve) allocate nothing extra.
+ * The crypto core's view of the backends: every backend of the directory (each already behind the
+ * one call layer, see {@code backend.GuardedKeystore}) wrapped in {@link AuthenticatedKeystore},
+ * listings' records checked ({@link StateKeys#inspect}). Wrappers are kept per backend object (the
+ * directory hands out stable guarded objects), so the hot paths (create, retrieve) allocate nothing
+ * extra.
  */
-final class ResilientDirectory implements BackendDirectory {
+final class AuthenticatedDirectory implements BackendDirectory {
   private final BackendDirectory delegate;
   private final StateKeys keys;
-  private final java.util.Map<Keystore, Keystore> wrappers =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Keystore, Keystore> wrappers = new ConcurrentHashMap<>();
   private volatile Snapshot configured = new Snapshot(List.of(), List.of());
 
   private record Snapshot(List<Keystore> raw, List<Keystore> wrapped) {}
 
-  private ResilientDirectory(BackendDirectory delegate, StateKeys keys) {
+  AuthenticatedDirectory(BackendDirectory delegate, StateKeys keys) {
     this.delegate = delegate;
     this.keys = keys;
-  }
-
-  static BackendDirectory wrap(BackendDirectory d, StateKeys keys) {
-    return d instanceof ResilientDirectory r && r.keys == keys
-        ? d
-        : new ResilientDirectory(d, keys);
   }
 
   @Override
@@ -55,8 +51,7 @@ final class ResilientDirectory implements BackendDirectory {
     if (wrappers.size() > 1000) {
       wrappers.clear(); // only ever a handful of backends; bounded anyway
     }
-    return wrappers.computeIfAbsent(
-        k, raw -> new AuthenticatedKeystore(ResilientKeystore.wrap(raw), keys));
+    return wrappers.computeIfAbsent(k, raw -> new AuthenticatedKeystore(raw, keys));
   }
 
   private static boolean sameElements(List<Keystore> a, List<Keystore> b) {
@@ -78,12 +73,11 @@ final class ResilientDirectory implements BackendDirectory {
 
   @Override
   public Page<KeyMetadata> list(KeyFilter filter) throws KeystoreException {
-    return AuthenticatedKeystore.inspected(Retries.idempotent(() -> delegate.list(filter)), keys);
+    return AuthenticatedKeystore.inspected(delegate.list(filter), keys);
   }
 
   @Override
   public Page<KeyMetadata> listReachable(KeyFilter filter) throws KeystoreException {
-    return AuthenticatedKeystore.inspected(
-        Retries.idempotent(() -> delegate.listReachable(filter)), keys);
+    return AuthenticatedKeystore.inspected(delegate.listReachable(filter), keys);
   }
 }

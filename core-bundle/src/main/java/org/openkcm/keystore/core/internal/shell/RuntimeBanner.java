@@ -1,4 +1,4 @@
-package org.openkcm.keystore.webconsole.internal;
+package org.openkcm.keystore.core.internal.shell;
 
 import java.io.PrintStream;
 import java.util.List;
@@ -23,10 +23,10 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
- * Tells the operator on the terminal where the console is, which backends are up and how tiers are
- * routed. Printed at start and again whenever the core or a backend comes or goes (debounced, so a
- * burst of arrivals prints once). Without the core's {@link KeystoreAdmin} it prints what the
- * framework knows.
+ * The runtime's terminal banner (with the Gogo shell, the core's terminal side): tells the operator
+ * where the console is, which backends are up and how tiers are routed. Printed at start and again
+ * whenever the core or a backend comes or goes (debounced, so a burst of arrivals prints once).
+ * Without the core's {@link KeystoreAdmin} it prints what the framework knows.
  */
 @Component(immediate = true)
 public final class RuntimeBanner {
@@ -170,7 +170,7 @@ public final class RuntimeBanner {
 
   private void describeServices(StringBuilder b) {
     b.append("  Core (KeystoreAdmin): not available yet - routing not known\n");
-    List<String> present = Backends.names(backends);
+    List<String> present = names(backends);
     b.append("  Backend services present:").append(present.isEmpty() ? " none" : "").append('\n');
     for (String name : present) {
       b.append("    ")
@@ -182,5 +182,20 @@ public final class RuntimeBanner {
 
   private static String valueOr(String v, String fallback) {
     return v == null || v.isBlank() ? fallback : v.trim();
+  }
+
+  /** Backend names from the services' properties (no call to a service). */
+  private static List<String> names(List<ServiceReference<Keystore>> refs) {
+    List<String> out = new java.util.ArrayList<>();
+    if (refs != null) {
+      for (ServiceReference<Keystore> r : refs) {
+        Object name = r.getProperty(Keystore.BACKEND_PROPERTY);
+        out.add(
+            name == null
+                ? "(unnamed service " + r.getProperty("service.id") + ")"
+                : String.valueOf(name));
+      }
+    }
+    return out;
   }
 }
