@@ -32,8 +32,8 @@ import org.osgi.annotation.versioning.ConsumerType;
  *       KeyFilter#collectPage} semantics; its cost grows with the matches, not with the store.
  *   <li>Sealed bytes are opaque: a backend never interprets, logs or prints them.
  *   <li>Revisions count writes: {@link #store} returns 1 and a successful {@link #updateMetadata}
- *       at revision r returns r + 1. The core binds its authentication of a record's state to that
- *       number.
+ *       at revision r returns r + 1, as does a successful {@link #replaceSealed}. The core binds
+ *       its authentication of a record's state to that number.
  * </ul>
  */
 @ConsumerType
@@ -77,6 +77,32 @@ public interface Keystore {
    * @throws InvalidKeyRequestException if an identity field would change
    */
   long updateMetadata(KeyMetadata updated, long expectedRevision) throws KeystoreException;
+
+  /**
+   * Replaces the sealed bytes and the mutable metadata of an existing record together, atomically,
+   * if its revision is still {@code expectedRevision}: the core re-wraps a record's DEK under a new
+   * root key with it, so a concurrent writer always wins and the record is never lost or half
+   * written. Identity fields must not change. The old sealed bytes are gone once it returns (as far
+   * as the backend controls them).
+   *
+   * <p>The default refuses with {@link InvalidKeyRequestException} (field {@code sealed}) and
+   * changes nothing; the core then leaves the record as it is (still openable under the root key
+   * that wrapped it) and reports it as not rewrapped.
+   *
+   * @return the new revision, {@code expectedRevision + 1}
+   * @throws ConcurrentUpdateException if another writer changed the record first
+   * @throws KeyNotFoundException if there is no such record
+   * @throws InvalidKeyRequestException if an identity field would change, the sealed bytes are
+   *     empty or exceed {@link BackendInfo#maxRecordBytes()}, or the backend cannot replace sealed
+   *     bytes (the default)
+   * @since 1.2
+   */
+  default long replaceSealed(KeyMetadata updated, byte[] sealed, long expectedRevision)
+      throws KeystoreException {
+    throw new InvalidKeyRequestException(
+        "sealed",
+        "backend '" + info().name() + "' cannot replace a record's sealed bytes (rewrap)");
+  }
 
   /**
    * Permanently removes a record and every trace of its sealed bytes the backend controls (shred).

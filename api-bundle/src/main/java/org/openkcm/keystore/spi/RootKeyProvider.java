@@ -59,4 +59,29 @@ public interface RootKeyProvider {
             + "' cannot derive keys (RootKeyProvider.deriveKey), which the core needs to authenticate stored state",
         null);
   }
+
+  /**
+   * Tells whether a wrap this provider opens was made by a root key it no longer wraps with (an
+   * older key version, or another provider it migrates from), so that the core should re-wrap the
+   * DEK ({@link #wrap}) and store the record again.
+   *
+   * @return whether {@code wrapped} should be re-wrapped; the default: never
+   * @since 1.2
+   */
+  default boolean needsRewrap(byte[] wrapped) {
+    return false;
+  }
+
+  /**
+   * Secrets derived ({@link #deriveKey}) by root keys this provider still accepts but no longer
+   * derives with, e.g. the provider a runtime is migrating from: the core verifies stored state
+   * against them too, and re-authenticates a record under {@link #deriveKey} whenever it rewrites
+   * it.
+   *
+   * @return the secrets, each owned and zeroized by the caller; the default: none
+   * @since 1.2
+   */
+  default java.util.List<byte[]> derivePreviousKeys(String label) throws KeystoreException {
+    return java.util.List.of();
+  }
 }

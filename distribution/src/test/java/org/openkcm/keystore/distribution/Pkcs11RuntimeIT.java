@@ -17,8 +17,9 @@ import org.openkcm.keystore.pkcs11.testing.SoftHsm;
 /**
  * The shipped runtime (./run.sh, real Felix) with its root key in a real SoftHSM2 token:
  * config.yaml selects {@code rootKey.provider: pkcs11}, the key is created in the token on first
- * start, L2 keys are created and opened through it, rotated, and neither the PIN nor key material
- * reaches the output.
+ * start (the token found by its label), L2 keys are created and opened through it, rotated, the
+ * older record rewrapped under the new version by {@code keystore:rewrap}, and neither the PIN nor
+ * key material reaches the output.
  */
 class Pkcs11RuntimeIT {
   private static final String USER = "operator";
@@ -39,8 +40,8 @@ class Pkcs11RuntimeIT {
         yaml,
         "rootKey:\n  provider: pkcs11\n  pkcs11:\n    library: "
             + hsm.library
-            + "\n    slot: "
-            + hsm.slot
+            + "\n    tokenLabel: "
+            + hsm.label
             + "\n    keyLabel: dist-root\n    createKey: true\n    pinEnv: OPENKCM_TEST_HSM_PIN\n",
         StandardCharsets.UTF_8);
     String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
@@ -81,6 +82,19 @@ class Pkcs11RuntimeIT {
       await("rotated")
           .atMost(Duration.ofSeconds(20))
           .until(() -> runtime.outputSince(mark2).contains("'dist-root-v2' is current"));
+      // the record made before the rotation moves to the new key version, online
+      runtime.shell("keystore:rewrap --dry-run");
+      runtime.shell("keystore:rewrap");
+      await("rewrapped")
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> runtime.outputSince(mark2).contains("rewrapped: 1 L2 records"));
+      assertThat(runtime.outputSince(mark2))
+          .contains("rewrapped: would be 1 L2 records")
+          .contains("not moved: 0");
+      runtime.shell("keystore:rewrap");
+      await("nothing left")
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> runtime.outputSince(mark2).contains("rewrapped: 0 L2 records"));
       runtime.shell("keystore:create L2 tenant:p11 id=p11-globex");
       runtime.shell("keystore:create L3 service:p11 parent=p11-acme id=p11-svc");
       runtime.shell("keystore:get p11-acme");

@@ -482,6 +482,18 @@ class KarafFeaturesIT {
     assertThat(shell.keystore("rootkey rotate").output()).contains("'karaf-root-v2' is current");
     shell.createKey("L2 tenant:karaf-p11 id=karaf-after-rotation");
     shell.assertOpens("karaf-after-rotation", "L2", "(root key)", backend);
+    // online, every L2 moves onto the current token key (OpenBao's conditional write), every
+    // record's state onto the token's state key; then nothing is left and everything still opens
+    String rewrap = shell.keystore("rewrap").output();
+    assertThat(rewrap).contains("not moved: 0");
+    assertThat(Integer.parseInt(rewrap.replaceAll("(?s).*rewrapped: (\\d+) L2 records.*", "$1")))
+        .as(rewrap)
+        .isGreaterThanOrEqualTo(2);
+    assertThat(shell.keystore("rewrap --dry-run").output())
+        .contains("rewrapped: would be 0 L2 records")
+        .contains("re-authenticated: would be 0 records");
+    shell.assertOpens("karaf-before-hsm", "L2", "(root key)", backend);
+    shell.assertOpens("karaf-in-hsm-l3", "L3", "karaf-in-hsm@1", backend);
     assertThat(karaf.shell("config:property-list --pid org.openkcm.keystore.pkcs11").output())
         .doesNotContain(SoftHsm.PIN);
   }

@@ -149,6 +149,15 @@ public final class FaultInjectingKeystore implements Keystore {
   }
 
   @Override
+  public long replaceSealed(KeyMetadata updated, byte[] sealed, long expectedRevision)
+      throws KeystoreException {
+    return call(
+        Operation.UPDATE,
+        updated.ref(),
+        () -> delegate.replaceSealed(updated, sealed, expectedRevision));
+  }
+
+  @Override
   public boolean delete(KeyRef ref) throws KeystoreException {
     return call(Operation.DELETE, ref, () -> delegate.delete(ref));
   }

@@ -138,6 +138,54 @@ public abstract class KeystoreConformanceTest extends KeystoreLimitsConformance 
   }
 
   @Test
+  void replaceSealedSwapsBytesAndStateAtTheExpectedRevisionOrRefusesChangingNothing()
+      throws Exception {
+    KeyMetadata md = records.metadata("rewrap", 1, KeyTier.L2, records.tenant("acme")).build();
+    byte[] sealed = Records.sealed(80);
+    long rev = keystore.store(md, sealed);
+    KeyMetadata updated = md.toBuilder().tags(java.util.Map.of("wrap", "v2")).build();
+    byte[] next = Records.sealed(96);
+    next[0] ^= 0x5a;
+    long rev2;
+    try {
+      rev2 = keystore.replaceSealed(updated, next, rev);
+    } catch (InvalidKeyRequestException unsupported) {
+      // the SPI's default: the backend cannot replace sealed bytes; nothing may have changed
+      assertThat(unsupported.field()).isEqualTo("sealed");
+      KeyRecord got = keystore.retrieve(md.ref());
+      assertThat(got.sealed()).isEqualTo(sealed);
+      assertThat(got.metadata()).isEqualTo(md);
+      assertThat(got.revision()).isEqualTo(rev);
+      return;
+    }
+    assertThat(rev2).as("a replace of revision r produces r + 1").isEqualTo(rev + 1);
+    KeyRecord got = keystore.retrieve(md.ref());
+    assertThat(got.sealed()).isEqualTo(next);
+    assertThat(got.metadata()).isEqualTo(updated);
+    assertThat(got.revision()).isEqualTo(rev2);
+
+    // at a stale revision, with another identity, or empty: refused, the record unchanged
+    assertThatThrownBy(() -> keystore.replaceSealed(md, sealed, rev))
+        .isInstanceOf(ConcurrentUpdateException.class);
+    KeyMetadata otherOwner = updated.toBuilder().owner(records.tenant("mallory")).build();
+    assertThatThrownBy(() -> keystore.replaceSealed(otherOwner, sealed, rev2))
+        .isInstanceOf(InvalidKeyRequestException.class);
+    assertThatThrownBy(() -> keystore.replaceSealed(updated, new byte[0], rev2))
+        .isInstanceOf(InvalidKeyRequestException.class);
+    KeyRecord after = keystore.retrieve(md.ref());
+    assertThat(after.sealed()).isEqualTo(next);
+    assertThat(after.metadata()).isEqualTo(updated);
+    assertThat(after.revision()).isEqualTo(rev2);
+    // a metadata update afterwards keeps the replaced bytes
+    assertThat(keystore.updateMetadata(md, rev2)).isEqualTo(rev2 + 1);
+    assertThat(keystore.retrieve(md.ref()).sealed()).isEqualTo(next);
+    KeyMetadata missing =
+        records.metadata("rewrap-missing", 1, KeyTier.L2, records.tenant("a")).build();
+    assertThatThrownBy(() -> keystore.replaceSealed(missing, next, 1))
+        .isInstanceOf(KeyNotFoundException.class);
+  }
+
+  @Test
   void identityFieldsCannotBeUpdated() throws Exception {
     KeyMetadata md = records.metadata("ident", 1, KeyTier.L3, records.tenant("acme")).build();
     long rev = keystore.store(md, Records.sealed(32));

@@ -120,6 +120,19 @@ public final class InMemoryKeystore implements Keystore, AutoCloseable {
 
   @Override
   public long updateMetadata(KeyMetadata updated, long expectedRevision) throws KeystoreException {
+    return replace(updated, null, expectedRevision);
+  }
+
+  @Override
+  public long replaceSealed(KeyMetadata updated, byte[] sealed, long expectedRevision)
+      throws KeystoreException {
+    checkSize(sealed);
+    return replace(updated, sealed.clone(), expectedRevision);
+  }
+
+  /** {@code sealed} null keeps the stored bytes. */
+  private long replace(KeyMetadata updated, byte[] sealed, long expectedRevision)
+      throws KeystoreException {
     KeyRef ref = updated.ref();
     while (true) {
       Entry current = records.get(ref);
@@ -138,8 +151,10 @@ public final class InMemoryKeystore implements Keystore, AutoCloseable {
                 + ", expected "
                 + expectedRevision);
       }
-      Entry next = new Entry(updated, current.sealed, current.revision + 1);
+      Entry next =
+          new Entry(updated, sealed == null ? current.sealed : sealed, current.revision + 1);
       if (records.replace(ref, current, next)) {
+        // the old bytes are not zeroized: a concurrent reader may still be copying them
         return next.revision;
       }
       // lost a race with another writer or a delete: re-evaluate against the new state

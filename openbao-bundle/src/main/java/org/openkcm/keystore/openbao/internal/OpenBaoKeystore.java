@@ -174,6 +174,19 @@ public final class OpenBaoKeystore implements Keystore {
 
   @Override
   public long updateMetadata(KeyMetadata updated, long expectedRevision) throws KeystoreException {
+    return update(updated, null, expectedRevision);
+  }
+
+  @Override
+  public long replaceSealed(KeyMetadata updated, byte[] sealed, long expectedRevision)
+      throws KeystoreException {
+    checkSealed(sealed);
+    return update(updated, sealed, expectedRevision);
+  }
+
+  /** One CAS write of the whole record; {@code sealed} null carries the stored bytes over. */
+  private long update(KeyMetadata updated, byte[] sealed, long expectedRevision)
+      throws KeystoreException {
     KeyRef ref = updated.ref();
     String record = layout.record(ref);
     KvEntry current = kv.read(record, ref);
@@ -191,7 +204,12 @@ public final class OpenBaoKeystore implements Keystore {
     // the CAS write and the mirror at once: one round trip after the read
     KvStore.Pending<Long> write =
         kv.startWrite(
-            record, RecordCodec.encode(updated, current.string("sealed")), expectedRevision, ref);
+            record,
+            sealed == null
+                ? RecordCodec.encode(updated, current.string("sealed"))
+                : RecordCodec.encode(updated, sealed),
+            expectedRevision,
+            ref);
     KvStore.Pending<Void> mirror = kv.startMetadata(record, RecordCodec.mirror(updated), ref);
     long version;
     try {

@@ -232,25 +232,12 @@ public final class Pkcs11RootKeyProvider implements RootKeyProvider {
    * the FIRST version of the root key (so rotation never changes it) of 32 zero bytes, with an IV
    * and associated data fixed by the label, then HKDF-SHA256. Deterministic on every node sharing
    * the token's key; the key never leaves the token. While {@code previousProvider} is set (a
-   * runtime moved here from another provider), the previous provider derives it, so that state
-   * authenticated before the switch still verifies.
+   * runtime moved here from another provider), state authenticated under the previous provider's
+   * key still verifies ({@link #derivePreviousKeys}) until the core rewrites it under this one.
    */
   @Override
   public byte[] deriveKey(String label) throws KeystoreException {
     checkOpen();
-    String prev = settings.previousProvider();
-    if (!prev.isEmpty()) {
-      RootKeyProvider p = previousLookup.apply(prev);
-      if (p == null) {
-        throw new BackendUnavailableException(
-            NAME,
-            "previous root key provider '"
-                + prev
-                + "' (whose derived state key this runtime keeps after the switch) is not available",
-            Duration.ofSeconds(5));
-      }
-      return p.deriveKey(label);
-    }
     byte[] info =
         ("openkcm-keystore pkcs11 derive v1\0" + label)
             .getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -265,6 +252,42 @@ public final class Pkcs11RootKeyProvider implements RootKeyProvider {
     } finally {
       Arrays.fill(block, (byte) 0);
     }
+  }
+
+  /**
+   * @return the previous provider's derived secret while {@code previousProvider} is set, so the
+   *     state it authenticated before the switch keeps verifying
+   */
+  @Override
+  public List<byte[]> derivePreviousKeys(String label) throws KeystoreException {
+    checkOpen();
+    String prev = settings.previousProvider();
+    if (prev.isEmpty()) {
+      return List.of();
+    }
+    RootKeyProvider p = previousLookup.apply(prev);
+    if (p == null) {
+      throw new BackendUnavailableException(
+          NAME,
+          "previous root key provider '"
+              + prev
+              + "' (whose state keys records of before the switch carry) is not available",
+          Duration.ofSeconds(5));
+    }
+    return List.of(p.deriveKey(label));
+  }
+
+  /**
+   * @return true for a wrap of another provider (before a switch) or of a key version that is not
+   *     the current one
+   */
+  @Override
+  public boolean needsRewrap(byte[] wrapped) {
+    if (!WrappedDek.isOurs(wrapped)) {
+      return true;
+    }
+    WrappedDek w = WrappedDek.parse(wrapped);
+    return w != null && !w.label().equals(versions.current());
   }
 
   private static byte[] sha256(byte[] in) {

@@ -206,8 +206,8 @@ class Pkcs11RootKeyProviderTest {
         .as("another token key")
         .isNotEqualTo(first);
 
-    // after a switch from another provider, that provider keeps deriving it (state made before
-    // still verifies)
+    // after a switch from another provider, the token derives the state key and the previous
+    // provider's is offered for verification only (state made before still verifies)
     byte[] fromLocal = new byte[32];
     java.util.Arrays.fill(fromLocal, (byte) 7);
     org.openkcm.keystore.spi.RootKeyProvider previous =
@@ -237,11 +237,13 @@ class Pkcs11RootKeyProviderTest {
             Pkcs11Fixture.settings(hsm, "root", false, "local"),
             n -> n.equals("local") ? previous : null);
     toClose.add(switched::close);
-    assertThat(switched.deriveKey("openkcm.state/v1")).isEqualTo(fromLocal);
+    assertThat(switched.deriveKey("openkcm.state/v1")).isEqualTo(first);
+    assertThat(switched.derivePreviousKeys("openkcm.state/v1")).containsExactly(fromLocal);
+    assertThat(provider(hsm, "root", false).derivePreviousKeys("openkcm.state/v1")).isEmpty();
     Pkcs11RootKeyProvider orphan =
         fx.provider(Pkcs11Fixture.settings(hsm, "root", false, "local"), n -> null);
     toClose.add(orphan::close);
-    assertThatThrownBy(() -> orphan.deriveKey("openkcm.state/v1"))
+    assertThatThrownBy(() -> orphan.derivePreviousKeys("openkcm.state/v1"))
         .isInstanceOf(BackendUnavailableException.class)
         .hasMessageContaining("'local'");
   }
@@ -513,10 +515,11 @@ class Pkcs11RootKeyProviderTest {
         after.create(CreateKeyRequest.builder(KeyTier.L2, Owner.tenant("new")).build());
     assertThat(WrappedDek.labelOf(Pkcs11Fixture.rootWrap(store.retrieve(fresh.ref()).sealed())))
         .isEqualTo("root");
+    // opening the old L2 rewrapped it lazily under the token key
     assertThat(WrappedDek.labelOf(Pkcs11Fixture.rootWrap(store.retrieve(old[0].ref()).sealed())))
-        .isNull();
-    // the previous provider gone: it also derives the state key, so every record answers
-    // unavailable, naming it
+        .isEqualTo("root");
+    // the previous provider gone while configured: its state key is needed to verify, so every
+    // record answers unavailable, naming it
     Pkcs11RootKeyProvider orphan =
         fx.provider(Pkcs11Fixture.settings(hsm, "root", false, "local"), n -> null);
     toClose.add(orphan::close);

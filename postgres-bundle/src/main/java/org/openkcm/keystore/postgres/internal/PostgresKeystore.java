@@ -147,14 +147,32 @@ public final class PostgresKeystore implements Keystore {
 
   @Override
   public long updateMetadata(KeyMetadata updated, long expectedRevision) throws KeystoreException {
+    return update(updated, null, expectedRevision);
+  }
+
+  @Override
+  public long replaceSealed(KeyMetadata updated, byte[] sealed, long expectedRevision)
+      throws KeystoreException {
+    checkSealed(sealed);
+    return update(updated, sealed, expectedRevision);
+  }
+
+  /** One conditional UPDATE; {@code sealed} null keeps the stored bytes. */
+  private long update(KeyMetadata updated, byte[] sealed, long expectedRevision)
+      throws KeystoreException {
     KeyRef ref = updated.ref();
     try (Connection c = connection(ref)) {
       long current = currentRevision(c, ref, updated);
       if (current != expectedRevision) {
         throw stale(ref, current, expectedRevision);
       }
-      try (PreparedStatement ps = c.prepareStatement(rows.update)) {
-        RecordRows.bindUpdate(ps, updated, expectedRevision);
+      try (PreparedStatement ps =
+          c.prepareStatement(sealed == null ? rows.update : rows.replaceSealed)) {
+        if (sealed == null) {
+          RecordRows.bindUpdate(ps, updated, expectedRevision);
+        } else {
+          RecordRows.bindReplaceSealed(ps, updated, sealed, expectedRevision);
+        }
         try (ResultSet r = ps.executeQuery()) {
           if (r.next()) {
             return r.getLong(1);

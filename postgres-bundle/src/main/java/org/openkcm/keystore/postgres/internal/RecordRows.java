@@ -33,6 +33,7 @@ final class RecordRows {
   final String select;
   final String selectMeta;
   final String update;
+  final String replaceSealed;
   final String delete;
 
   RecordRows(String schema) {
@@ -56,6 +57,12 @@ final class RecordRows {
         "UPDATE "
             + table
             + " SET status = ?, updated_at = ?, expires_at = ?, tags = ?::jsonb, revision = revision + 1"
+            + " WHERE key_id = ? AND version = ? AND revision = ? RETURNING revision";
+    this.replaceSealed =
+        "UPDATE "
+            + table
+            + " SET status = ?, updated_at = ?, expires_at = ?, tags = ?::jsonb, sealed = ?,"
+            + " revision = revision + 1"
             + " WHERE key_id = ? AND version = ? AND revision = ? RETURNING revision";
     this.delete = "DELETE FROM " + table + " WHERE key_id = ? AND version = ?";
   }
@@ -92,6 +99,19 @@ final class RecordRows {
     ps.setString(5, m.id());
     ps.setInt(6, m.version());
     ps.setLong(7, expectedRevision);
+  }
+
+  static void bindReplaceSealed(
+      PreparedStatement ps, KeyMetadata m, byte[] sealed, long expectedRevision)
+      throws SQLException {
+    ps.setString(1, m.status().name());
+    setInstant(ps, 2, m.updatedAt());
+    setInstant(ps, 3, m.expiresAt().orElse(null));
+    ps.setString(4, TagsJson.encode(m.tags()));
+    ps.setBytes(5, sealed);
+    ps.setString(6, m.id());
+    ps.setInt(7, m.version());
+    ps.setLong(8, expectedRevision);
   }
 
   static void bindRef(PreparedStatement ps, KeyRef ref) throws SQLException {

@@ -100,6 +100,19 @@ final class GuardedKeystore implements Keystore {
     return guard.gated(ref, () -> WriteReadBack.update(r, updated, expectedRevision));
   }
 
+  /**
+   * Sent once: after a lost answer the caller (the rewrap) reads the record again and decides
+   * again; either wrap opens.
+   */
+  @Override
+  public long replaceSealed(KeyMetadata updated, byte[] sealed, long expectedRevision)
+      throws KeystoreException {
+    KeyRef ref = updated.ref();
+    checkConfigured(ref);
+    Request r = request(ref, timeout());
+    return guard.gated(ref, () -> r.once(s -> s.replaceSealed(updated, sealed, expectedRevision)));
+  }
+
   /** Deleting twice is harmless, so a lost answer is simply asked again. */
   @Override
   public boolean delete(KeyRef ref) throws KeystoreException {

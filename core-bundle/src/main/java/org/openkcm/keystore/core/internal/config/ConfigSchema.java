@@ -147,8 +147,13 @@ final class ConfigSchema {
   /** Fields whose values never appear in a message, whatever the section. */
   static boolean isSecret(Section s, String field) {
     String f = field.toLowerCase(Locale.ROOT);
-    return s.type(field).map(t -> t == FieldType.SECRET).orElse(false)
-        || f.contains("token")
+    if (s.type(field).map(t -> t == FieldType.SECRET).orElse(false)) {
+      return true;
+    }
+    if (f.endsWith("label")) {
+      return false; // a name, e.g. rootKey.pkcs11.tokenLabel: the PKCS#11 token's label
+    }
+    return f.contains("token")
         || f.contains("secret")
         || f.contains("password")
         || f.contains("passphrase")

@@ -167,6 +167,64 @@ public final class EnvelopeSealer {
   }
 
   /**
+   * @return the root-wrapped DEK of an L2 record, or null if {@code sealed} is not one
+   */
+  public static byte[] rootWrappedDek(byte[] sealed) {
+    if (!SealedFormat.hasMagic(sealed) || sealed[3] != SealedFormat.KIND_ROOT) {
+      return null;
+    }
+    int matAt = SealedFormat.HEADER + SealedFormat.wrappedDekLength(sealed);
+    return matAt > sealed.length ? null : Arrays.copyOfRange(sealed, SealedFormat.HEADER, matAt);
+  }
+
+  /**
+   * Re-wraps an L2 record's DEK under the root key the provider wraps with now; the material's
+   * ciphertext, its IV and the format number stay as they are. The result is opened and compared
+   * with the original's material before it is returned, so a rewrap that would lose the key fails
+   * here instead of being stored.
+   *
+   * @return the new sealed bytes
+   * @throws IntegrityException if the record does not open, or the rewrapped one would not open to
+   *     the same material
+   */
+  public static byte[] rewrapUnderRoot(
+      KeyMetadata m, byte[] sealed, RootKeyProvider root, String backend) throws KeystoreException {
+    byte[] before = open(m, sealed, null, root, backend); // also validates the layout and tier
+    byte[] dek = null;
+    byte[] after = null;
+    try {
+      byte[] bound = SealedFormat.boundHeader(sealed[2], SealedFormat.KIND_ROOT);
+      byte[] aad = concat(bound, IdentityAad.of(m));
+      int matAt = SealedFormat.HEADER + SealedFormat.wrappedDekLength(sealed);
+      dek = root.unwrap(Arrays.copyOfRange(sealed, SealedFormat.HEADER, matAt), aad);
+      byte[] wrapped = root.wrap(dek, aad);
+      if (wrapped.length > 0xFFFF) {
+        throw new IllegalStateException(
+            "root key provider '" + root.name() + "' returned an oversized wrap");
+      }
+      byte[] out = new byte[SealedFormat.HEADER + wrapped.length + sealed.length - matAt];
+      SealedFormat.writeHeader(out, SealedFormat.KIND_ROOT, wrapped.length);
+      out[2] = sealed[2]; // the format number is bound to the material's ciphertext
+      System.arraycopy(wrapped, 0, out, SealedFormat.HEADER, wrapped.length);
+      System.arraycopy(
+          sealed, matAt, out, SealedFormat.HEADER + wrapped.length, sealed.length - matAt);
+      after = open(m, out, null, root, backend);
+      if (!java.security.MessageDigest.isEqual(before, after)) {
+        throw integrity(m, backend, "would not open to the same material once rewrapped");
+      }
+      return out;
+    } finally {
+      Arrays.fill(before, (byte) 0);
+      if (dek != null) {
+        Arrays.fill(dek, (byte) 0);
+      }
+      if (after != null) {
+        Arrays.fill(after, (byte) 0);
+      }
+    }
+  }
+
+  /**
    * @return the record that replaces a destroyed version's: no material, no wrapped DEK
    */
   public static byte[] tombstone() {

@@ -47,8 +47,7 @@ final class AuthenticatedKeystore implements Keystore {
 
   @Override
   public KeyRecord retrieve(KeyRef ref) throws KeystoreException {
-    KeyRecord r = delegate.retrieve(ref);
-    return new KeyRecord(keys.check(r, name()), r.sealed(), r.revision());
+    return keys.checkDetailed(delegate.retrieve(ref), name()).record();
   }
 
   @Override
@@ -56,6 +55,24 @@ final class AuthenticatedKeystore implements Keystore {
     long rev = delegate.updateMetadata(keys.stamp(updated, expectedRevision + 1), expectedRevision);
     expect(updated.ref(), expectedRevision + 1, rev);
     return rev;
+  }
+
+  @Override
+  public long replaceSealed(KeyMetadata updated, byte[] sealed, long expectedRevision)
+      throws KeystoreException {
+    long rev =
+        delegate.replaceSealed(keys.stamp(updated, expectedRevision + 1), sealed, expectedRevision);
+    expect(updated.ref(), expectedRevision + 1, rev);
+    return rev;
+  }
+
+  /**
+   * @return the record as {@link #retrieve} returns it, and whether its state is authenticated
+   *     under the current state key (not only under a previous root key's)
+   */
+  StateKeys.Checked retrieveChecked(KeyRef ref) throws KeystoreException {
+    KeyRecord r = delegate.retrieve(ref);
+    return keys.checkDetailed(r, name());
   }
 
   @Override

@@ -185,6 +185,14 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
     return cache;
   }
 
+  /**
+   * Moves every stored record onto the current root key ({@link RootRewrap}); {@code dryRun} counts
+   * without writing.
+   */
+  RootRewrap.Report rewrap(boolean dryRun) {
+    return resolver.rewrap().run(placement.directory(), dryRun);
+  }
+
   /** An invalid value is logged and the previous one kept. */
   private void applyTolerance(RootKeyConfig c) {
     try {

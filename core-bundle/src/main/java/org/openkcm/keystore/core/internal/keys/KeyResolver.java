@@ -28,11 +28,17 @@ final class KeyResolver {
   private final KeyPlacement placement;
   private final Supplier<KeyCache> cache;
   private final RootKeyProvider root;
+  private final RootRewrap rewrap;
 
   KeyResolver(KeyPlacement placement, Supplier<KeyCache> cache, RootKeyProvider root) {
     this.placement = placement;
     this.cache = cache;
     this.root = root;
+    this.rewrap = new RootRewrap(root, cache);
+  }
+
+  RootRewrap rewrap() {
+    return rewrap;
   }
 
   /**
@@ -63,6 +69,7 @@ final class KeyResolver {
         parent = resolve(m.parent().get(), m.tier().parentTier()).material();
       }
       byte[] material = EnvelopeSealer.open(m, s.record().sealed(), parent, root, s.backend());
+      rewrap.afterOpen(s.record(), s.backend(), placement.directory());
       c.putPlaintext(m, material.clone());
       return new CachedKey(m, material);
     } finally {

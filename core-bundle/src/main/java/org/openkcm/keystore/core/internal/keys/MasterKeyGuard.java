@@ -121,6 +121,16 @@ final class MasterKeyGuard implements RootKeyProvider {
   }
 
   @Override
+  public java.util.List<byte[]> derivePreviousKeys(String label) throws KeystoreException {
+    return ready().derivePreviousKeys(label);
+  }
+
+  @Override
+  public boolean needsRewrap(byte[] wrapped) {
+    return root.needsRewrap(wrapped);
+  }
+
+  @Override
   public BackendHealth health() {
     return root.health();
   }

@@ -105,6 +105,21 @@ final class RootKeySelector implements RootKeyProvider {
   }
 
   @Override
+  public java.util.List<byte[]> derivePreviousKeys(String label) throws KeystoreException {
+    return current().derivePreviousKeys(label);
+  }
+
+  /** False while no provider is available: nothing can be rewrapped then. */
+  @Override
+  public boolean needsRewrap(byte[] wrapped) {
+    try {
+      return current().needsRewrap(wrapped);
+    } catch (BackendUnavailableException e) {
+      return false;
+    }
+  }
+
+  @Override
   public BackendHealth health() {
     try {
       return current().health();

@@ -2,7 +2,9 @@ package org.openkcm.keystore.core.internal.keys;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.openkcm.keystore.core.internal.crypto.EnvelopeSealer;
@@ -32,35 +34,73 @@ final class StateKeys implements AutoCloseable {
   private volatile Entry current;
   private volatile Duration tolerance = DEFAULT_TOLERANCE;
 
-  private record Entry(String provider, StateAuthenticator auth) {}
+  /** The state key, and the keys of root keys the provider still accepts (verification only). */
+  private record Entry(String provider, StateAuthenticator auth, List<StateAuthenticator> previous)
+      implements AutoCloseable {
+    /**
+     * @return what the tag claims, if it verifies under the state key or a previous one; else null
+     */
+    StateAuthenticator.Verified verify(KeyMetadata bare, String tag) {
+      StateAuthenticator.Verified v = auth.verify(bare, tag);
+      for (int i = 0; v == null && i < previous.size(); i++) {
+        v = previous.get(i).verify(bare, tag);
+      }
+      return v;
+    }
+
+    @Override
+    public void close() {
+      auth.close();
+      previous.forEach(StateAuthenticator::close);
+    }
+  }
 
   StateKeys(RootKeyProvider root) {
     this.root = root;
   }
 
   StateAuthenticator get() throws KeystoreException {
+    return entry().auth();
+  }
+
+  private Entry entry() throws KeystoreException {
     String name = root.name();
     Entry e = current;
     if (e != null && e.provider().equals(name)) {
-      return e.auth();
+      return e;
     }
     synchronized (this) {
       e = current;
       if (e != null && e.provider().equals(name)) {
-        return e.auth();
+        return e;
       }
-      byte[] k = root.deriveKey(StateAuthenticator.LABEL);
-      try {
-        current = new Entry(name, new StateAuthenticator(k));
-      } finally {
-        Arrays.fill(k, (byte) 0);
-      }
+      current = derive(name);
       if (e != null) {
-        e.auth().close();
+        e.close();
       }
-      return current.auth();
+      return current;
     }
   }
+
+  private Entry derive(String name) throws KeystoreException {
+    byte[] k = root.deriveKey(StateAuthenticator.LABEL);
+    List<StateAuthenticator> previous = new ArrayList<>();
+    try {
+      for (byte[] p : root.derivePreviousKeys(StateAuthenticator.LABEL)) {
+        try {
+          previous.add(new StateAuthenticator(p));
+        } finally {
+          Arrays.fill(p, (byte) 0);
+        }
+      }
+      return new Entry(name, new StateAuthenticator(k), List.copyOf(previous));
+    } finally {
+      Arrays.fill(k, (byte) 0);
+    }
+  }
+
+  /** A checked record and whether its state tag is the current state key's. */
+  record Checked(KeyRecord record, boolean current) {}
 
   /**
    * How much later than the core's authenticated write time a backend may report having written a
@@ -97,6 +137,15 @@ final class StateKeys implements AutoCloseable {
    *     core wrote it (plus {@link #writeTimeTolerance}): an old copy written again
    */
   KeyMetadata check(KeyRecord r, String backend) throws KeystoreException {
+    return checkDetailed(r, backend).record().metadata();
+  }
+
+  /**
+   * As {@link #check}, also telling whether the state verified under the current state key (a
+   * record authenticated under a previous root key's, or not at all, is re-authenticated when
+   * rewrapped).
+   */
+  Checked checkDetailed(KeyRecord r, String backend) throws KeystoreException {
     KeyMetadata m = r.metadata();
     String tag = m.tags().get(StateAuthenticator.TAG);
     if (tag == null) {
@@ -104,10 +153,16 @@ final class StateKeys implements AutoCloseable {
         throw integrity(
             m, backend, "carries no authenticated state (removed or forged in the backend)");
       }
-      return m; // sealed format 1, written before the state was authenticated: accepted as it is
+      // sealed format 1, written before the state was authenticated: accepted as it is
+      return new Checked(r, false);
     }
     KeyMetadata bare = strip(m);
-    StateAuthenticator.Verified v = get().verify(bare, tag);
+    Entry e = entry();
+    StateAuthenticator.Verified v = e.auth().verify(bare, tag);
+    boolean isCurrent = v != null;
+    if (!isCurrent) {
+      v = e.verify(bare, tag);
+    }
     if (v == null) {
       throw integrity(
           m,
@@ -138,7 +193,7 @@ final class StateKeys implements AutoCloseable {
               + skew.toMillis()
               + " ms later");
     }
-    return bare;
+    return new Checked(r.withMetadata(bare), isCurrent);
   }
 
   /**
@@ -169,7 +224,7 @@ final class StateKeys implements AutoCloseable {
       return m.tags().containsKey(INTEGRITY) ? corrupt(m) : m;
     }
     KeyMetadata bare = strip(m);
-    return get().verify(bare, tag) == null ? corrupt(bare) : bare;
+    return entry().verify(bare, tag) == null ? corrupt(bare) : bare;
   }
 
   static boolean isCorrupt(KeyMetadata m) {
@@ -204,7 +259,7 @@ final class StateKeys implements AutoCloseable {
   public void close() {
     Entry e = current;
     if (e != null) {
-      e.auth().close();
+      e.close();
     }
   }
 }

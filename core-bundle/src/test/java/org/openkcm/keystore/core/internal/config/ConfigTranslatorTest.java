@@ -282,6 +282,11 @@ class ConfigTranslatorTest {
         .containsEntry("slot", 7)
         .containsEntry("keyLabel", "ks-root")
         .containsEntry("pinFile", "/run/secrets/pin");
+    // the token's label is a name, not a secret
+    assertThat(
+            translate("rootKey:\n  pkcs11: {tokenLabel: ks-root}\n", Map.of())
+                .get("org.openkcm.keystore.pkcs11"))
+        .containsEntry("tokenLabel", "ks-root");
     assertThatThrownBy(() -> translate("rootKey:\n  pkcs11: {pin: '91827364'}\n", Map.of()))
         .isInstanceOf(InvalidKeyRequestException.class)
         .hasMessageContaining("rootKey.pkcs11.pin")

@@ -89,6 +89,12 @@ final class CrashingKeystore implements Keystore {
   }
 
   @Override
+  public long replaceSealed(KeyMetadata updated, byte[] sealed, long expectedRevision)
+      throws KeystoreException {
+    return write(() -> delegate.replaceSealed(updated, sealed, expectedRevision));
+  }
+
+  @Override
   public boolean delete(KeyRef ref) throws KeystoreException {
     return write(() -> delegate.delete(ref));
   }

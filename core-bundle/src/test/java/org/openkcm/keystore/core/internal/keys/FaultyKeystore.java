@@ -75,6 +75,13 @@ final class FaultyKeystore implements Keystore {
   }
 
   @Override
+  public long replaceSealed(KeyMetadata updated, byte[] sealed, long expectedRevision)
+      throws KeystoreException {
+    check();
+    return delegate.replaceSealed(updated, sealed, expectedRevision);
+  }
+
+  @Override
   public boolean delete(KeyRef ref) throws KeystoreException {
     check();
     if (failDelete) {
