@@ -1,7 +1,6 @@
 package org.openkcm.keystore.core.internal.keys;
 
 import org.apache.felix.service.command.Descriptor;
-import org.openkcm.keystore.api.KeyService;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -20,13 +19,9 @@ public final class RewrapCommand {
   private final CryptoKeyService core;
 
   @Activate
-  public RewrapCommand(
-      @Reference(
-              name = "keyService",
-              target = "(component.name=org.openkcm.keystore.core.internal.keys.CryptoKeyService)")
-          KeyService keyService) {
-    // only this bundle's crypto core (target filter), never another bundle's KeyService
-    this.core = (CryptoKeyService) keyService;
+  public RewrapCommand(@Reference(name = "core") CryptoKeyService core) {
+    // the crypto core registers under its own class, so only this bundle's core can bind here
+    this.core = core;
   }
 
   @Descriptor(
