@@ -99,8 +99,12 @@ public abstract class CoreTestSupport extends KeystoreTestSupport {
         () -> {
           // the plugin manager's own registration carries its configuration (KeystoreAdmin is the
           // audited door in front of it, whose properties are its own)
-          ServiceReference<?>[] refs =
-              context.getServiceReferences((String) null, PLUGIN_MANAGER_FILTER);
+          ServiceReference<?>[] refs;
+          try {
+            refs = context.getServiceReferences((String) null, PLUGIN_MANAGER_FILTER);
+          } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+          }
           return refs != null
               && props.entrySet().stream()
                   .allMatch(e -> e.getValue().equals(refs[0].getProperty(e.getKey())));
