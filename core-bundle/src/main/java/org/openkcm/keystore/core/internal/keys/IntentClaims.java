@@ -59,6 +59,34 @@ final class IntentClaims {
   }
 
   /**
+   * Claims a key's destroy intent on its lowest-version record {@code l} (the destroy deletes it
+   * last, so every reconciler finds the same record until the destroy is done) with one write at
+   * the revision read, setting the intent to {@value ReservedTags#SAGA_DESTROY_CLAIMED}: the lease
+   * is the record's {@code updatedAt} plus {@link #LEASE}. A rival that read the same revision
+   * loses the write; one that reads later sees the live lease and leaves the key alone; after the
+   * lease any reconciler claims it again (a claimant that died). Held against this reconciler too:
+   * its own next pass waits for the lease like any other.
+   *
+   * @return whether this reconciler now holds the destroy
+   */
+  boolean claimDestroy(Located l, Instant now) throws KeystoreException {
+    KeyMetadata cur = l.record().metadata();
+    if (ReservedTags.SAGA_DESTROY_CLAIMED.equals(cur.tags().get(ReservedTags.SAGA))
+        && now.isBefore(cur.updatedAt().plus(LEASE))) {
+      return false;
+    }
+    Map<String, String> tags = new TreeMap<>(cur.tags());
+    tags.put(ReservedTags.SAGA, ReservedTags.SAGA_DESTROY_CLAIMED);
+    try {
+      l.keystore()
+          .updateMetadata(MetadataUpdates.touched(cur).tags(tags).build(), l.record().revision());
+      return true;
+    } catch (ConcurrentUpdateException lost) {
+      return false;
+    }
+  }
+
+  /**
    * Claims {@code l}'s intent with one write at the revision read.
    *
    * @return the claimed metadata, or null when another writer got there first

@@ -134,7 +134,7 @@ final class KeyCreator {
               + "; only an ACTIVE parent wraps new keys");
     }
     KeyVersions.refuseIfExpired(parent, "parent");
-    if (ReservedTags.SAGA_DESTROY.equals(parent.tags().get(ReservedTags.SAGA))) {
+    if (ReservedTags.isDestroying(parent.tags())) {
       throw new InvalidKeyRequestException("parent", "key '" + parentId + "' is being destroyed");
     }
     if (parent.tier() != req.tier().parentTier()) {

@@ -197,8 +197,8 @@ final class KeyDestroyer {
       }
     }
     for (KeyMetadata m : v.all()) {
-      if (isTombstone(m)) {
-        continue;
+      if (isTombstone(m) || ReservedTags.isDestroying(m.tags())) {
+        continue; // already marked (a reconciler's claim on it stays in place)
       }
       if (StateKeys.isCorrupt(m)) {
         continue; // an operator destroys a record whose state failed authentication; it gets no

@@ -19,7 +19,21 @@ final class ReservedTags {
   static final String SAGA_ROTATE = "rotate-from:";
   static final String SAGA_DESTROY = "destroy";
 
+  /**
+   * A destroy intent a reconciler has claimed ({@link IntentClaims#claimDestroy}): a fixed value,
+   * so the reconciler still finds it with a tag filter once the claimant's lease ran out.
+   */
+  static final String SAGA_DESTROY_CLAIMED = "destroy-claimed";
+
   private ReservedTags() {}
+
+  /**
+   * @return whether {@code tags} carry a destroy intent, claimed by a reconciler or not
+   */
+  static boolean isDestroying(Map<String, String> tags) {
+    String saga = tags.get(SAGA);
+    return SAGA_DESTROY.equals(saga) || SAGA_DESTROY_CLAIMED.equals(saga);
+  }
 
   /**
    * Room kept for the core's own tags (parent, saga intent, state MAC) within {@code

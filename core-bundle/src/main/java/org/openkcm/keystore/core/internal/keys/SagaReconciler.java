@@ -2,10 +2,9 @@ package org.openkcm.keystore.core.internal.keys;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.openkcm.keystore.core.internal.backend.Pages;
@@ -32,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *       ACTIVE, tag removed); otherwise roll it back (delete n).
  *   <li>Any record tagged {@code destroy}: roll the destroy forward, children first (shredding
  *       cannot be undone, and the caller may have been told it failed only after part of it
- *       happened).
+ *       happened), by the one reconciler whose claim on the key lands.
  *   <li>A record held by two backends: see {@link DuplicateResolver}.
  * </ul>
  *
@@ -103,18 +102,17 @@ final class SagaReconciler {
   }
 
   private void destroys(Instant cutoff, Counts c) {
-    Set<String> ids = new LinkedHashSet<>();
+    Map<String, Keystore> ids = new LinkedHashMap<>();
     try {
-      for (KeyMetadata m :
-          all(KeyFilter.builder().tag(ReservedTags.SAGA, ReservedTags.SAGA_DESTROY))) {
-        if (m.updatedAt().isAfter(cutoff)) {
-          c.young++;
-        } else if (!ids.contains(m.id())) {
-          Located l = authenticated(m);
-          if (l != null
-              && ReservedTags.SAGA_DESTROY.equals(
-                  l.record().metadata().tags().get(ReservedTags.SAGA))) {
-            ids.add(m.id());
+      for (String intent : List.of(ReservedTags.SAGA_DESTROY, ReservedTags.SAGA_DESTROY_CLAIMED)) {
+        for (KeyMetadata m : all(KeyFilter.builder().tag(ReservedTags.SAGA, intent))) {
+          if (m.updatedAt().isAfter(cutoff)) {
+            c.young++;
+          } else if (!ids.containsKey(m.id())) {
+            Located l = authenticated(m);
+            if (l != null && ReservedTags.isDestroying(l.record().metadata().tags())) {
+              ids.put(m.id(), l.keystore());
+            }
           }
         }
       }
@@ -122,18 +120,54 @@ final class SagaReconciler {
       c.failed++;
       LOG.warn("Reconciler: cannot list destroy intents now ({}); next pass", e.getMessage());
     }
-    for (String id : ids) {
+    for (Map.Entry<String, Keystore> e : ids.entrySet()) {
+      String id = e.getKey();
       try {
+        Located claimed = claimDestroy(e.getValue(), id, cutoff);
+        if (claimed == null) {
+          c.young++; // done meanwhile, touched since listed, or another reconciler is on it
+          continue;
+        }
         destroyer.destroy(id, true);
         c.destroys++;
-      } catch (KeyNotFoundException e) {
-        c.destroys++; // finished meanwhile
-      } catch (KeystoreException e) {
+        LOG.info("Reconciler: destroy of '{}' rolled forward", id);
+      } catch (KeyNotFoundException gone) {
+        // gone meanwhile: nothing left to do
+      } catch (KeystoreException failure) {
         c.failed++;
         LOG.warn(
-            "Reconciler: destroy of '{}' not finished yet ({}); next pass", id, e.getMessage());
+            "Reconciler: destroy of '{}' not finished yet ({}); next pass",
+            id,
+            failure.getMessage());
       }
     }
+  }
+
+  /**
+   * Exactly one reconciler rolls a destroy forward: the one whose claim on the key's lowest-version
+   * record that still carries the intent lands ({@link IntentClaims#claimDestroy}).
+   *
+   * @return that record, claimed by this reconciler; null if it is not ours to do now
+   */
+  private Located claimDestroy(Keystore home, String id, Instant cutoff) throws KeystoreException {
+    List<KeyMetadata> versions = KeyPlacement.versions(home, id);
+    for (KeyMetadata m : versions) {
+      if (!ReservedTags.isDestroying(m.tags())) {
+        continue;
+      }
+      Located l = authenticated(m);
+      if (l == null) {
+        continue;
+      }
+      KeyMetadata cur = l.record().metadata();
+      if (!ReservedTags.isDestroying(cur.tags())
+          || ReservedTags.SAGA_DESTROY.equals(cur.tags().get(ReservedTags.SAGA))
+              && cur.updatedAt().isAfter(cutoff)) {
+        return null;
+      }
+      return claims.claimDestroy(l, Instant.now()) ? l : null;
+    }
+    return null;
   }
 
   private void pendings(Instant cutoff, Counts c) {
@@ -146,7 +180,7 @@ final class SagaReconciler {
       return;
     }
     for (KeyMetadata m : pending) {
-      if (ReservedTags.SAGA_DESTROY.equals(m.tags().get(ReservedTags.SAGA))) {
+      if (ReservedTags.isDestroying(m.tags())) {
         continue; // belongs to a destroy, handled above (or next pass)
       }
       if (m.updatedAt().isAfter(cutoff)) {

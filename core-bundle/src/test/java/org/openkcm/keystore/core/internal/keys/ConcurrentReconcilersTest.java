@@ -1,6 +1,7 @@
 package org.openkcm.keystore.core.internal.keys;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,10 +20,13 @@ import org.openkcm.keystore.api.CreateKeyRequest;
 import org.openkcm.keystore.api.KeyHandle;
 import org.openkcm.keystore.core.internal.cache.CacheSettings;
 import org.openkcm.keystore.core.internal.cache.KeyCache;
+import org.openkcm.keystore.core.internal.crypto.EnvelopeSealer;
 import org.openkcm.keystore.core.internal.crypto.LocalRootKeyProvider;
 import org.openkcm.keystore.model.KeyMetadata;
+import org.openkcm.keystore.model.KeyRef;
 import org.openkcm.keystore.model.KeyStatus;
 import org.openkcm.keystore.model.KeyTier;
+import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.model.Owner;
 import org.openkcm.keystore.openbao.internal.TestKeystores;
 import org.openkcm.keystore.openbao.testing.OpenBaoServer;
@@ -32,7 +36,9 @@ import org.openkcm.keystore.spi.Keystore;
  * Rotations left half-done by a runtime that died (at every step that leaves an intent) are
  * resolved by the reconcilers of two other runtimes running at the same moment over one real
  * OpenBao: each intent is finished or rolled back exactly once (the reports add up to one action
- * per intent), and every key ends with exactly one ACTIVE version and no intent.
+ * per intent), and every key ends with exactly one ACTIVE version and no intent. Destroy cascades
+ * the dead runtime left (intent written, or one child already shredded) are rolled forward by
+ * exactly one of them (claimed like rotations), leaving only tombstones.
  */
 class ConcurrentReconcilersTest {
   @TempDir Path dir;
@@ -101,6 +107,34 @@ class ConcurrentReconcilersTest {
       (pastStep2 ? finishedExpected : rolledBackExpected).add(l3.id());
     }
 
+    // destroy cascades of an L3 with two L4 children: write 1 = the intent on the L3 (nothing
+    // shredded yet), write 2 = the first child's record deleted
+    List<String> destroyedExpected = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      KeyMetadata l3 =
+          dying.create(
+              CreateKeyRequest.builder(KeyTier.L3, Owner.service("svc"))
+                  .parentId(tenant.id())
+                  .build());
+      destroyedExpected.add(l3.id());
+      for (int child = 0; child < 2; child++) {
+        destroyedExpected.add(
+            dying
+                .create(
+                    CreateKeyRequest.builder(KeyTier.L4, Owner.service("svc"))
+                        .parentId(l3.id())
+                        .build())
+                .id());
+      }
+      crash.arm(1 + i % 2, true);
+      try {
+        dying.destroy(l3.id(), true);
+        throw new AssertionError("the destroy was to die at write " + (1 + i % 2));
+      } catch (CrashingKeystore.Crash expected) {
+        crash.disarm();
+      }
+    }
+
     List<CryptoKeyService> reconcilers = List.of(runtime(null), runtime(null));
     CyclicBarrier together = new CyclicBarrier(reconcilers.size());
     ExecutorService pool = Executors.newFixedThreadPool(reconcilers.size());
@@ -120,15 +154,18 @@ class ConcurrentReconcilersTest {
       }
       int finished = 0;
       int rolledBack = 0;
+      int destroyed = 0;
       int failed = 0;
       for (Future<List<ReconcileReport>> f : passes) {
         for (ReconcileReport r : f.get(120, TimeUnit.SECONDS)) {
           finished += r.rotationsFinished();
           rolledBack += r.rotationsRolledBack();
+          destroyed += r.destroysFinished();
           failed += r.failed();
         }
       }
       assertThat(failed).isZero();
+      assertThat(destroyed).as("destroys rolled forward, over both reconcilers").isEqualTo(4);
       assertThat(finished).as("rotations finished, over both reconcilers").isEqualTo(each);
       assertThat(rolledBack).as("rotations rolled back, over both reconcilers").isEqualTo(each);
     } finally {
@@ -142,6 +179,17 @@ class ConcurrentReconcilersTest {
     }
     for (String id : rolledBackExpected) {
       assertVersions(fresh, id, 1);
+    }
+    for (String id : destroyedExpected) {
+      // only the authenticated tombstone is left in OpenBao, no intent, no material (none at all
+      // for the child whose delete was the dead runtime's last write)
+      List<KeyMetadata> all = KeyPlacement.versions(clients.get(0), id);
+      assertThat(all).as(id).hasSizeLessThanOrEqualTo(1);
+      for (KeyMetadata m : all) {
+        assertThat(KeyDestroyer.isTombstone(m)).as(m.ref().toString()).isTrue();
+        assertThat(clients.get(0).retrieve(m.ref()).sealed()).isEqualTo(EnvelopeSealer.tombstone());
+      }
+      assertThatThrownBy(() -> fresh.open(KeyRef.of(id, 1))).isInstanceOf(KeystoreException.class);
     }
   }
 
