@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,13 +18,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -47,7 +57,14 @@ class MultiNodeIT {
    */
   static final long BOUND_MILLIS = Long.getLong("multinode.boundMillis", 1000);
 
-  static final int TRIALS = Integer.getInteger("multinode.trials", 20);
+  static final int TRIALS = Integer.getInteger("multinode.trials", 50);
+
+  /** Revocation trials run this many keys at once (B is polled round-robin over them). */
+  static final int BATCH = 5;
+
+  /** The reconcilers' grace period here. */
+  static final Duration GRACE = Duration.ofSeconds(4);
+
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
   private final Path target = Paths.get(System.getProperty("e2e.target", "target"));
@@ -55,6 +72,7 @@ class MultiNodeIT {
   private RaftCluster cluster;
   private RuntimeProcess a;
   private RuntimeProcess b;
+  private StallingProxy proxy;
   private final AtomicInteger marks = new AtomicInteger();
   private final Thread reaper = new Thread(this::killRuntimes, "multinode-reaper");
 
@@ -68,15 +86,23 @@ class MultiNodeIT {
     Path built = Paths.get(System.getProperty("e2e.runtime", "target/runtime")).toAbsolutePath();
     byte[] master = new byte[32];
     new SecureRandom().nextBytes(master);
-    Map<String, String> env =
-        Map.of(
-            "BAO_ADDR", cluster.addresses(),
-            "BAO_TOKEN", cluster.rootToken(),
-            "OPENKCM_KEYSTORE_MASTER_KEY", Base64.getEncoder().encodeToString(master),
-            "OPENKCM_KEYSTORE_CACHE_REVALIDATE_AFTER_MILLIS", String.valueOf(BOUND_MILLIS),
-            "OPENKCM_CONSOLE_USER", "operator",
-            "OPENKCM_CONSOLE_PASSWORD", HexFormat.of().formatHex(master, 0, 12));
-    a = new RuntimeProcess(repo, built, Files.createDirectories(workDir.resolve("a")), env);
+    Map<String, String> env = new HashMap<>();
+    env.put("BAO_ADDR", cluster.addresses());
+    env.put("BAO_TOKEN", cluster.rootToken());
+    env.put("OPENKCM_KEYSTORE_MASTER_KEY", Base64.getEncoder().encodeToString(master));
+    env.put("OPENKCM_KEYSTORE_CACHE_REVALIDATE_AFTER_MILLIS", String.valueOf(BOUND_MILLIS));
+    // a quick reconciler, so B finishes what a killed A left within the test
+    env.put("OPENKCM_KEYSTORE_RECONCILER_INTERVAL", "1s");
+    env.put("OPENKCM_KEYSTORE_RECONCILER_GRACE_PERIOD", GRACE.toMillis() + "ms");
+    env.put("OPENKCM_KEYSTORE_RECONCILER_DUPLICATE_SCAN", "false");
+    env.put("OPENKCM_CONSOLE_USER", "operator");
+    env.put("OPENKCM_CONSOLE_PASSWORD", HexFormat.of().formatHex(master, 0, 12));
+    // A reaches the cluster through a fault-injecting proxy (one address per node, each forwarded
+    // to the active node), so it can be stopped at an exact step of a saga
+    proxy = new StallingProxy(cluster.size(), this::proxyTarget);
+    Map<String, String> envA = new HashMap<>(env);
+    envA.put("BAO_ADDR", proxy.addresses());
+    a = new RuntimeProcess(repo, built, Files.createDirectories(workDir.resolve("a")), envA);
     b = new RuntimeProcess(repo, built, Files.createDirectories(workDir.resolve("b")), env);
     for (RuntimeProcess r : List.of(a, b)) {
       await("runtime serves OpenBao keys")
@@ -100,6 +126,9 @@ class MultiNodeIT {
         }
       }
     } finally {
+      if (proxy != null) {
+        proxy.close();
+      }
       if (cluster != null) {
         cluster.close();
       }
@@ -114,14 +143,33 @@ class MultiNodeIT {
   private void killRuntimes() {
     for (RuntimeProcess r : new RuntimeProcess[] {a, b}) {
       if (r != null) {
-        ProcessHandle.of(r.pid())
-            .ifPresent(
-                p -> {
-                  p.descendants().forEach(ProcessHandle::destroyForcibly);
-                  p.destroyForcibly();
-                });
+        kill9(r);
       }
     }
+  }
+
+  /** SIGKILL of the runtime's processes (the launcher and the JVM it runs). */
+  private static void kill9(RuntimeProcess r) {
+    ProcessHandle.of(r.pid())
+        .ifPresent(
+            p -> {
+              p.descendants().forEach(ProcessHandle::destroyForcibly);
+              p.destroyForcibly();
+            });
+  }
+
+  /**
+   * @return the port the proxy forwards a new connection to: the active node's, else any running
+   *     node's (during an election), else -1
+   */
+  private int proxyTarget() {
+    int node = cluster.activeNode();
+    for (int i = 0; node < 0 && i < cluster.size(); i++) {
+      if (cluster.isRunning(i)) {
+        node = i;
+      }
+    }
+    return node < 0 ? -1 : URI.create(cluster.address(node)).getPort();
   }
 
   /**
@@ -177,21 +225,33 @@ class MultiNodeIT {
   @Order(2)
   void aKeyDestroyedOnAIsRefusedOnBWithinTheBound() throws IOException {
     List<Long> seen = new ArrayList<>();
-    for (int i = 0; i < TRIALS; i++) {
-      String id = "mn-rv-" + i + "-" + System.nanoTime();
-      assertThat(command(a, "keystore:create L2 tenant:mn id=" + id)).contains("ACTIVE");
-      assertThat(command(b, "keystore:get " + id)).doesNotContain("error:"); // cached on B
-      assertThat(command(a, "keystore:destroy " + id)).contains("destroyed " + id);
-      long destroyed = System.nanoTime();
-      long refusedAt = -1;
-      while (System.nanoTime() - destroyed < Duration.ofSeconds(30).toNanos()) {
-        if (command(b, "keystore:get " + id).contains("error:")) {
-          refusedAt = System.nanoTime();
-          break;
+    for (int first = 0; first < TRIALS; first += BATCH) {
+      List<String> ids = new ArrayList<>();
+      for (int i = first; i < Math.min(TRIALS, first + BATCH); i++) {
+        String id = "mn-rv-" + i + "-" + System.nanoTime();
+        assertThat(command(a, "keystore:create L2 tenant:mn id=" + id)).contains("ACTIVE");
+        ids.add(id);
+      }
+      for (String id : ids) {
+        assertThat(command(b, "keystore:get " + id)).doesNotContain("error:"); // cached on B
+      }
+      Map<String, Long> destroyed = new LinkedHashMap<>();
+      for (String id : ids) {
+        assertThat(command(a, "keystore:destroy " + id)).contains("destroyed " + id);
+        destroyed.put(id, System.nanoTime());
+      }
+      long last = System.nanoTime();
+      while (!destroyed.isEmpty() && System.nanoTime() - last < Duration.ofSeconds(30).toNanos()) {
+        for (Iterator<Map.Entry<String, Long>> it = destroyed.entrySet().iterator();
+            it.hasNext(); ) {
+          Map.Entry<String, Long> e = it.next();
+          if (command(b, "keystore:get " + e.getKey()).contains("error:")) {
+            seen.add((System.nanoTime() - e.getValue()) / 1_000_000);
+            it.remove();
+          }
         }
       }
-      assertThat(refusedAt).as("B refused " + id).isPositive();
-      seen.add((refusedAt - destroyed) / 1_000_000);
+      assertThat(destroyed.keySet()).as("keys B still served 30 s after their destroy").isEmpty();
     }
     Collections.sort(seen);
     long p50 = seen.get(seen.size() / 2);
@@ -201,7 +261,10 @@ class MultiNodeIT {
             + BOUND_MILLIS
             + " ms, "
             + TRIALS
-            + " trials, ms from A's destroy answer to B's first refusal): min "
+            + " trials, "
+            + BATCH
+            + " at a time, B polled round-robin over them; ms from A's destroy answer to B's"
+            + " first refusal seen): min "
             + seen.get(0)
             + " p50 "
             + p50
@@ -297,5 +360,98 @@ class MultiNodeIT {
     cluster.awaitVoters(3);
     int rejoined = killed;
     await().atMost(Duration.ofSeconds(30)).until(() -> cluster.health(rejoined) == 429);
+  }
+
+  @Test
+  @Order(4)
+  void aDestroyCascadeWhoseRuntimeIsKilledMidWayIsFinishedByTheOtherRuntimesReconciler()
+      throws Exception {
+    String parent = "mn-saga-" + System.nanoTime();
+    List<String> tree = new ArrayList<>(List.of(parent));
+    assertThat(command(a, "keystore:create L2 tenant:saga id=" + parent)).contains("ACTIVE");
+    for (int i = 0; i < 2; i++) {
+      String child = parent + "-c" + i;
+      assertThat(command(a, "keystore:create L3 service:saga parent=" + parent + " id=" + child))
+          .contains("ACTIVE");
+      tree.add(child);
+    }
+    for (String id : tree) {
+      assertThat(command(b, "keystore:get " + id)).doesNotContain("error:");
+    }
+    // A's first step writes the intent on the parent (the record and its listing mirror, both
+    // carrying it); everything A sends after that is held: A stops right there
+    proxy.stallAfter("openkcm.saga\":\"destroy\"", 2);
+    AtomicReference<String> answer = new AtomicReference<>();
+    Thread caller =
+        new Thread(
+            () ->
+                answer.set(
+                    command(a, "keystore:destroy " + parent + " cascade", Duration.ofSeconds(120))),
+            "saga-caller");
+    caller.start();
+    await("A's intent written, its next request held")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> proxy.markedAnswered() >= 2 && proxy.stalled() > 0);
+    kill9(a);
+    caller.join(30_000);
+    assertThat(a.alive()).isFalse();
+    assertThat(answer.get()).as("what A's caller saw: no answer").doesNotContain(parent);
+
+    // mid-saga, as OpenBao holds it: the intent on the parent, nothing shredded yet (B's
+    // reconciler leaves the intent alone for the grace period)
+    assertThat(raw(parent)).singleElement().asString().contains("\"openkcm.saga\":\"destroy\"");
+    for (String child : tree.subList(1, tree.size())) {
+      assertThat(raw(child)).singleElement().asString().contains("\"status\":\"ACTIVE\"");
+    }
+
+    String done = "Reconciler: destroy of '" + parent + "' rolled forward";
+    await("B's reconciler rolls the destroy forward")
+        .atMost(GRACE.plusSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> b.output().contains(done));
+    // OpenBao: the whole tree shredded, only authenticated tombstones left, no intent
+    for (String id : tree) {
+      assertThat(raw(id))
+          .as(id)
+          .singleElement()
+          .asString()
+          .contains("\"status\":\"DESTROYED\"")
+          .doesNotContain("openkcm.saga");
+      assertThat(command(b, "keystore:get " + id)).as(id).contains("error:");
+    }
+    assertThat(b.output().split(Pattern.quote(done), -1)).as("rolled forward once").hasSize(2);
+    figure(
+        "destroy cascade (L2 + 2 L3) of runtime A killed (SIGKILL) after its intent was written:"
+            + " rolled forward once by runtime B's reconciler, only tombstones left");
+  }
+
+  /**
+   * @return the records OpenBao holds for every version of {@code keyId} (KV v2 data, as JSON)
+   */
+  private List<String> raw(String keyId) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    String base = cluster.address(cluster.awaitActive(Duration.ofSeconds(10))) + "/v1/secret/";
+    HttpResponse<String> list =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "metadata/openkcm/keys?list=true"))
+                .header("X-Vault-Token", cluster.rootToken())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(list.statusCode()).isEqualTo(200);
+    List<String> out = new ArrayList<>();
+    Matcher m = Pattern.compile("\"(" + Pattern.quote(keyId) + ",\\d{10})\"").matcher(list.body());
+    while (m.find()) {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "data/openkcm/keys/" + m.group(1)))
+                  .header("X-Vault-Token", cluster.rootToken())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() == 200) {
+        out.add(r.body());
+      }
+    }
+    return out;
   }
 }
