@@ -1,4 +1,5 @@
-// Command grpc-load is the load driver of benchmarks/run-grpc.sh: Go callers at 1/8/32 with 1 KiB
+// Command grpc-load is the load driver of benchmarks/run-grpc.sh (and, with -ha, of the two-runtime
+// figures of benchmarks/run-ha.sh): Go callers at 1/8/32 with 1 KiB
 // payloads against the keystore's gRPC KeyService (Encrypt, Decrypt, CreateKey L4), OpenBao Transit
 // over HTTP (encrypt/decrypt of the same payload) and a bare grpc-java echo server (the transport
 // floor), all in the same run. Prints a Markdown table and one RESULT line per figure.
@@ -45,9 +46,15 @@ func main() {
 	measure := flag.Duration("duration", 3*time.Second, "measurement per phase")
 	initialWarmup := flag.Duration("initial-warmup", 3*time.Second, "warm-up of each operation before the first measurement")
 	callersFlag := flag.String("callers", "1,8,32", "caller counts")
+	ha := flag.String("ha", "", "two keystore gRPC addresses (runtimes on one OpenBao cluster), comma-separated: only the two-runtime retrieve figures")
+	haKeys := flag.Int("ha-keys", 32, "hot L4 keys in the -ha run")
 	flag.Parse()
 
 	tlsCfg := keystore.MutualTLS{CA: *certs + "/ca.pem", Cert: *certs + "/app.pem", Key: *certs + "/app-key.pem", ServerName: "localhost"}
+	if *ha != "" {
+		haRun(strings.Split(*ha, ","), tlsCfg, *haKeys, *initialWarmup, *warmup, *measure)
+		return
+	}
 	var callers []int
 	for _, c := range strings.Split(*callersFlag, ",") {
 		n, err := strconv.Atoi(c)

@@ -36,11 +36,12 @@ import org.openkcm.keystore.spi.Keystore;
 /**
  * Several runtimes on one OpenBao HA cluster (docs/deployment.md): a 3-node Raft cluster on
  * loopback, two cores (each its own OpenBao client and cache, the nodes given comma-separated),
- * default revocation bound (5 s). Prints: retrieve throughput at 8 callers on one runtime (the
- * baseline, same run) and on two together, the backend requests per second per runtime that the
- * revalidation costs, when runtime B first refuses a key compromised on A (50 keys), and the time
- * from SIGKILL of the active OpenBao node under create load from both runtimes to the first
- * acknowledged write (worst of the runs). Arguments: --phase-ms N, --trials N, --failover-runs N.
+ * default revocation bound (5 s). Prints: retrieve throughput at 8 callers on one core (the
+ * baseline, same run) and on two together in this JVM (the two-runtime figure over processes is
+ * {@link HaGrpcBenchMain}'s), the backend requests per second per runtime that the revalidation
+ * costs, when runtime B first refuses a key compromised on A (50 keys), and the time from SIGKILL
+ * of the active OpenBao node under create load from both runtimes to the first acknowledged write
+ * (worst of the runs). Arguments: --phase-ms N, --trials N, --failover-runs N.
  */
 public final class HaBenchMain {
   private HaBenchMain() {}
@@ -130,8 +131,8 @@ public final class HaBenchMain {
         one,
         two,
         perNode);
-    System.out.printf(Locale.ROOT, "RESULT ha_retrieve_ops_8_one_node %.0f%n", one);
-    System.out.printf(Locale.ROOT, "RESULT ha_retrieve_ops_8_two_nodes %.0f%n", two);
+    System.out.printf(Locale.ROOT, "RESULT ha_retrieve_in_jvm_ops_8_one_core %.0f%n", one);
+    System.out.printf(Locale.ROOT, "RESULT ha_retrieve_in_jvm_ops_8_two_cores %.0f%n", two);
     System.out.printf(
         Locale.ROOT, "RESULT ha_revalidation_requests_per_s_per_node %.1f%n", perNode);
   }
