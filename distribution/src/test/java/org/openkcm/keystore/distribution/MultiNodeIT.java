@@ -46,8 +46,10 @@ import org.openkcm.keystore.openbao.testing.RaftCluster;
  * created on A opens on B at once; a key destroyed on A is refused on B within the revocation bound
  * (distribution over the trials written to target/multinode/figures.txt); SIGKILL of the active
  * OpenBao node under load from both runtimes gives only typed retryable errors, service back within
- * 30 s, no acknowledged write lost, and the killed node rejoins. Every process started here is
- * stopped in {@link #stopAll()} and by a shutdown hook.
+ * 30 s, no acknowledged write lost, and the killed node rejoins; A, killed with SIGKILL in the
+ * middle of a destroy cascade (A reaches OpenBao through a {@link StallingProxy} that holds it right
+ * after the saga's intent write), leaves the saga to B's reconciler, which rolls it forward once.
+ * Every process started here is stopped in {@link #stopAll()} and by a shutdown hook.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)

@@ -4,10 +4,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import org.openkcm.keystore.core.internal.crypto.ThreadCrypto;
 import org.openkcm.keystore.model.ConcurrentUpdateException;
 import org.openkcm.keystore.model.KeyMetadata;
+import org.openkcm.keystore.model.KeyRef;
 import org.openkcm.keystore.model.KeystoreException;
 
 /**
@@ -26,6 +29,9 @@ final class IntentClaims {
 
   /** This reconciler's id: random per runtime start, only for telling claimants apart. */
   private final String self = HexFormat.of().formatHex(ThreadCrypto.randomBytes(8));
+
+  /** This reconciler's destroy claims: the record and the {@code updatedAt} (ms) it stamped. */
+  private final Map<KeyRef, Long> ownDestroys = new ConcurrentHashMap<>();
 
   String self() {
     return self;
@@ -64,26 +70,44 @@ final class IntentClaims {
    * the revision read, setting the intent to {@value ReservedTags#SAGA_DESTROY_CLAIMED}: the lease
    * is the record's {@code updatedAt} plus {@link #LEASE}. A rival that read the same revision
    * loses the write; one that reads later sees the live lease and leaves the key alone; after the
-   * lease any reconciler claims it again (a claimant that died). Held against this reconciler too:
-   * its own next pass waits for the lease like any other.
+   * lease any reconciler claims it again (a claimant that died). This reconciler knows its own
+   * claims by the {@code updatedAt} it stamped, so its next pass retries a destroy that failed
+   * half-way without waiting for the lease.
    *
    * @return whether this reconciler now holds the destroy
    */
   boolean claimDestroy(Located l, Instant now) throws KeystoreException {
     KeyMetadata cur = l.record().metadata();
-    if (ReservedTags.SAGA_DESTROY_CLAIMED.equals(cur.tags().get(ReservedTags.SAGA))
-        && now.isBefore(cur.updatedAt().plus(LEASE))) {
+    boolean claimed = ReservedTags.SAGA_DESTROY_CLAIMED.equals(cur.tags().get(ReservedTags.SAGA));
+    boolean ours =
+        claimed && Long.valueOf(cur.updatedAt().toEpochMilli()).equals(ownDestroys.get(cur.ref()));
+    if (claimed && !ours && now.isBefore(cur.updatedAt().plus(LEASE))) {
       return false;
     }
     Map<String, String> tags = new TreeMap<>(cur.tags());
     tags.put(ReservedTags.SAGA, ReservedTags.SAGA_DESTROY_CLAIMED);
+    KeyMetadata next = MetadataUpdates.touched(cur).tags(tags).build();
+    // remembered before the write: if its answer is lost, the claim may still have landed
+    ownDestroys.put(cur.ref(), next.updatedAt().toEpochMilli());
     try {
-      l.keystore()
-          .updateMetadata(MetadataUpdates.touched(cur).tags(tags).build(), l.record().revision());
+      l.keystore().updateMetadata(next, l.record().revision());
       return true;
     } catch (ConcurrentUpdateException lost) {
+      ownDestroys.remove(cur.ref());
       return false;
     }
+  }
+
+  /**
+   * @return the records this reconciler claimed for destroys not known to be done
+   */
+  Set<KeyRef> ownDestroys() {
+    return Set.copyOf(ownDestroys.keySet());
+  }
+
+  /** Forgets a claim of this reconciler once its destroy is done. */
+  void destroyDone(KeyRef claimed) {
+    ownDestroys.remove(claimed);
   }
 
   /**

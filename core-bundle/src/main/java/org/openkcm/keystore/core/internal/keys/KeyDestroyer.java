@@ -207,11 +207,14 @@ final class KeyDestroyer {
       MetadataUpdates.update(
           v.home(),
           m.ref(),
-          cur -> {
-            return MetadataUpdates.touched(cur)
-                .tags(ReservedTags.withIntent(cur.ref(), cur.tags(), ReservedTags.SAGA_DESTROY))
-                .build();
-          });
+          cur ->
+              MetadataUpdates.touched(cur)
+                  .tags(
+                      ReservedTags.isDestroying(cur.tags())
+                          ? cur.tags() // marked meanwhile (a reconciler's claim stays)
+                          : ReservedTags.withIntent(
+                              cur.ref(), cur.tags(), ReservedTags.SAGA_DESTROY))
+                  .build());
     }
   }
 }

@@ -2,6 +2,7 @@ package org.openkcm.keystore.core.internal.keys;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import org.openkcm.keystore.model.IntegrityException;
 import org.openkcm.keystore.model.KeyFilter;
 import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyNotFoundException;
+import org.openkcm.keystore.model.KeyRef;
 import org.openkcm.keystore.model.KeyStatus;
 import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.spi.Keystore;
@@ -45,6 +47,9 @@ final class SagaReconciler {
   private final KeyChildren children;
   private final Supplier<KeyCache> cache;
   private final IntentClaims claims = new IntentClaims();
+
+  /** When to list claimed destroy intents next (a claimant that died leaves one). */
+  private Instant nextClaimedScan = Instant.EPOCH;
 
   SagaReconciler(
       KeyPlacement placement,
@@ -103,8 +108,25 @@ final class SagaReconciler {
 
   private void destroys(Instant cutoff, Counts c) {
     Map<String, Keystore> ids = new LinkedHashMap<>();
+    // this reconciler's own claims are retried from memory; claims of others (a claimant that
+    // died) are looked for once per lease, which is as often as one can run out
+    for (KeyRef own : claims.ownDestroys()) {
+      try {
+        ids.put(own.id(), placement.retrieve(own).keystore());
+      } catch (KeyNotFoundException gone) {
+        claims.destroyDone(own);
+      } catch (KeystoreException notNow) {
+        // tried again next pass; the listing below still finds its intent
+      }
+    }
+    List<String> intents = new ArrayList<>(List.of(ReservedTags.SAGA_DESTROY));
+    Instant now = Instant.now();
+    if (!now.isBefore(nextClaimedScan)) {
+      intents.add(ReservedTags.SAGA_DESTROY_CLAIMED);
+      nextClaimedScan = now.plus(IntentClaims.LEASE);
+    }
     try {
-      for (String intent : List.of(ReservedTags.SAGA_DESTROY, ReservedTags.SAGA_DESTROY_CLAIMED)) {
+      for (String intent : intents) {
         for (KeyMetadata m : all(KeyFilter.builder().tag(ReservedTags.SAGA, intent))) {
           if (m.updatedAt().isAfter(cutoff)) {
             c.young++;
@@ -128,7 +150,12 @@ final class SagaReconciler {
           c.young++; // done meanwhile, touched since listed, or another reconciler is on it
           continue;
         }
-        destroyer.destroy(id, true);
+        try {
+          destroyer.destroy(id, true);
+        } catch (KeyNotFoundException gone) {
+          // finished meanwhile (a caller's destroy): done all the same
+        }
+        claims.destroyDone(claimed.record().metadata().ref());
         c.destroys++;
         LOG.info("Reconciler: destroy of '{}' rolled forward", id);
       } catch (KeyNotFoundException gone) {
