@@ -17,6 +17,7 @@ import org.openkcm.keystore.model.KeyStatus;
 import org.openkcm.keystore.model.KeyTier;
 import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.model.OwnerType;
+import org.openkcm.keystore.spi.KeyRecord;
 import org.openkcm.keystore.spi.RootKeyProvider;
 
 /**
@@ -55,7 +56,8 @@ final class KeyCreator {
               ? EnvelopeSealer.sealUnderRoot(m, material, root)
               : EnvelopeSealer.sealUnderParent(m, material, parent.material());
       placement.storeNew(m, sealed);
-      cache.putPlaintext(m, material);
+      // revision 1 is what a store produces (checked by the authenticated layer)
+      cache.putPlaintext(m, material, new KeyRecord(m, sealed, 1));
       material = null; // the cache owns it now
       return m;
     } finally {
