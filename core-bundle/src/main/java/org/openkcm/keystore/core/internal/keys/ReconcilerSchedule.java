@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +42,7 @@ final class ReconcilerSchedule {
       ReconcilerSettings settings = ReconcilerSettings.from(config);
       interval = settings.interval();
       grace = settings.gracePeriod();
-    } catch (InvalidKeyRequestException e) {
+    } catch (InvalidConfigurationException e) {
       LOG.error(
           "Reconciler configuration rejected ({}); using interval 1m, grace 30s", e.getMessage());
       interval = Duration.ofMinutes(1);

@@ -95,11 +95,11 @@ class ConfigSyncTest {
     for (Map.Entry<String, String[]> b : bad.entrySet()) {
       assertThatThrownBy(() -> sync.apply(b.getKey(), Map.of()))
           .as(b.getKey())
-          .isInstanceOf(org.openkcm.keystore.model.InvalidKeyRequestException.class)
+          .isInstanceOf(org.openkcm.keystore.model.InvalidConfigurationException.class)
           .satisfies(
               e ->
-                  assertThat(((org.openkcm.keystore.model.InvalidKeyRequestException) e).field())
-                      .isEqualTo(b.getValue()[0]))
+                  assertThat(((org.openkcm.keystore.model.InvalidConfigurationException) e).field())
+                      .hasValue(b.getValue()[0]))
           .hasMessageContaining(b.getValue()[1]);
       assertThat(store.toString()).as("nothing applied for " + b.getKey()).isEqualTo(before);
     }
