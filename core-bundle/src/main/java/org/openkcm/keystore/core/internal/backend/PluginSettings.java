@@ -5,7 +5,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.openkcm.keystore.core.internal.config.Durations;
 import org.openkcm.keystore.core.internal.routing.RuleParser;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 
 /** The validated, immutable form of {@link PluginsConfig}; swapped whole on a change. */
 public record PluginSettings(
@@ -45,20 +45,20 @@ public record PluginSettings(
   static final Duration MAX_INTERVAL = Duration.ofDays(1);
 
   /**
-   * @throws InvalidKeyRequestException naming the first bad field ({@code plugins.callTimeout},
+   * @throws InvalidConfigurationException naming the first bad field ({@code plugins.callTimeout},
    *     ...)
    */
-  public static PluginSettings from(PluginsConfig c) throws InvalidKeyRequestException {
+  public static PluginSettings from(PluginsConfig c) throws InvalidConfigurationException {
     if (c.maxConcurrentCalls() < 1 || c.maxConcurrentCalls() > 1024) {
-      throw new InvalidKeyRequestException(
+      throw new InvalidConfigurationException(
           "plugins.maxConcurrentCalls", "must be between 1 and 1024");
     }
     if (c.maxQueuedCalls() < 0 || c.maxQueuedCalls() > 100_000) {
-      throw new InvalidKeyRequestException(
+      throw new InvalidConfigurationException(
           "plugins.maxQueuedCalls", "must be between 0 and 100000");
     }
     if (c.breakerFailures() < 0 || c.breakerFailures() > 1000) {
-      throw new InvalidKeyRequestException(
+      throw new InvalidConfigurationException(
           "plugins.breakerFailures", "must be between 0 (off) and 1000");
     }
     Set<String> inline = new TreeSet<>();

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.openkcm.keystore.core.internal.routing.RuleParser;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.openkcm.keystore.model.Limits;
 
 /**
@@ -39,7 +39,7 @@ final class ConfigTranslator {
    * @return properties per PID, in file order
    */
   static Map<String, Map<String, Object>> translate(
-      Map<String, Object> yaml, Map<String, String> env) throws InvalidKeyRequestException {
+      Map<String, Object> yaml, Map<String, String> env) throws InvalidConfigurationException {
     return translate(yaml, env, FieldCatalog.NONE, SectionDeclarations.NONE);
   }
 
@@ -49,7 +49,7 @@ final class ConfigTranslator {
    */
   static Map<String, Map<String, Object>> translate(
       Map<String, Object> yaml, Map<String, String> env, FieldCatalog catalog)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     return translate(yaml, env, catalog, SectionDeclarations.NONE);
   }
 
@@ -62,11 +62,11 @@ final class ConfigTranslator {
       Map<String, String> env,
       FieldCatalog catalog,
       SectionDeclarations declared)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     Map<String, String> origins = EnvironmentOverrides.apply(yaml, env, declared);
     try {
       return new ConfigTranslator(catalog, declared).sections(yaml);
-    } catch (InvalidKeyRequestException e) {
+    } catch (InvalidConfigurationException e) {
       throw withOrigin(e, origins);
     }
   }
@@ -75,10 +75,13 @@ final class ConfigTranslator {
    * Names the environment variable behind a rejected field, if one set it (or the list/section
    * holding it).
    */
-  private static InvalidKeyRequestException withOrigin(
-      InvalidKeyRequestException e, Map<String, String> origins) {
+  private static InvalidConfigurationException withOrigin(
+      InvalidConfigurationException e, Map<String, String> origins) {
+    String f = e.field().orElse(null);
+    if (f == null) {
+      return e;
+    }
     for (Map.Entry<String, String> o : origins.entrySet()) {
-      String f = e.field();
       if (f.equals(o.getKey())
           || f.startsWith(o.getKey() + ".")
           || f.startsWith(o.getKey() + "[")) {
@@ -86,14 +89,14 @@ final class ConfigTranslator {
             e.getMessage().startsWith(f + ": ")
                 ? e.getMessage().substring(f.length() + 2)
                 : e.getMessage();
-        return new InvalidKeyRequestException(f + " (from " + o.getValue() + ")", problem);
+        return new InvalidConfigurationException(f + " (from " + o.getValue() + ")", problem);
       }
     }
     return e;
   }
 
   private Map<String, Map<String, Object>> sections(Map<String, Object> yaml)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     Map<String, Map<String, Object>> out = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : yaml.entrySet()) {
       if (e.getKey().equals("plugins") && e.getValue() instanceof List<?> entries) {
@@ -108,7 +111,7 @@ final class ConfigTranslator {
           String name =
               RuleParser.checkBackendName("backends." + Limits.printable(b.getKey()), b.getKey());
           if (ConfigSchema.RESERVED_BACKEND_NAMES.contains(name)) {
-            throw new InvalidKeyRequestException("backends." + name, "is a reserved name");
+            throw new InvalidConfigurationException("backends." + name, "is a reserved name");
           }
           ConfigSchema.Section s = ConfigSchema.backend(name, declared);
           merge(out, s.pid(), section(s, b.getValue()));
@@ -123,7 +126,7 @@ final class ConfigTranslator {
                 List.of(
                     "routing", "backends", "plugins", "health", "cache", "rootKey", "reconciler"));
         known.addAll(declared.topLevel());
-        throw new InvalidKeyRequestException(
+        throw new InvalidConfigurationException(
             Limits.printable(e.getKey()),
             "unknown section (expected " + String.join(", ", known) + ")");
       }
@@ -180,7 +183,7 @@ final class ConfigTranslator {
   }
 
   private Map<String, Object> section(ConfigSchema.Section s, Object value)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     Map<String, Object> props = new LinkedHashMap<>();
     if (value == null) {
       return props; // "cache:" with nothing under it: defaults
@@ -237,7 +240,7 @@ final class ConfigTranslator {
    * {@code l2.maxEntries}, the property DS reads for {@code l2_maxEntries()}.
    */
   private Map<String, Object> flatten(String where, String prefix, Map<String, Object> m)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     Map<String, Object> out = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : m.entrySet()) {
       String name = prefix + e.getKey();
@@ -268,7 +271,7 @@ final class ConfigTranslator {
   }
 
   private Map<String, Object> mapping(String where, Object value)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     if (!(value instanceof Map<?, ?> m)) {
       throw error(where, "must be a mapping of fields");
     }
@@ -282,8 +285,8 @@ final class ConfigTranslator {
   /**
    * An error naming the field (the environment variable behind it is added by {@link #translate}).
    */
-  InvalidKeyRequestException error(String where, String problem) {
-    return new InvalidKeyRequestException(where, problem);
+  InvalidConfigurationException error(String where, String problem) {
+    return new InvalidConfigurationException(where, problem);
   }
 
   static List<String> split(String text, String separator) {

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.openkcm.keystore.model.Limits;
 
 /**
@@ -18,10 +18,10 @@ public final class Durations {
   private Durations() {}
 
   /**
-   * @throws InvalidKeyRequestException naming {@code field} if the text is not a duration or is
+   * @throws InvalidConfigurationException naming {@code field} if the text is not a duration or is
    *     negative
    */
-  public static Duration parse(String field, String text) throws InvalidKeyRequestException {
+  public static Duration parse(String field, String text) throws InvalidConfigurationException {
     String t = text == null ? "" : text.trim();
     Matcher m = SHORT.matcher(t);
     if (m.matches()) {
@@ -42,20 +42,20 @@ public final class Durations {
     } catch (DateTimeParseException e) {
       // fall through to the one error message below
     }
-    throw new InvalidKeyRequestException(
+    throw new InvalidConfigurationException(
         field, "'" + Limits.printable(t) + "' is not a duration (e.g. 250ms, 5s, 2m, 1h, PT5S)");
   }
 
   /** Like {@link #parse} but also within [min, max]; the error names the limit that was crossed. */
   public static Duration within(String field, String text, Duration min, Duration max)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     Duration d = parse(field, text);
     if (d.compareTo(min) < 0) {
-      throw new InvalidKeyRequestException(
+      throw new InvalidConfigurationException(
           field, "'" + Limits.printable(text.trim()) + "' is below the minimum of " + show(min));
     }
     if (d.compareTo(max) > 0) {
-      throw new InvalidKeyRequestException(
+      throw new InvalidConfigurationException(
           field, "'" + Limits.printable(text.trim()) + "' is above the maximum of " + show(max));
     }
     return d;
@@ -68,10 +68,10 @@ public final class Durations {
   }
 
   /** Like {@link #parse} but also requires a strictly positive value. */
-  public static Duration positive(String field, String text) throws InvalidKeyRequestException {
+  public static Duration positive(String field, String text) throws InvalidConfigurationException {
     Duration d = parse(field, text);
     if (d.isZero()) {
-      throw new InvalidKeyRequestException(field, "must be greater than zero");
+      throw new InvalidConfigurationException(field, "must be greater than zero");
     }
     return d;
   }

@@ -17,6 +17,7 @@ import org.openkcm.keystore.core.internal.crypto.DataCipher;
 import org.openkcm.keystore.core.internal.crypto.RootKeyConfig;
 import org.openkcm.keystore.core.internal.observe.Observers;
 import org.openkcm.keystore.model.ConcurrentUpdateException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.openkcm.keystore.model.KeyFilter;
 import org.openkcm.keystore.model.KeyMetadata;
@@ -202,7 +203,7 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
               c.writeTimeTolerance(),
               Duration.ofSeconds(1),
               Duration.ofHours(1)));
-    } catch (InvalidKeyRequestException e) {
+    } catch (InvalidConfigurationException e) {
       LOG.error("{}; keeping {}", e.getMessage(), stateKeys.writeTimeTolerance());
     }
   }

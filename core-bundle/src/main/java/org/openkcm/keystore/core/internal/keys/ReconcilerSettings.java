@@ -2,7 +2,7 @@ package org.openkcm.keystore.core.internal.keys;
 
 import java.time.Duration;
 import org.openkcm.keystore.core.internal.config.Durations;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 
 /**
  * The validated reconciler configuration, shared by the component and the config bridge (which
@@ -18,9 +18,9 @@ public record ReconcilerSettings(
   static final Duration MAX_GRACE = Duration.ofDays(7);
 
   /**
-   * @throws InvalidKeyRequestException naming the field and the limit
+   * @throws InvalidConfigurationException naming the field and the limit
    */
-  public static ReconcilerSettings from(ReconcilerConfig c) throws InvalidKeyRequestException {
+  public static ReconcilerSettings from(ReconcilerConfig c) throws InvalidConfigurationException {
     return new ReconcilerSettings(
         c.enabled(),
         Durations.within("reconciler.interval", c.interval(), MIN_INTERVAL, MAX_INTERVAL),

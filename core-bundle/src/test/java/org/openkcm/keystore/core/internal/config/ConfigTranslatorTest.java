@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 
 class ConfigTranslatorTest {
   static final String EXAMPLE =
@@ -39,7 +39,7 @@ class ConfigTranslatorTest {
             """;
 
   private static Map<String, Map<String, Object>> translate(String yaml, Map<String, String> env)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     return ConfigTranslator.translate(
         YamlConfigReader.read(yaml), env, FieldCatalog.NONE, InstalledSections.all());
   }
@@ -193,11 +193,11 @@ class ConfigTranslatorTest {
                     YamlConfigReader.read("backends:\n  openbao: {adress: 'http://127.0.0.1:1'}\n"),
                     Map.of(),
                     catalog))
-        .isInstanceOf(InvalidKeyRequestException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .satisfies(
             e ->
-                assertThat(((InvalidKeyRequestException) e).field())
-                    .isEqualTo("backends.openbao.adress"))
+                assertThat(((InvalidConfigurationException) e).field())
+                    .hasValue("backends.openbao.adress"))
         .hasMessageContaining("address, mount, token");
     // no metatype for this backend: its fields pass with their yaml types
     assertThat(
@@ -234,8 +234,8 @@ class ConfigTranslatorTest {
                     YamlConfigReader.read("cache:\n  l2: {maxEntrys: 5}\n"), Map.of(), catalog))
         .satisfies(
             e ->
-                assertThat(((InvalidKeyRequestException) e).field())
-                    .isEqualTo("cache.l2.maxEntrys"));
+                assertThat(((InvalidConfigurationException) e).field())
+                    .hasValue("cache.l2.maxEntrys"));
   }
 
   @Test
@@ -288,7 +288,7 @@ class ConfigTranslatorTest {
                 .get("org.openkcm.keystore.pkcs11"))
         .containsEntry("tokenLabel", "ks-root");
     assertThatThrownBy(() -> translate("rootKey:\n  pkcs11: {pin: '91827364'}\n", Map.of()))
-        .isInstanceOf(InvalidKeyRequestException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("rootKey.pkcs11.pin")
         .hasMessageNotContaining("91827364");
   }
@@ -297,7 +297,7 @@ class ConfigTranslatorTest {
   void badYamlNamesTheLineButNeverEchoesItsContent() {
     String yaml = "backends:\n  openbao:\n    token: s.super-secret-token: oops\n";
     assertThatThrownBy(() -> translate(yaml, Map.of()))
-        .isInstanceOf(InvalidKeyRequestException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("config.yaml")
         .hasMessageContaining("line 3")
         .hasMessageNotContaining("super-secret");
@@ -306,7 +306,7 @@ class ConfigTranslatorTest {
   @Test
   void yamlTagsThatConstructObjectsAreRefused() {
     assertThatThrownBy(() -> translate("cache: !!javax.script.ScriptEngineManager [x]\n", Map.of()))
-        .isInstanceOf(InvalidKeyRequestException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("config.yaml");
   }
 
@@ -379,7 +379,7 @@ class ConfigTranslatorTest {
                     Map.of("VAULTISH_ENDPOINT", "ftp://x"),
                     FieldCatalog.NONE,
                     declared))
-        .isInstanceOf(InvalidKeyRequestException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("backends.vaultish.endpoint (from VAULTISH_ENDPOINT)");
     assertThatThrownBy(
             () ->
@@ -402,7 +402,7 @@ class ConfigTranslatorTest {
 
   private static void assertRejected(String yaml, Map<String, String> env, String field) {
     assertThatThrownBy(() -> translate(yaml, env))
-        .isInstanceOf(InvalidKeyRequestException.class)
-        .satisfies(e -> assertThat(((InvalidKeyRequestException) e).field()).isEqualTo(field));
+        .isInstanceOf(InvalidConfigurationException.class)
+        .satisfies(e -> assertThat(((InvalidConfigurationException) e).field()).hasValue(field));
   }
 }
