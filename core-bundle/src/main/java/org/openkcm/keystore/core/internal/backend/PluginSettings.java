@@ -1,8 +1,10 @@
 package org.openkcm.keystore.core.internal.backend;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.openkcm.keystore.core.internal.config.ComponentConfigs;
 import org.openkcm.keystore.core.internal.config.Durations;
 import org.openkcm.keystore.core.internal.routing.RuleParser;
 import org.openkcm.keystore.model.InvalidConfigurationException;
@@ -21,20 +23,6 @@ public record PluginSettings(
     int breakerFailures,
     Duration breakerOpenTime) {
 
-  static final PluginSettings DEFAULTS =
-      new PluginSettings(
-          Duration.ofSeconds(5),
-          Duration.ofSeconds(2),
-          32,
-          256,
-          Set.of(),
-          Duration.ofSeconds(30),
-          Duration.ofSeconds(5),
-          Duration.ofSeconds(3),
-          Duration.ofSeconds(1),
-          5,
-          Duration.ofSeconds(5));
-
   /**
    * Limits that keep a typo from turning health checks into a busy loop or a deadline into never.
    */
@@ -43,6 +31,9 @@ public record PluginSettings(
   static final Duration MIN_INTERVAL = Duration.ofMillis(10);
   static final Duration MAX_CALL = Duration.ofMinutes(10);
   static final Duration MAX_INTERVAL = Duration.ofDays(1);
+
+  /** {@link PluginsConfig}'s declared defaults: the metatype is their only source. */
+  static final PluginSettings DEFAULTS = defaultsOf();
 
   /**
    * @throws InvalidConfigurationException naming the first bad field ({@code plugins.callTimeout},
@@ -79,5 +70,14 @@ public record PluginSettings(
         Durations.within("plugins.degradedLatency", c.degradedLatency(), MIN_TIME, MAX_CALL),
         c.breakerFailures(),
         Durations.within("plugins.breakerOpenTime", c.breakerOpenTime(), MIN_TIME, MAX_INTERVAL));
+  }
+
+  private static PluginSettings defaultsOf() {
+    try {
+      return from(ComponentConfigs.of(PluginsConfig.class, Map.of()));
+    } catch (InvalidConfigurationException e) {
+      throw new IllegalStateException(
+          "PluginsConfig's own defaults are invalid: " + e.getMessage());
+    }
   }
 }

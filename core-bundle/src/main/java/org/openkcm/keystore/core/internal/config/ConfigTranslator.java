@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.openkcm.keystore.core.internal.routing.RuleParser;
 import org.openkcm.keystore.model.InvalidConfigurationException;
@@ -83,6 +85,7 @@ final class ConfigTranslator {
     }
     for (Map.Entry<String, String> o : origins.entrySet()) {
       if (f.equals(o.getKey())
+          || normalized(f).equals(normalized(o.getKey()))
           || f.startsWith(o.getKey() + ".")
           || f.startsWith(o.getKey() + "[")) {
         String problem =
@@ -188,33 +191,43 @@ final class ConfigTranslator {
     if (value == null) {
       return props; // "cache:" with nothing under it: defaults
     }
-    java.util.Optional<java.util.Set<String>> described =
-        s.strict() ? java.util.Optional.empty() : catalog.fields(s.pid());
+    // the fields and types: the core's own metatype, else the owning bundle's through the MetaType
+    // service (the bundle's declared checks refining its types)
+    Optional<Map<String, FieldType>> described =
+        s.strict() ? Optional.empty() : catalog.types(s.pid());
+    Map<String, FieldType> known = new LinkedHashMap<>(s.fields());
+    described.ifPresent(d -> d.forEach(known::putIfAbsent));
+    boolean closed = s.strict() || described.isPresent();
+    boolean nested = !s.strict() || known.keySet().stream().anyMatch(k -> k.contains("."));
     Map<String, Object> fields =
-        s.strict() ? mapping(s.path(), value) : flatten(s.path(), "", mapping(s.path(), value));
+        nested ? flatten(s.path(), "", mapping(s.path(), value)) : mapping(s.path(), value);
     for (Map.Entry<String, Object> f : fields.entrySet()) {
-      String field =
-          described.map(d -> matching(d, s.canonical(f.getKey()))).orElse(s.canonical(f.getKey()));
-      String where = s.path() + "." + Limits.printable(f.getKey());
+      String canonical = s.canonical(f.getKey());
+      String field = closed ? matching(known.keySet(), canonical) : canonical;
+      // an environment variable's camelCased name is shown as the field it matched
+      String where =
+          s.path() + "." + Limits.printable(field.equals(canonical) ? f.getKey() : field);
       if (!FIELD.matcher(field).matches()) {
         throw error(where, "is not a valid field name (camelCase letters and digits)");
       }
       if (f.getValue() == null) {
         continue; // "token:" with no value: unset
       }
-      FieldType type = s.type(field).orElse(null);
-      if (type == null && s.strict()) {
-        throw error(where, "unknown field (known: " + String.join(", ", s.fields().keySet()) + ")");
+      Object given = f.getValue();
+      if (closed && !known.containsKey(field)) {
+        Optional<LegacyDurations.Renamed> renamed =
+            LegacyDurations.rename(s.path(), where, field, given, known);
+        if (renamed.isEmpty()) {
+          throw unknown(s, where, described.isPresent(), known);
+        }
+        field = renamed.get().field();
+        given = renamed.get().value();
+        if (fields.containsKey(field) || props.containsKey(field)) {
+          continue; // the new name is set too: it wins
+        }
       }
-      if (described.isPresent() && !described.get().contains(field)) {
-        throw error(
-            where,
-            "unknown field: the metatype of "
-                + s.pid()
-                + " declares "
-                + String.join(", ", new java.util.TreeSet<>(described.get())));
-      }
-      boolean secret = ConfigSchema.isSecret(s, field);
+      FieldType type = known.get(field);
+      boolean secret = ConfigSchema.isSecret(s, field) || type == FieldType.SECRET;
       if (secret && !field.endsWith("File") && !field.endsWith("Env")) {
         throw error(
             where,
@@ -229,10 +242,22 @@ final class ConfigTranslator {
       props.put(
           field,
           type == null
-              ? FieldValues.untyped(this, where, field, f.getValue(), secret, DURATION_NAME)
-              : FieldValues.typed(this, where, type, f.getValue(), secret));
+              ? FieldValues.untyped(this, where, field, given, secret, DURATION_NAME)
+              : FieldValues.typed(this, where, type, given, secret));
     }
     return props;
+  }
+
+  private InvalidConfigurationException unknown(
+      ConfigSchema.Section s, String where, boolean byCatalog, Map<String, FieldType> known) {
+    return byCatalog
+        ? error(
+            where,
+            "unknown field: the metatype of "
+                + s.pid()
+                + " declares "
+                + String.join(", ", new TreeSet<>(known.keySet())))
+        : error(where, "unknown field (known: " + String.join(", ", known.keySet()) + ")");
   }
 
   /**
@@ -258,7 +283,7 @@ final class ConfigTranslator {
    * {@code OPENKCM_KEYSTORE_CACHE_L2_MAX_ENTRIES} (read as {@code l2MaxEntries}) sets {@code
    * l2.maxEntries}.
    */
-  private static String matching(java.util.Set<String> declared, String field) {
+  static String matching(Set<String> declared, String field) {
     if (declared.contains(field)) {
       return field;
     }

@@ -71,6 +71,8 @@ final class FieldValues {
           }
           return names.toArray(new String[0]);
         }
+      case LIST:
+        return list(t, where, value, ",").toArray(new String[0]);
       case RULES:
         return rules(t, where, value);
       default:

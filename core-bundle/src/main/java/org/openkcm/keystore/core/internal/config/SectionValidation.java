@@ -16,8 +16,6 @@ import org.openkcm.keystore.model.InvalidConfigurationException;
  * bridge never reports "applied" for a value its component then rejects (and falls back on).
  */
 final class SectionValidation {
-  private static final String[] TIERS = {"l2", "l3", "l4"};
-
   private SectionValidation() {}
 
   /**
@@ -60,26 +58,7 @@ final class SectionValidation {
   }
 
   private static void cache(CacheConfig c) throws InvalidConfigurationException {
-    int[] max = {c.l2_maxEntries(), c.l3_maxEntries(), c.l4_maxEntries()};
-    long[] ttl = {c.l2_ttlSeconds(), c.l3_ttlSeconds(), c.l4_ttlSeconds()};
-    long[] idle = {c.l2_idleSeconds(), c.l3_idleSeconds(), c.l4_idleSeconds()};
-    for (int i = 0; i < TIERS.length; i++) {
-      String at = "cache." + TIERS[i] + ".";
-      if (max[i] < 0) {
-        throw new InvalidConfigurationException(
-            at + "maxEntries", max[i] + " is negative (0 switches the tier's cache off)");
-      }
-      if (ttl[i] <= 0) {
-        throw new InvalidConfigurationException(at + "ttlSeconds", "must be at least 1");
-      }
-      if (idle[i] < 0) {
-        throw new InvalidConfigurationException(at + "idleSeconds", "must be 0 (off) or more");
-      }
-    }
-    if (c.maxStalenessSeconds() < 0) {
-      throw new InvalidConfigurationException("cache.maxStalenessSeconds", "must be 0 or more");
-    }
-    CacheSettings.from(c); // the component's own constructor checks, should they ever say more
+    CacheSettings.from(c); // the component's own checks, naming the field
   }
 
   private static String field(String message) {

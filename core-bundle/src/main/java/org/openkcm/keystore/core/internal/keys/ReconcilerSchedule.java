@@ -54,10 +54,13 @@ final class ReconcilerSchedule {
       interval = settings.interval();
       grace = settings.gracePeriod();
     } catch (InvalidConfigurationException e) {
+      interval = ReconcilerSettings.DEFAULTS.interval();
+      grace = ReconcilerSettings.DEFAULTS.gracePeriod();
       LOG.error(
-          "Reconciler configuration rejected ({}); using interval 1m, grace 30s", e.getMessage());
-      interval = Duration.ofMinutes(1);
-      grace = Duration.ofSeconds(30);
+          "Reconciler configuration rejected ({}); using the defaults: interval {}, grace {}",
+          e.getMessage(),
+          interval,
+          grace);
     }
     boolean duplicates = config.duplicateScan();
     Duration g = grace;

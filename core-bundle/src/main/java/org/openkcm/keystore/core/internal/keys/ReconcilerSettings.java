@@ -1,6 +1,8 @@
 package org.openkcm.keystore.core.internal.keys;
 
 import java.time.Duration;
+import java.util.Map;
+import org.openkcm.keystore.core.internal.config.ComponentConfigs;
 import org.openkcm.keystore.core.internal.config.Durations;
 import org.openkcm.keystore.model.InvalidConfigurationException;
 
@@ -17,6 +19,9 @@ public record ReconcilerSettings(
   static final Duration MIN_GRACE = Duration.ofSeconds(1);
   static final Duration MAX_GRACE = Duration.ofDays(7);
 
+  /** {@link ReconcilerConfig}'s declared defaults: the metatype is their only source. */
+  static final ReconcilerSettings DEFAULTS = defaultsOf();
+
   /**
    * @throws InvalidConfigurationException naming the field and the limit
    */
@@ -26,5 +31,14 @@ public record ReconcilerSettings(
         Durations.within("reconciler.interval", c.interval(), MIN_INTERVAL, MAX_INTERVAL),
         Durations.within("reconciler.gracePeriod", c.gracePeriod(), MIN_GRACE, MAX_GRACE),
         c.duplicateScan());
+  }
+
+  private static ReconcilerSettings defaultsOf() {
+    try {
+      return from(ComponentConfigs.of(ReconcilerConfig.class, Map.of()));
+    } catch (InvalidConfigurationException e) {
+      throw new IllegalStateException(
+          "ReconcilerConfig's own defaults are invalid: " + e.getMessage());
+    }
   }
 }

@@ -30,7 +30,7 @@ class ConfigSyncTest {
             () -> null,
             InstalledSections::all);
     sync.apply(
-        "routing:\n  default: inmemory\nplugins:\n  callTimeout: 2s\ncache:\n  ttl: 5m\nrootKey:\n  provider: local\n",
+        "routing:\n  default: inmemory\nplugins:\n  callTimeout: 2s\ncache:\n  l2: {ttl: 5m}\nrootKey:\n  provider: local\n",
         Map.of());
     assertThat(store)
         .containsOnlyKeys(

@@ -31,8 +31,9 @@ class ConfigTranslatorTest {
               callTimeout: 2s
               maxConcurrentCalls: 8
             cache:
-              ttl: 5m
-              maxEntries: 1000
+              l3:
+                ttl: 5m
+                maxEntries: 1000
             rootKey:
               provider: local
               masterKeyFile: conf/master.key
@@ -72,8 +73,8 @@ class ConfigTranslatorTest {
         .containsEntry("callTimeout", "2s")
         .containsEntry("maxConcurrentCalls", 8);
     assertThat(pids.get("org.openkcm.keystore.cache"))
-        .containsEntry("ttl", "5m")
-        .containsEntry("maxEntries", 1000);
+        .containsEntry("l3.ttl", "5m")
+        .containsEntry("l3.maxEntries", 1000);
     assertThat(pids.get("org.openkcm.keystore.rootkey")).containsEntry("provider", "local");
   }
 
@@ -165,7 +166,8 @@ class ConfigTranslatorTest {
     assertRejected("health:\n  interval: -3s\n", Map.of(), "plugins.interval");
     assertRejected(
         "plugins:\n  maxConcurrentCalls: many\n", Map.of(), "plugins.maxConcurrentCalls");
-    assertRejected("cache:\n  ttl: forever\n", Map.of(), "cache.ttl");
+    assertRejected("cache:\n  l2: {ttl: forever}\n", Map.of(), "cache.l2.ttl");
+    assertRejected("cache:\n  ttl: 5m\n", Map.of(), "cache.ttl");
     assertRejected("caches:\n  ttl: 5s\n", Map.of(), "caches");
     assertRejected("backends:\n  routing: {}\n", Map.of(), "backends.routing");
     assertRejected(
@@ -215,18 +217,18 @@ class ConfigTranslatorTest {
         pid ->
             pid.equals("org.openkcm.keystore.cache")
                 ? java.util.Optional.of(
-                    java.util.Set.of("l2.maxEntries", "l2.ttlSeconds", "l4.maxEntries"))
+                    java.util.Set.of("l2.maxEntries", "l2.ttl", "l4.maxEntries"))
                 : java.util.Optional.empty();
     Map<String, Map<String, Object>> pids =
         ConfigTranslator.translate(
             YamlConfigReader.read(
-                "cache:\n  l2: {maxEntries: 500, ttlSeconds: 60}\n  l4.maxEntries: 9\n"),
+                "cache:\n  l2: {maxEntries: 500, ttl: 60s}\n  l4.maxEntries: 9\n"),
             Map.of("OPENKCM_KEYSTORE_CACHE_L4_MAX_ENTRIES", "10"),
             catalog);
     assertThat(pids.get("org.openkcm.keystore.cache"))
         .containsEntry("l2.maxEntries", 500)
-        .containsEntry("l2.ttlSeconds", 60)
-        .containsEntry("l4.maxEntries", "10")
+        .containsEntry("l2.ttl", "60s")
+        .containsEntry("l4.maxEntries", 10)
         .doesNotContainKey("l4MaxEntries");
     assertThatThrownBy(
             () ->
