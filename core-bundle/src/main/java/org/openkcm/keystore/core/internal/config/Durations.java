@@ -1,20 +1,17 @@
 package org.openkcm.keystore.core.internal.config;
 
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.openkcm.keystore.model.ConfigDurations;
 import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.openkcm.keystore.model.Limits;
 
 /**
  * Durations as operators write them: {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 1d},
- * or ISO-8601 ({@code PT5S}). One parser for config.yaml, environment variables, {@code .cfg} files
- * and the Web Console, so a value valid in one place is valid in all.
+ * or ISO-8601 ({@code PT5S}). One parser ({@link ConfigDurations}, which the backend bundles use
+ * too) for config.yaml, environment variables, {@code .cfg} files and the Web Console, so a value
+ * valid in one place is valid in all.
  */
 public final class Durations {
-  private static final Pattern SHORT = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h|d)");
-
   private Durations() {}
 
   /**
@@ -22,28 +19,7 @@ public final class Durations {
    *     negative
    */
   public static Duration parse(String field, String text) throws InvalidConfigurationException {
-    String t = text == null ? "" : text.trim();
-    Matcher m = SHORT.matcher(t);
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      };
-    }
-    try {
-      Duration d = Duration.parse(t);
-      if (!d.isNegative()) {
-        return d;
-      }
-    } catch (DateTimeParseException e) {
-      // fall through to the one error message below
-    }
-    throw new InvalidConfigurationException(
-        field, "'" + Limits.printable(t) + "' is not a duration (e.g. 250ms, 5s, 2m, 1h, PT5S)");
+    return ConfigDurations.parse(field, text);
   }
 
   /** Like {@link #parse} but also within [min, max]; the error names the limit that was crossed. */
