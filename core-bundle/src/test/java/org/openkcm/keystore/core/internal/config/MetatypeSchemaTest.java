@@ -183,4 +183,47 @@ class MetatypeSchemaTest {
                 assertThat(((InvalidConfigurationException) e).field())
                     .hasValue("backends.postgres.connectTimeout"));
   }
+
+  /** The shipped config.yaml, every line uncommented: what an operator starts from. */
+  private static String shippedUncommented() throws Exception {
+    String text =
+        java.nio.file.Files.readString(
+            java.nio.file.Path.of("..", "distribution/src/main/runtime/conf/config.yaml"));
+    String uncommented =
+        String.join(
+            "\n", text.lines().filter(l -> l.startsWith("# ")).map(l -> l.substring(2)).toList());
+    return uncommented.substring(uncommented.indexOf("routing:"));
+  }
+
+  @Test
+  void theShippedConfigYamlUncommentedIsValidAgainstTheMetatypeAndAnEarlierOneStillWorks()
+      throws Exception {
+    String shipped = shippedUncommented();
+    Map<String, Map<String, Object>> now =
+        ConfigTranslator.translate(
+            YamlConfigReader.read(shipped), Map.of(), FieldCatalog.NONE, InstalledSections.all());
+    assertThat(now.get(CacheConfig.PID))
+        .containsEntry("l3.ttl", "30m")
+        .containsEntry("l4.idle", "1m")
+        .containsEntry("revalidateAfter", "5s");
+    // the same file as users wrote it before duration strings: same settings
+    String earlier =
+        shipped
+            .replace("ttl: 30m, idle: 5m", "ttlSeconds: 1800, idleSeconds: 300")
+            .replace("ttl: 5m, idle: 1m", "ttlSeconds: 300, idleSeconds: 60")
+            .replace("revalidateAfter: 5s", "revalidateAfterMillis: 5000");
+    assertThat(earlier).contains("ttlSeconds: 1800").contains("revalidateAfterMillis: 5000");
+    Map<String, Object> cache =
+        ConfigTranslator.translate(
+                YamlConfigReader.read(earlier),
+                Map.of(),
+                FieldCatalog.NONE,
+                InstalledSections.all())
+            .get(CacheConfig.PID);
+    CacheSettings a = CacheSettings.from(ComponentConfigs.of(CacheConfig.class, cache));
+    CacheSettings b =
+        CacheSettings.from(ComponentConfigs.of(CacheConfig.class, now.get(CacheConfig.PID)));
+    assertThat(a).isEqualTo(b);
+    assertThat(a.policy(KeyTier.L3).ttl()).isEqualTo(Duration.ofMinutes(30));
+  }
 }
