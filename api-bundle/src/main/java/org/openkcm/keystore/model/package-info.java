@@ -8,5 +8,5 @@
  * most 512 bytes).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package org.openkcm.keystore.model;

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.openkcm.keystore.model.Limits;
 
 /**
@@ -22,12 +22,12 @@ final class ClientTable {
     this.byIdentity = byIdentity;
   }
 
-  static ClientTable parse(String[] entries) throws InvalidKeyRequestException {
+  static ClientTable parse(String[] entries) throws InvalidConfigurationException {
     Map<String, ClientGrant> out = new LinkedHashMap<>();
     for (int i = 0; i < entries.length; i++) {
       ClientGrant g = entry("grpc.clients[" + i + "]", entries[i]);
       if (out.put(g.identity(), g) != null) {
-        throw new InvalidKeyRequestException(
+        throw new InvalidConfigurationException(
             "grpc.clients[" + i + "]",
             "identity '" + Limits.printable(g.identity()) + "' is listed twice");
       }
@@ -53,7 +53,7 @@ final class ClientTable {
     return byIdentity.size();
   }
 
-  private static ClientGrant entry(String where, String text) throws InvalidKeyRequestException {
+  private static ClientGrant entry(String where, String text) throws InvalidConfigurationException {
     String identity = null;
     List<Glob> owners = null;
     List<Glob> ops = null;
@@ -64,7 +64,7 @@ final class ClientTable {
       }
       int eq = p.indexOf('=');
       if (eq < 0) {
-        throw new InvalidKeyRequestException(
+        throw new InvalidConfigurationException(
             where, "expected identity=...; owners=...; ops=..., got '" + Limits.printable(p) + "'");
       }
       String key = p.substring(0, eq).trim();
@@ -74,22 +74,22 @@ final class ClientTable {
         case "owners" -> owners = globs(where + ".owners", value);
         case "ops" -> ops = globs(where + ".ops", value);
         default ->
-            throw new InvalidKeyRequestException(
+            throw new InvalidConfigurationException(
                 where, "unknown part '" + Limits.printable(key) + "' (identity, owners, ops)");
       }
     }
     if (identity == null || identity.isEmpty() || owners == null || ops == null) {
-      throw new InvalidKeyRequestException(where, "needs identity=, owners= and ops=");
+      throw new InvalidConfigurationException(where, "needs identity=, owners= and ops=");
     }
     return new ClientGrant(identity, owners, ops);
   }
 
-  private static List<Glob> globs(String where, String csv) throws InvalidKeyRequestException {
+  private static List<Glob> globs(String where, String csv) throws InvalidConfigurationException {
     List<Glob> out = new ArrayList<>();
     for (String g : csv.split(",")) {
       String t = g.trim();
       if (t.isEmpty() || !t.matches("[\\x21-\\x7E]{1,256}")) {
-        throw new InvalidKeyRequestException(
+        throw new InvalidConfigurationException(
             where, "'" + Limits.printable(t) + "' is not a pattern");
       }
       out.add(new Glob(t));

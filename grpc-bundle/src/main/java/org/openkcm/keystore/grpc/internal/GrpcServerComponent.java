@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import org.openkcm.keystore.api.KeyService;
 import org.openkcm.keystore.api.KeystoreAdmin;
 import org.openkcm.keystore.api.RoutedRecords;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -71,7 +71,7 @@ public final class GrpcServerComponent {
     GrpcSettings next;
     try {
       next = GrpcSettings.from(config, devMode);
-    } catch (InvalidKeyRequestException e) {
+    } catch (InvalidConfigurationException e) {
       LOG.error(
           "gRPC configuration rejected ({}); {}",
           e.getMessage(),
@@ -102,7 +102,7 @@ public final class GrpcServerComponent {
         reload =
             watch.scheduleWithFixedDelay(tls::reloadIfChanged, every, every, TimeUnit.MILLISECONDS);
       }
-    } catch (InvalidKeyRequestException | IOException e) {
+    } catch (InvalidConfigurationException | IOException e) {
       LOG.error("gRPC server not started on {}:{}: {}", next.host(), next.port(), e.getMessage());
       settings = null;
     }

@@ -5,7 +5,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.openkcm.keystore.model.Limits;
 
 /**
@@ -26,14 +26,14 @@ record GrpcSettings(
     boolean reflection,
     Duration retryDelay) {
 
-  static GrpcSettings from(GrpcConfig c, boolean devMode) throws InvalidKeyRequestException {
+  static GrpcSettings from(GrpcConfig c, boolean devMode) throws InvalidConfigurationException {
     String host = c.host().trim();
     if (c.port() < 0 || c.port() > 65535) {
-      throw new InvalidKeyRequestException("grpc.port", c.port() + " is not a TCP port");
+      throw new InvalidConfigurationException("grpc.port", c.port() + " is not a TCP port");
     }
     boolean loopback = loopback(host);
     if (c.plaintext() && !(devMode && loopback)) {
-      throw new InvalidKeyRequestException(
+      throw new InvalidConfigurationException(
           "grpc.plaintext",
           "plaintext is allowed only in development mode "
               + "(OPENKCM_KEYSTORE_DEV=true) and on a loopback address, not on '"
@@ -44,11 +44,11 @@ record GrpcSettings(
     Path key = c.plaintext() ? null : file("grpc.keyFile", c.keyFile());
     Path ca = c.plaintext() ? null : file("grpc.clientCaFile", c.clientCaFile());
     if (c.maxMessageBytes() < 1024 || c.maxMessageBytes() > 64 * 1024 * 1024) {
-      throw new InvalidKeyRequestException(
+      throw new InvalidConfigurationException(
           "grpc.maxMessageBytes", "must be between 1024 and 67108864");
     }
     if (c.callThreads() < 1 || c.callThreads() > 512) {
-      throw new InvalidKeyRequestException("grpc.callThreads", "must be between 1 and 512");
+      throw new InvalidConfigurationException("grpc.callThreads", "must be between 1 and 512");
     }
     return new GrpcSettings(
         host,
@@ -91,19 +91,19 @@ record GrpcSettings(
     }
   }
 
-  private static Path file(String field, String value) throws InvalidKeyRequestException {
+  private static Path file(String field, String value) throws InvalidConfigurationException {
     if (value == null || value.isBlank()) {
-      throw new InvalidKeyRequestException(field, "is required with TLS (a PEM file)");
+      throw new InvalidConfigurationException(field, "is required with TLS (a PEM file)");
     }
     Path p = Path.of(value.trim());
     if (!java.nio.file.Files.isReadable(p)) {
-      throw new InvalidKeyRequestException(
+      throw new InvalidConfigurationException(
           field, "'" + Limits.printable(value) + "' is not a readable file");
     }
     return p;
   }
 
-  static Duration duration(String field, String text) throws InvalidKeyRequestException {
+  static Duration duration(String field, String text) throws InvalidConfigurationException {
     String t = text.trim().toLowerCase(Locale.ROOT);
     try {
       if (t.endsWith("ms")) {
@@ -116,13 +116,13 @@ record GrpcSettings(
     } catch (NumberFormatException e) {
       // fall through to the error
     }
-    throw new InvalidKeyRequestException(
+    throw new InvalidConfigurationException(
         field, "'" + Limits.printable(text) + "' is not a duration such as 500ms, 5s or 1m");
   }
 
-  private static Duration positive(String field, Duration d) throws InvalidKeyRequestException {
+  private static Duration positive(String field, Duration d) throws InvalidConfigurationException {
     if (d.isNegative() || d.isZero()) {
-      throw new InvalidKeyRequestException(field, "must be positive");
+      throw new InvalidConfigurationException(field, "must be positive");
     }
     return d;
   }

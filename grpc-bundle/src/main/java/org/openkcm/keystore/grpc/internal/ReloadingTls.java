@@ -18,7 +18,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +35,7 @@ final class ReloadingTls {
   private volatile TlsMaterial.Managers current;
   private volatile String stamp;
 
-  ReloadingTls(Path certFile, Path keyFile, Path caFile) throws InvalidKeyRequestException {
+  ReloadingTls(Path certFile, Path keyFile, Path caFile) throws InvalidConfigurationException {
     this.files = List.of(certFile, keyFile, caFile);
     this.stamp = stamp();
     this.current = TlsMaterial.load(certFile, keyFile, caFile);
@@ -60,7 +60,7 @@ final class ReloadingTls {
       current = TlsMaterial.load(files.get(0), files.get(1), files.get(2));
       LOG.info("gRPC TLS certificates reloaded from {}", files);
       return true;
-    } catch (InvalidKeyRequestException e) {
+    } catch (InvalidConfigurationException e) {
       LOG.error(
           "gRPC TLS certificates not reloaded ({}); the previous ones stay in force",
           e.getMessage());

@@ -12,6 +12,7 @@ import org.openkcm.keystore.model.BackendUnavailableException;
 import org.openkcm.keystore.model.CapacityExceededException;
 import org.openkcm.keystore.model.ConcurrentUpdateException;
 import org.openkcm.keystore.model.IntegrityException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.openkcm.keystore.model.KeyAlreadyExistsException;
 import org.openkcm.keystore.model.KeyNotFoundException;
@@ -47,6 +48,8 @@ final class StatusMapper {
     }
     if (e instanceof InvalidKeyRequestException i) {
       info.putMetadata("field", i.field());
+    } else if (e instanceof InvalidConfigurationException c) {
+      c.field().ifPresent(f -> info.putMetadata("field", f));
     }
     com.google.rpc.Status.Builder s =
         com.google.rpc.Status.newBuilder()
@@ -88,7 +91,8 @@ final class StatusMapper {
       return Status.Code.ABORTED;
     } else if (e instanceof BackendSealedException || e instanceof BackendUnavailableException) {
       return Status.Code.UNAVAILABLE;
-    } else if (e instanceof InvalidKeyRequestException) {
+    } else if (e instanceof InvalidKeyRequestException
+        || e instanceof InvalidConfigurationException) {
       return Status.Code.INVALID_ARGUMENT;
     } else if (e instanceof PermissionDeniedException) {
       return Status.Code.PERMISSION_DENIED;

@@ -19,7 +19,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 
 /**
  * Reads the server's PEM certificate chain and PKCS#8 key and the client CA bundle into JSSE
@@ -30,7 +30,8 @@ final class TlsMaterial {
 
   record Managers(X509ExtendedKeyManager keys, X509ExtendedTrustManager trust) {}
 
-  static Managers load(Path certFile, Path keyFile, Path caFile) throws InvalidKeyRequestException {
+  static Managers load(Path certFile, Path keyFile, Path caFile)
+      throws InvalidConfigurationException {
     try {
       Certificate[] chain = certificates("grpc.certFile", certFile).toArray(new Certificate[0]);
       PrivateKey key = privateKey(keyFile);
@@ -53,30 +54,30 @@ final class TlsMaterial {
           only(tmf.getTrustManagers(), X509ExtendedTrustManager.class));
     } catch (IOException | GeneralSecurityException e) {
       // the exception text may name a path, never key bytes
-      throw new InvalidKeyRequestException(
+      throw new InvalidConfigurationException(
           "grpc.certFile", "TLS material unusable: " + e.getClass().getSimpleName());
     }
   }
 
   private static Collection<? extends Certificate> certificates(String field, Path file)
-      throws InvalidKeyRequestException, IOException, GeneralSecurityException {
+      throws InvalidConfigurationException, IOException, GeneralSecurityException {
     try (InputStream in = Files.newInputStream(file)) {
       Collection<? extends Certificate> certs =
           CertificateFactory.getInstance("X.509").generateCertificates(in);
       if (certs.isEmpty()) {
-        throw new InvalidKeyRequestException(field, "holds no certificate");
+        throw new InvalidConfigurationException(field, "holds no certificate");
       }
       return certs;
     }
   }
 
   private static PrivateKey privateKey(Path file)
-      throws IOException, GeneralSecurityException, InvalidKeyRequestException {
+      throws IOException, GeneralSecurityException, InvalidConfigurationException {
     String pem = Files.readString(file, StandardCharsets.US_ASCII);
     int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
     int end = pem.indexOf("-----END PRIVATE KEY-----");
     if (begin < 0 || end < begin) {
-      throw new InvalidKeyRequestException(
+      throw new InvalidConfigurationException(
           "grpc.keyFile", "must be a PEM PKCS#8 private key (BEGIN PRIVATE KEY)");
     }
     byte[] der = Base64.getMimeDecoder().decode(pem.substring(begin + 27, end));
@@ -89,7 +90,7 @@ final class TlsMaterial {
           // try the next algorithm
         }
       }
-      throw new InvalidKeyRequestException("grpc.keyFile", "is not an EC, RSA or Ed25519 key");
+      throw new InvalidConfigurationException("grpc.keyFile", "is not an EC, RSA or Ed25519 key");
     } finally {
       Arrays.fill(der, (byte) 0);
     }

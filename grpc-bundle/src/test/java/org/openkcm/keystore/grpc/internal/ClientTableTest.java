@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.openkcm.keystore.model.Owner;
 
 class ClientTableTest {
@@ -18,7 +18,7 @@ class ClientTableTest {
   private static ClientTable parse(String... entries) {
     try {
       return ClientTable.parse(entries);
-    } catch (InvalidKeyRequestException e) {
+    } catch (InvalidConfigurationException e) {
       throw new AssertionError(e);
     }
   }
@@ -58,7 +58,7 @@ class ClientTableTest {
             () ->
                 ClientTable.parse(
                     new String[] {"identity=a; owners=*; ops=*", "identity=b; owners=*"}))
-        .isInstanceOf(InvalidKeyRequestException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("grpc.clients[1]");
     assertThatThrownBy(
             () ->

@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 
 class GrpcSettingsTest {
 
@@ -16,7 +16,7 @@ class GrpcSettingsTest {
   void plaintextOnlyInDevelopmentModeAndOnLoopback() throws Exception {
     assertThat(GrpcSettings.from(config("127.0.0.1", true, "", "", ""), true).plaintext()).isTrue();
     assertThatThrownBy(() -> GrpcSettings.from(config("127.0.0.1", true, "", "", ""), false))
-        .isInstanceOf(InvalidKeyRequestException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("development mode");
     assertThatThrownBy(() -> GrpcSettings.from(config("0.0.0.0", true, "", "", ""), true))
         .hasMessageContaining("loopback");

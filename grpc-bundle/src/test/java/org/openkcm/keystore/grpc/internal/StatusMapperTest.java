@@ -16,6 +16,7 @@ import org.openkcm.keystore.model.BackendUnavailableException;
 import org.openkcm.keystore.model.CapacityExceededException;
 import org.openkcm.keystore.model.ConcurrentUpdateException;
 import org.openkcm.keystore.model.IntegrityException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.openkcm.keystore.model.KeyAlreadyExistsException;
 import org.openkcm.keystore.model.KeyNotFoundException;
@@ -70,6 +71,20 @@ class StatusMapperTest {
             info(mapper.toStatus(new InvalidKeyRequestException("owner.type", "bad")))
                 .getMetadataMap())
         .containsEntry("field", "owner.type");
+  }
+
+  @Test
+  void aRefusedConfigurationValueIsAnInvalidArgumentNamingTheField() throws Exception {
+    StatusRuntimeException s =
+        mapper.toStatus(new InvalidConfigurationException("cache.L3.ttl", "must be at least 1s"));
+    assertThat(s.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(info(s).getReason()).isEqualTo("InvalidConfiguration");
+    assertThat(info(s).getMetadataMap()).containsEntry("field", "cache.L3.ttl");
+    assertThat(s.getStatus().getDescription()).contains("cache.L3.ttl");
+    assertThat(
+            info(mapper.toStatus(new InvalidConfigurationException(null, "unreadable")))
+                .getMetadataMap())
+        .doesNotContainKey("field");
   }
 
   @Test

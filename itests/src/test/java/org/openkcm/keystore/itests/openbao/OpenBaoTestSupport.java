@@ -80,10 +80,10 @@ public abstract class OpenBaoTestSupport extends CoreTestSupport {
             "secret",
             "prefix",
             prefix(),
-            "connectTimeoutMillis",
-            1000,
-            "readTimeoutMillis",
-            3000));
+            "connectTimeout",
+            "1s",
+            "readTimeout",
+            "3s"));
     await(
         "openbao UP and routed",
         () -> {

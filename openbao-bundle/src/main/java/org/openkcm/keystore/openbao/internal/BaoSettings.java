@@ -9,6 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.openkcm.keystore.model.ConfigDurations;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 
 /**
  * Validated, immutable connection settings shared by the KV backend and the Transit provider.
@@ -61,8 +63,8 @@ final class BaoSettings {
     this.caFile = toPath(b.caFile);
     this.clientCertFile = toPath(b.clientCertFile);
     this.clientKeyFile = toPath(b.clientKeyFile);
-    this.connectTimeout = positive("connectTimeoutMillis", b.connectTimeoutMillis);
-    this.readTimeout = positive("readTimeoutMillis", b.readTimeoutMillis);
+    this.connectTimeout = positive("connectTimeout", b.connectTimeoutMillis);
+    this.readTimeout = positive("readTimeout", b.readTimeoutMillis);
     if (authMethod == AuthMethod.TOKEN && token == null) {
       throw new IllegalArgumentException("token: is required when authMethod=token");
     }
@@ -95,7 +97,9 @@ final class BaoSettings {
                 .namespace(c.namespace())
                 .mount(c.mount())
                 .tls(c.caFile(), c.clientCertFile(), c.clientKeyFile())
-                .timeouts(c.connectTimeoutMillis(), c.readTimeoutMillis()),
+                .timeouts(
+                    millis("connectTimeout", c.connectTimeout()),
+                    millis("readTimeout", c.readTimeout())),
             c.address())
         .build();
   }
@@ -116,9 +120,27 @@ final class BaoSettings {
                 .namespace(c.namespace())
                 .mount(c.mount())
                 .tls(c.caFile(), c.clientCertFile(), c.clientKeyFile())
-                .timeouts(c.connectTimeoutMillis(), c.readTimeoutMillis()),
+                .timeouts(
+                    millis("connectTimeout", c.connectTimeout()),
+                    millis("readTimeout", c.readTimeout())),
             c.address())
         .build();
+  }
+
+  /**
+   * A duration field in the configuration's one convention ({@code 2s}, {@code 500ms}), as whole
+   * milliseconds of at most 10 minutes.
+   */
+  static int millis(String field, String text) {
+    try {
+      long ms = ConfigDurations.parse(field, text).toMillis();
+      if (ms > 600_000) {
+        throw new IllegalArgumentException(field + ": must be at most 10m");
+      }
+      return (int) ms;
+    } catch (InvalidConfigurationException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 
   /**

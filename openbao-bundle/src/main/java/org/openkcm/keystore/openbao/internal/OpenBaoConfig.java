@@ -81,14 +81,17 @@ public @interface OpenBaoConfig {
       description = "PEM PKCS#8 private key (RSA or EC), unencrypted")
   String clientKeyFile() default "";
 
-  @AttributeDefinition(name = "Connect timeout (ms)", min = "1")
-  int connectTimeoutMillis() default 2000;
+  @AttributeDefinition(
+      name = "Connect timeout",
+      description = "TCP/TLS connect timeout, a duration such as 2s or 500ms (1ms-10m)")
+  String connectTimeout() default "2s";
 
   @AttributeDefinition(
-      name = "Read timeout (ms)",
-      min = "1",
-      description = "Per request: the deadline of each whole exchange with OpenBao")
-  int readTimeoutMillis() default 5000;
+      name = "Read timeout",
+      description =
+          "Per request: the deadline of each whole exchange with OpenBao, a duration such as 5s"
+              + " (1ms-10m)")
+  String readTimeout() default "5s";
 
   @AttributeDefinition(name = "Largest sealed record (bytes)", min = "1")
   int maxRecordBytes() default 65536;

@@ -61,9 +61,13 @@ public @interface TransitConfig {
   @AttributeDefinition(name = "Client key file", required = false)
   String clientKeyFile() default "";
 
-  @AttributeDefinition(name = "Connect timeout (ms)", min = "1")
-  int connectTimeoutMillis() default 2000;
+  @AttributeDefinition(
+      name = "Connect timeout",
+      description = "TCP/TLS connect timeout, a duration such as 2s or 500ms (1ms-10m)")
+  String connectTimeout() default "2s";
 
-  @AttributeDefinition(name = "Read timeout (ms)", min = "1")
-  int readTimeoutMillis() default 5000;
+  @AttributeDefinition(
+      name = "Read timeout",
+      description = "Per request: the deadline of each whole exchange, a duration such as 5s")
+  String readTimeout() default "5s";
 }

@@ -85,8 +85,8 @@ public @interface Pkcs11Config {
   boolean reloadModule() default true;
 
   @AttributeDefinition(
-      name = "Reconnect backoff (ms)",
-      min = "1",
-      description = "First wait between reconnect attempts; doubles up to 30 s")
-  int reconnectBackoffMillis() default 500;
+      name = "Reconnect backoff",
+      description =
+          "First wait between reconnect attempts, a duration such as 500ms; doubles up to 30s")
+  String reconnectBackoff() default "500ms";
 }

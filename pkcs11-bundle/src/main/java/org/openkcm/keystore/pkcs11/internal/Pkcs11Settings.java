@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import org.openkcm.keystore.model.ConfigDurations;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 
 /**
  * Validated settings of the PKCS#11 provider. Holds no PIN, only where to read it from.
@@ -80,7 +82,7 @@ record Pkcs11Settings(
         c.createKey(),
         c.previousProvider(),
         c.reloadModule(),
-        Duration.ofMillis(Math.max(1, c.reconnectBackoffMillis())));
+        backoff(c.reconnectBackoff()));
   }
 
   /**
@@ -105,5 +107,15 @@ record Pkcs11Settings(
       }
     }
     return label;
+  }
+
+  /** At least 1ms, so a zero cannot turn reconnecting into a busy loop. */
+  private static Duration backoff(String text) {
+    try {
+      Duration d = ConfigDurations.parse("reconnectBackoff", text);
+      return d.isZero() ? Duration.ofMillis(1) : d;
+    } catch (InvalidConfigurationException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 }

@@ -153,8 +153,8 @@ class SettingsAndFormatTest {
         return true;
       }
 
-      public int reconnectBackoffMillis() {
-        return 500;
+      public String reconnectBackoff() {
+        return "500ms";
       }
     };
   }

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
+import org.openkcm.keystore.model.ConfigDurations;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.openkcm.keystore.model.Limits;
 
 /**
@@ -62,12 +64,24 @@ final class PgSettings {
       throw new IllegalArgumentException("sslRootCert: " + sslRootCert + " is not a readable file");
     }
     this.connectTimeout =
-        Duration.ofMillis(range("connectTimeoutMillis", b.connectTimeoutMillis, 1, 600_000));
+        Duration.ofMillis(range("connectTimeout", b.connectTimeoutMillis, 1, 600_000));
     this.statementTimeout =
-        Duration.ofMillis(range("statementTimeoutMillis", b.statementTimeoutMillis, 1, 600_000));
+        Duration.ofMillis(range("statementTimeout", b.statementTimeoutMillis, 1, 600_000));
     this.maxRecordBytes =
         range("maxRecordBytes", b.maxRecordBytes, 1, Limits.MAX_SEALED_RECORD_BYTES);
     this.password = resolvePassword(b.passwordFile, b.passwordEnv, env);
+  }
+
+  /**
+   * A duration field in the configuration's one convention ({@code 2s}, {@code 500ms}) as whole
+   * milliseconds (the range is checked by the constructor).
+   */
+  static int millis(String field, String text) {
+    try {
+      return (int) Math.min(Integer.MAX_VALUE, ConfigDurations.parse(field, text).toMillis());
+    } catch (InvalidConfigurationException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 
   static Builder builder() {
@@ -88,7 +102,9 @@ final class PgSettings {
         .schema(c.schema())
         .poolSize(c.poolSize())
         .tls(c.sslMode(), c.sslRootCert())
-        .timeouts(c.connectTimeoutMillis(), c.statementTimeoutMillis())
+        .timeouts(
+            millis("connectTimeout", c.connectTimeout()),
+            millis("statementTimeout", c.statementTimeout()))
         .maxRecordBytes(c.maxRecordBytes())
         .build();
   }

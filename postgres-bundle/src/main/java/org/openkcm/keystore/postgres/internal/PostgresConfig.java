@@ -68,14 +68,16 @@ public @interface PostgresConfig {
       description = "PEM file of the CA that signed the server certificate")
   String sslRootCert() default "";
 
-  @AttributeDefinition(name = "Connect timeout (ms)", min = "1")
-  int connectTimeoutMillis() default 2000;
+  @AttributeDefinition(
+      name = "Connect timeout",
+      description = "TCP connect, login and pool checkout, a duration such as 2s (1ms-10m)")
+  String connectTimeout() default "2s";
 
   @AttributeDefinition(
-      name = "Statement timeout (ms)",
-      min = "1",
-      description = "Per statement, enforced by the server and the socket")
-  int statementTimeoutMillis() default 5000;
+      name = "Statement timeout",
+      description =
+          "Per statement, enforced by the server and the socket, a duration such as 5s (1ms-10m)")
+  String statementTimeout() default "5s";
 
   @AttributeDefinition(name = "Largest sealed record (bytes)", min = "1")
   int maxRecordBytes() default 65536;

@@ -14,6 +14,7 @@ import org.openkcm.keystore.api.RouteView;
 import org.openkcm.keystore.core.internal.routing.KeyHolders;
 import org.openkcm.keystore.core.internal.routing.Router;
 import org.openkcm.keystore.core.internal.routing.RoutingTable;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.openkcm.keystore.model.KeyFilter;
 import org.openkcm.keystore.model.KeyMetadata;
@@ -79,7 +80,7 @@ public final class PluginManager implements BackendDirectory, KeystoreAdmin, Key
     try {
       settings = PluginSettings.from(config);
       LOG.info("Plugin manager settings in force: {}", settings);
-    } catch (InvalidKeyRequestException e) {
+    } catch (InvalidConfigurationException e) {
       LOG.error(
           "Plugin manager configuration rejected ({}); the previous settings stay in force: {}",
           e.getMessage(),

@@ -1,11 +1,13 @@
 package org.openkcm.keystore.core.internal.backend;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.openkcm.keystore.core.internal.config.ComponentConfigs;
 import org.openkcm.keystore.core.internal.config.Durations;
 import org.openkcm.keystore.core.internal.routing.RuleParser;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 
 /** The validated, immutable form of {@link PluginsConfig}; swapped whole on a change. */
 public record PluginSettings(
@@ -21,20 +23,6 @@ public record PluginSettings(
     int breakerFailures,
     Duration breakerOpenTime) {
 
-  static final PluginSettings DEFAULTS =
-      new PluginSettings(
-          Duration.ofSeconds(5),
-          Duration.ofSeconds(2),
-          32,
-          256,
-          Set.of(),
-          Duration.ofSeconds(30),
-          Duration.ofSeconds(5),
-          Duration.ofSeconds(3),
-          Duration.ofSeconds(1),
-          5,
-          Duration.ofSeconds(5));
-
   /**
    * Limits that keep a typo from turning health checks into a busy loop or a deadline into never.
    */
@@ -44,21 +32,24 @@ public record PluginSettings(
   static final Duration MAX_CALL = Duration.ofMinutes(10);
   static final Duration MAX_INTERVAL = Duration.ofDays(1);
 
+  /** {@link PluginsConfig}'s declared defaults: the metatype is their only source. */
+  static final PluginSettings DEFAULTS = defaultsOf();
+
   /**
-   * @throws InvalidKeyRequestException naming the first bad field ({@code plugins.callTimeout},
+   * @throws InvalidConfigurationException naming the first bad field ({@code plugins.callTimeout},
    *     ...)
    */
-  public static PluginSettings from(PluginsConfig c) throws InvalidKeyRequestException {
+  public static PluginSettings from(PluginsConfig c) throws InvalidConfigurationException {
     if (c.maxConcurrentCalls() < 1 || c.maxConcurrentCalls() > 1024) {
-      throw new InvalidKeyRequestException(
+      throw new InvalidConfigurationException(
           "plugins.maxConcurrentCalls", "must be between 1 and 1024");
     }
     if (c.maxQueuedCalls() < 0 || c.maxQueuedCalls() > 100_000) {
-      throw new InvalidKeyRequestException(
+      throw new InvalidConfigurationException(
           "plugins.maxQueuedCalls", "must be between 0 and 100000");
     }
     if (c.breakerFailures() < 0 || c.breakerFailures() > 1000) {
-      throw new InvalidKeyRequestException(
+      throw new InvalidConfigurationException(
           "plugins.breakerFailures", "must be between 0 (off) and 1000");
     }
     Set<String> inline = new TreeSet<>();
@@ -79,5 +70,14 @@ public record PluginSettings(
         Durations.within("plugins.degradedLatency", c.degradedLatency(), MIN_TIME, MAX_CALL),
         c.breakerFailures(),
         Durations.within("plugins.breakerOpenTime", c.breakerOpenTime(), MIN_TIME, MAX_INTERVAL));
+  }
+
+  private static PluginSettings defaultsOf() {
+    try {
+      return from(ComponentConfigs.of(PluginsConfig.class, Map.of()));
+    } catch (InvalidConfigurationException e) {
+      throw new IllegalStateException(
+          "PluginsConfig's own defaults are invalid: " + e.getMessage());
+    }
   }
 }

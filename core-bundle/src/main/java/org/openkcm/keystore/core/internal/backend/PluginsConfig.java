@@ -18,26 +18,26 @@ public @interface PluginsConfig {
       name = "Call timeout",
       description =
           "Deadline of every backend call; a backend that does"
-              + " not answer in time gives the caller BackendUnavailableException naming it.")
+              + " not answer in time gives the caller BackendUnavailableException naming it (1ms-10m).")
   String callTimeout() default "5s";
 
   @AttributeDefinition(
       name = "Absent wait",
       description =
           "How long a call waits for a configured backend that has"
-              + " no service right now (e.g. its bundle is being updated) before failing. Capped by the call timeout.")
+              + " no service right now (e.g. its bundle is being updated) before failing. Capped by the call timeout (0s-10m).")
   String absentWait() default "2s";
 
   @AttributeDefinition(
       name = "Concurrent calls per backend",
       description =
           "Worker threads per backend; when"
-              + " all are busy (a hung backend) further calls queue, and past the queue they fail at once.")
+              + " all are busy (a hung backend) further calls queue, and past the queue they fail at once (1-1024).")
   int maxConcurrentCalls() default 32;
 
   @AttributeDefinition(
       name = "Queued calls per backend",
-      description = "Calls waiting for a worker, per backend.")
+      description = "Calls waiting for a worker, per backend (0-100000).")
   int maxQueuedCalls() default 256;
 
   @AttributeDefinition(
@@ -52,27 +52,29 @@ public @interface PluginsConfig {
 
   @AttributeDefinition(
       name = "Health interval",
-      description = "Time between health checks of a healthy backend.")
+      description = "Time between health checks of a healthy backend (10ms-1d).")
   String healthInterval() default "30s";
 
   @AttributeDefinition(
       name = "Unhealthy health interval",
-      description = "Time between health checks of a" + " backend that is not UP.")
+      description = "Time between health checks of a" + " backend that is not UP (10ms-1d).")
   String unhealthyInterval() default "5s";
 
-  @AttributeDefinition(name = "Health timeout", description = "Deadline of one health check.")
+  @AttributeDefinition(
+      name = "Health timeout",
+      description = "Deadline of one health check (1ms-10m).")
   String healthTimeout() default "3s";
 
   @AttributeDefinition(
       name = "Degraded latency",
-      description = "A backend that reports UP slower than this is DEGRADED.")
+      description = "A backend that reports UP slower than this is DEGRADED (1ms-10m).")
   String degradedLatency() default "1s";
 
   @AttributeDefinition(
       name = "Circuit breaker: failures",
       description =
           "Consecutive failed calls (unavailable,"
-              + " sealed, deadline passed) after which a backend's circuit breaker opens and calls fail at once; 0 = off.")
+              + " sealed, deadline passed) after which a backend's circuit breaker opens and calls fail at once; 0 = off (0-1000). Sealed answers never count.")
   int breakerFailures() default 5;
 
   @AttributeDefinition(

@@ -3,35 +3,20 @@ package org.openkcm.keystore.core.internal.cache;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import org.openkcm.keystore.core.internal.config.ComponentConfigs;
+import org.openkcm.keystore.core.internal.config.Durations;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.openkcm.keystore.model.KeyTier;
 
 /**
- * All cache policies: one per tier, plus serve-stale. Defaults follow the hierarchy's rotation
- * periods.
+ * All cache policies: one per tier, plus serve-stale. Defaults ({@link CacheConfig}'s) follow the
+ * hierarchy's rotation periods.
  */
 public record CacheSettings(
     Map<KeyTier, TierPolicy> tiers,
     boolean serveStale,
     Duration maxStaleness,
     Duration revalidateAfter) {
-  static final int L2_MAX = 1_000;
-  static final long L2_TTL = 3_600;
-  static final long L2_IDLE = 900;
-  static final int L3_MAX = 10_000;
-  static final long L3_TTL = 1_800;
-  static final long L3_IDLE = 300;
-  static final int L4_MAX = 100_000;
-  static final long L4_TTL = 300;
-  static final long L4_IDLE = 60;
-  static final long MAX_STALENESS = 300;
-
-  /**
-   * The revocation bound: cached lifecycle state older than this is checked against the backend
-   * before it serves an open, encrypt or decrypt, so a change made by another runtime is seen
-   * within it.
-   */
-  static final long REVALIDATE_MILLIS = 5_000;
-
   public CacheSettings {
     tiers = Map.copyOf(new EnumMap<>(tiers));
     if (tiers.size() != KeyTier.values().length
@@ -46,35 +31,60 @@ public record CacheSettings(
 
   /** With the default revocation bound. */
   public CacheSettings(Map<KeyTier, TierPolicy> tiers, boolean serveStale, Duration maxStaleness) {
-    this(tiers, serveStale, maxStaleness, Duration.ofMillis(REVALIDATE_MILLIS));
+    this(tiers, serveStale, maxStaleness, defaults().revalidateAfter());
   }
 
   public TierPolicy policy(KeyTier tier) {
     return tiers.get(tier);
   }
 
+  /**
+   * @return the policies of {@link CacheConfig}'s declared defaults (the metatype is their only
+   *     source)
+   */
   public static CacheSettings defaults() {
-    return new CacheSettings(
-        Map.of(
-            KeyTier.L2, policy(L2_MAX, L2_TTL, L2_IDLE, true),
-            KeyTier.L3, policy(L3_MAX, L3_TTL, L3_IDLE, true),
-            KeyTier.L4, policy(L4_MAX, L4_TTL, L4_IDLE, true)),
-        false,
-        Duration.ofSeconds(MAX_STALENESS));
+    return DEFAULTS;
   }
 
-  public static CacheSettings from(CacheConfig c) {
+  private static final CacheSettings DEFAULTS = defaultsOf();
+
+  private static CacheSettings defaultsOf() {
+    try {
+      return from(ComponentConfigs.of(CacheConfig.class, Map.of()));
+    } catch (InvalidConfigurationException e) {
+      throw new IllegalStateException("CacheConfig's own defaults are invalid: " + e.getMessage());
+    }
+  }
+
+  /**
+   * @throws InvalidConfigurationException naming the first refused field, e.g. {@code cache.l2.ttl}
+   */
+  public static CacheSettings from(CacheConfig c) throws InvalidConfigurationException {
     return new CacheSettings(
         Map.of(
             KeyTier.L2,
-                policy(c.l2_maxEntries(), c.l2_ttlSeconds(), c.l2_idleSeconds(), c.l2_plaintext()),
+            tier("l2", c.l2_maxEntries(), c.l2_ttl(), c.l2_idle(), c.l2_plaintext()),
             KeyTier.L3,
-                policy(c.l3_maxEntries(), c.l3_ttlSeconds(), c.l3_idleSeconds(), c.l3_plaintext()),
+            tier("l3", c.l3_maxEntries(), c.l3_ttl(), c.l3_idle(), c.l3_plaintext()),
             KeyTier.L4,
-                policy(c.l4_maxEntries(), c.l4_ttlSeconds(), c.l4_idleSeconds(), c.l4_plaintext())),
+            tier("l4", c.l4_maxEntries(), c.l4_ttl(), c.l4_idle(), c.l4_plaintext())),
         c.serveStale(),
-        Duration.ofSeconds(c.maxStalenessSeconds()),
-        Duration.ofMillis(c.revalidateAfterMillis()));
+        Durations.parse("cache.maxStaleness", c.maxStaleness()),
+        Durations.positive("cache.revalidateAfter", c.revalidateAfter()));
+  }
+
+  private static TierPolicy tier(String t, int max, String ttl, String idle, boolean plaintext)
+      throws InvalidConfigurationException {
+    String at = "cache." + t + ".";
+    if (max < 0) {
+      throw new InvalidConfigurationException(
+          at + "maxEntries", max + " is negative (0 switches the tier's cache off)");
+    }
+    return new TierPolicy(
+        max,
+        Durations.within(at + "ttl", ttl, Duration.ofSeconds(1), Duration.ofDays(365)),
+        Durations.parse(at + "idle", idle),
+        plaintext);
   }
 
   /**

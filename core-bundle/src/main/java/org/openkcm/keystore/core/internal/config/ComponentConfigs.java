@@ -12,11 +12,14 @@ import java.util.Map;
  * gives the declared default, values are converted to the method's type. Lets the bridge run a
  * component's own validation on a configuration before it is applied.
  */
-final class ComponentConfigs {
+public final class ComponentConfigs {
 
   private ComponentConfigs() {}
 
-  static <A> A of(Class<A> type, Map<String, Object> properties) {
+  /**
+   * @return the annotation DS would build from {@code properties} (defaults where absent)
+   */
+  public static <A> A of(Class<A> type, Map<String, Object> properties) {
     return type.cast(
         Proxy.newProxyInstance(
             type.getClassLoader(),

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.cm.ConfigurationEvent;
@@ -188,7 +188,7 @@ public final class ConfigFileBridge implements ConfigFileStatus, ConfigurationLi
           sync.apply(new String(content, StandardCharsets.UTF_8), env);
       lastOutcome = "applied at " + java.time.Instant.now() + ": " + pids.keySet();
       applied.incrementAndGet();
-    } catch (InvalidKeyRequestException e) {
+    } catch (InvalidConfigurationException e) {
       LOG.error(
           "Configuration {} rejected: {}. The previous configuration stays in force.",
           file,

@@ -1,18 +1,25 @@
 package org.openkcm.keystore.core.internal.config;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.openkcm.keystore.core.internal.backend.PluginsConfig;
+import org.openkcm.keystore.core.internal.cache.CacheConfig;
+import org.openkcm.keystore.core.internal.crypto.RootKeyConfig;
+import org.openkcm.keystore.core.internal.keys.ReconcilerConfig;
+import org.openkcm.keystore.core.internal.routing.RoutingConfig;
 
 /**
- * Which yaml section goes to which ConfigAdmin PID, and the fields the bridge knows. Sections owned
- * by the core's own strict components (routing, plugins, reconciler) are <em>strict</em>: an
- * unknown field is rejected. Other sections (cache, rootKey, every section a bundle declares) pass
- * fields through with their yaml type, since the owning component's metatype is the authority on
- * them. The core names no section of another bundle: each declares its own ({@link
- * DeclaredSection}).
+ * Which yaml section goes to which ConfigAdmin PID, and the fields the bridge knows. The core's own
+ * sections (routing, plugins, reconciler, cache, rootKey) take their fields, types and defaults
+ * from the metatype of their component ({@link MetatypeFields}): an unknown field is rejected.
+ * Sections other bundles declare are checked against their owner's metatype through the MetaType
+ * service ({@link FieldCatalog}) when it runs. The core names no section of another bundle: each
+ * declares its own ({@link DeclaredSection}).
  */
 final class ConfigSchema {
   static final String PID_PREFIX = "org.openkcm.keystore.";
@@ -27,7 +34,17 @@ final class ConfigSchema {
       String pid,
       boolean strict,
       Map<String, FieldType> fields,
-      Map<String, String> aliases) {
+      Map<String, String> aliases,
+      List<MetatypeFields.Field> metatype) {
+    Section(
+        String path,
+        String pid,
+        boolean strict,
+        Map<String, FieldType> fields,
+        Map<String, String> aliases) {
+      this(path, pid, strict, fields, aliases, List.of());
+    }
+
     Optional<FieldType> type(String field) {
       return Optional.ofNullable(fields.get(field));
     }
@@ -40,83 +57,48 @@ final class ConfigSchema {
   private ConfigSchema() {}
 
   static final Section ROUTING =
-      new Section(
+      core(
           "routing",
-          PID_PREFIX + "routing",
-          true,
-          ordered(
+          RoutingConfig.class,
+          Map.of(
               "rules",
               FieldType.RULES,
               "defaultBackend",
               FieldType.BACKEND,
               "backends",
-              FieldType.BACKEND_LIST,
-              "force",
-              FieldType.BOOLEAN),
+              FieldType.BACKEND_LIST),
           Map.of("default", "defaultBackend"));
 
   static final Section PLUGINS =
-      new Section(
+      core(
           "plugins",
-          PID_PREFIX + "plugins",
-          true,
-          ordered(
-              "callTimeout",
-              FieldType.DURATION,
-              "absentWait",
-              FieldType.DURATION,
-              "maxConcurrentCalls",
-              FieldType.INT,
-              "maxQueuedCalls",
-              FieldType.INT,
-              "inlineBackends",
-              FieldType.BACKEND_LIST,
-              "healthInterval",
-              FieldType.DURATION,
-              "unhealthyInterval",
-              FieldType.DURATION,
-              "healthTimeout",
-              FieldType.DURATION,
-              "degradedLatency",
-              FieldType.DURATION,
-              "breakerFailures",
-              FieldType.INT,
-              "breakerOpenTime",
-              FieldType.DURATION),
+          PluginsConfig.class,
+          Map.of("inlineBackends", FieldType.BACKEND_LIST),
           Map.of("interval", "healthInterval", "timeout", "healthTimeout"));
 
-  static final Section RECONCILER =
-      new Section(
-          "reconciler",
-          PID_PREFIX + "reconciler",
-          true,
-          ordered(
-              "enabled",
-              FieldType.BOOLEAN,
-              "interval",
-              FieldType.DURATION,
-              "gracePeriod",
-              FieldType.DURATION,
-              "duplicateScan",
-              FieldType.BOOLEAN),
-          Map.of());
+  static final Section RECONCILER = core("reconciler", ReconcilerConfig.class, Map.of(), Map.of());
 
-  static final Section CACHE =
-      new Section("cache", PID_PREFIX + "cache", false, Map.of(), Map.of());
+  static final Section CACHE = core("cache", CacheConfig.class, Map.of(), Map.of());
 
-  static final Section ROOT_KEY =
-      new Section(
-          "rootKey",
-          PID_PREFIX + "rootkey",
-          false,
-          ordered(
-              "provider",
-              FieldType.STRING,
-              "masterKeyFile",
-              FieldType.STRING,
-              "writeTimeTolerance",
-              FieldType.DURATION),
-          Map.of());
+  static final Section ROOT_KEY = core("rootKey", RootKeyConfig.class, Map.of(), Map.of());
+
+  /** The core's own sections, in the order the documentation lists them. */
+  static final List<Section> CORE = List.of(ROUTING, PLUGINS, RECONCILER, CACHE, ROOT_KEY);
+
+  /**
+   * A section of the core's own components: fields, types and PID from the component's metatype,
+   * with {@code refined} the checks the metatype cannot express (a routing rule, a backend name).
+   */
+  private static Section core(
+      String path, Class<?> config, Map<String, FieldType> refined, Map<String, String> aliases) {
+    MetatypeFields.Component c = MetatypeFields.of(config);
+    Map<String, FieldType> fields = new LinkedHashMap<>();
+    for (MetatypeFields.Field f : c.fields()) {
+      fields.put(f.id(), refined.getOrDefault(f.id(), f.fieldType()));
+    }
+    return new Section(
+        path, c.pid(), true, Collections.unmodifiableMap(fields), aliases, c.fields());
+  }
 
   /**
    * @return the section of a top-level yaml key ({@code health} is an alias of {@code plugins})
@@ -159,13 +141,5 @@ final class ConfigSchema {
         || f.contains("passphrase")
         || f.equals("pin")
         || field.endsWith("Pin");
-  }
-
-  private static Map<String, FieldType> ordered(Object... pairs) {
-    Map<String, FieldType> m = new LinkedHashMap<>();
-    for (int i = 0; i < pairs.length; i += 2) {
-      m.put((String) pairs[i], (FieldType) pairs[i + 1]);
-    }
-    return m;
   }
 }

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.openkcm.keystore.core.internal.routing.RoutingChanges;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -82,10 +82,10 @@ final class ConfigSync {
    * Validates and applies.
    *
    * @return the properties per PID now in force from this source
-   * @throws InvalidKeyRequestException naming the first invalid field; ConfigAdmin is unchanged
+   * @throws InvalidConfigurationException naming the first invalid field; ConfigAdmin is unchanged
    */
   synchronized Map<String, Map<String, Object>> apply(String yamlText, Map<String, String> env)
-      throws InvalidKeyRequestException, IOException {
+      throws InvalidConfigurationException, IOException {
     Map<String, Map<String, Object>> next =
         ConfigTranslator.translate(
             YamlConfigReader.read(yamlText), env, catalog.get(), declared.get());

@@ -5,9 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.openkcm.keystore.core.internal.routing.RuleParser;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.openkcm.keystore.model.Limits;
 
 /**
@@ -39,7 +41,7 @@ final class ConfigTranslator {
    * @return properties per PID, in file order
    */
   static Map<String, Map<String, Object>> translate(
-      Map<String, Object> yaml, Map<String, String> env) throws InvalidKeyRequestException {
+      Map<String, Object> yaml, Map<String, String> env) throws InvalidConfigurationException {
     return translate(yaml, env, FieldCatalog.NONE, SectionDeclarations.NONE);
   }
 
@@ -49,7 +51,7 @@ final class ConfigTranslator {
    */
   static Map<String, Map<String, Object>> translate(
       Map<String, Object> yaml, Map<String, String> env, FieldCatalog catalog)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     return translate(yaml, env, catalog, SectionDeclarations.NONE);
   }
 
@@ -62,11 +64,11 @@ final class ConfigTranslator {
       Map<String, String> env,
       FieldCatalog catalog,
       SectionDeclarations declared)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     Map<String, String> origins = EnvironmentOverrides.apply(yaml, env, declared);
     try {
       return new ConfigTranslator(catalog, declared).sections(yaml);
-    } catch (InvalidKeyRequestException e) {
+    } catch (InvalidConfigurationException e) {
       throw withOrigin(e, origins);
     }
   }
@@ -75,25 +77,29 @@ final class ConfigTranslator {
    * Names the environment variable behind a rejected field, if one set it (or the list/section
    * holding it).
    */
-  private static InvalidKeyRequestException withOrigin(
-      InvalidKeyRequestException e, Map<String, String> origins) {
+  private static InvalidConfigurationException withOrigin(
+      InvalidConfigurationException e, Map<String, String> origins) {
+    String f = e.field().orElse(null);
+    if (f == null) {
+      return e;
+    }
     for (Map.Entry<String, String> o : origins.entrySet()) {
-      String f = e.field();
       if (f.equals(o.getKey())
+          || normalized(f).equals(normalized(o.getKey()))
           || f.startsWith(o.getKey() + ".")
           || f.startsWith(o.getKey() + "[")) {
         String problem =
             e.getMessage().startsWith(f + ": ")
                 ? e.getMessage().substring(f.length() + 2)
                 : e.getMessage();
-        return new InvalidKeyRequestException(f + " (from " + o.getValue() + ")", problem);
+        return new InvalidConfigurationException(f + " (from " + o.getValue() + ")", problem);
       }
     }
     return e;
   }
 
   private Map<String, Map<String, Object>> sections(Map<String, Object> yaml)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     Map<String, Map<String, Object>> out = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : yaml.entrySet()) {
       if (e.getKey().equals("plugins") && e.getValue() instanceof List<?> entries) {
@@ -108,7 +114,7 @@ final class ConfigTranslator {
           String name =
               RuleParser.checkBackendName("backends." + Limits.printable(b.getKey()), b.getKey());
           if (ConfigSchema.RESERVED_BACKEND_NAMES.contains(name)) {
-            throw new InvalidKeyRequestException("backends." + name, "is a reserved name");
+            throw new InvalidConfigurationException("backends." + name, "is a reserved name");
           }
           ConfigSchema.Section s = ConfigSchema.backend(name, declared);
           merge(out, s.pid(), section(s, b.getValue()));
@@ -123,7 +129,7 @@ final class ConfigTranslator {
                 List.of(
                     "routing", "backends", "plugins", "health", "cache", "rootKey", "reconciler"));
         known.addAll(declared.topLevel());
-        throw new InvalidKeyRequestException(
+        throw new InvalidConfigurationException(
             Limits.printable(e.getKey()),
             "unknown section (expected " + String.join(", ", known) + ")");
       }
@@ -180,38 +186,48 @@ final class ConfigTranslator {
   }
 
   private Map<String, Object> section(ConfigSchema.Section s, Object value)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     Map<String, Object> props = new LinkedHashMap<>();
     if (value == null) {
       return props; // "cache:" with nothing under it: defaults
     }
-    java.util.Optional<java.util.Set<String>> described =
-        s.strict() ? java.util.Optional.empty() : catalog.fields(s.pid());
+    // the fields and types: the core's own metatype, else the owning bundle's through the MetaType
+    // service (the bundle's declared checks refining its types)
+    Optional<Map<String, FieldType>> described =
+        s.strict() ? Optional.empty() : catalog.types(s.pid());
+    Map<String, FieldType> known = new LinkedHashMap<>(s.fields());
+    described.ifPresent(d -> d.forEach(known::putIfAbsent));
+    boolean closed = s.strict() || described.isPresent();
+    boolean nested = !s.strict() || known.keySet().stream().anyMatch(k -> k.contains("."));
     Map<String, Object> fields =
-        s.strict() ? mapping(s.path(), value) : flatten(s.path(), "", mapping(s.path(), value));
+        nested ? flatten(s.path(), "", mapping(s.path(), value)) : mapping(s.path(), value);
     for (Map.Entry<String, Object> f : fields.entrySet()) {
-      String field =
-          described.map(d -> matching(d, s.canonical(f.getKey()))).orElse(s.canonical(f.getKey()));
-      String where = s.path() + "." + Limits.printable(f.getKey());
+      String canonical = s.canonical(f.getKey());
+      String field = closed ? matching(known.keySet(), canonical) : canonical;
+      // an environment variable's camelCased name is shown as the field it matched
+      String where =
+          s.path() + "." + Limits.printable(field.equals(canonical) ? f.getKey() : field);
       if (!FIELD.matcher(field).matches()) {
         throw error(where, "is not a valid field name (camelCase letters and digits)");
       }
       if (f.getValue() == null) {
         continue; // "token:" with no value: unset
       }
-      FieldType type = s.type(field).orElse(null);
-      if (type == null && s.strict()) {
-        throw error(where, "unknown field (known: " + String.join(", ", s.fields().keySet()) + ")");
+      Object given = f.getValue();
+      if (closed && !known.containsKey(field)) {
+        Optional<LegacyDurations.Renamed> renamed =
+            LegacyDurations.rename(s.path(), where, field, given, known);
+        if (renamed.isEmpty()) {
+          throw unknown(s, where, described.isPresent(), known);
+        }
+        field = renamed.get().field();
+        given = renamed.get().value();
+        if (fields.containsKey(field) || props.containsKey(field)) {
+          continue; // the new name is set too: it wins
+        }
       }
-      if (described.isPresent() && !described.get().contains(field)) {
-        throw error(
-            where,
-            "unknown field: the metatype of "
-                + s.pid()
-                + " declares "
-                + String.join(", ", new java.util.TreeSet<>(described.get())));
-      }
-      boolean secret = ConfigSchema.isSecret(s, field);
+      FieldType type = known.get(field);
+      boolean secret = ConfigSchema.isSecret(s, field) || type == FieldType.SECRET;
       if (secret && !field.endsWith("File") && !field.endsWith("Env")) {
         throw error(
             where,
@@ -226,10 +242,22 @@ final class ConfigTranslator {
       props.put(
           field,
           type == null
-              ? FieldValues.untyped(this, where, field, f.getValue(), secret, DURATION_NAME)
-              : FieldValues.typed(this, where, type, f.getValue(), secret));
+              ? FieldValues.untyped(this, where, field, given, secret, DURATION_NAME)
+              : FieldValues.typed(this, where, type, given, secret));
     }
     return props;
+  }
+
+  private InvalidConfigurationException unknown(
+      ConfigSchema.Section s, String where, boolean byCatalog, Map<String, FieldType> known) {
+    return byCatalog
+        ? error(
+            where,
+            "unknown field: the metatype of "
+                + s.pid()
+                + " declares "
+                + String.join(", ", new TreeSet<>(known.keySet())))
+        : error(where, "unknown field (known: " + String.join(", ", known.keySet()) + ")");
   }
 
   /**
@@ -237,7 +265,7 @@ final class ConfigTranslator {
    * {@code l2.maxEntries}, the property DS reads for {@code l2_maxEntries()}.
    */
   private Map<String, Object> flatten(String where, String prefix, Map<String, Object> m)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     Map<String, Object> out = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : m.entrySet()) {
       String name = prefix + e.getKey();
@@ -255,7 +283,7 @@ final class ConfigTranslator {
    * {@code OPENKCM_KEYSTORE_CACHE_L2_MAX_ENTRIES} (read as {@code l2MaxEntries}) sets {@code
    * l2.maxEntries}.
    */
-  private static String matching(java.util.Set<String> declared, String field) {
+  static String matching(Set<String> declared, String field) {
     if (declared.contains(field)) {
       return field;
     }
@@ -268,7 +296,7 @@ final class ConfigTranslator {
   }
 
   private Map<String, Object> mapping(String where, Object value)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     if (!(value instanceof Map<?, ?> m)) {
       throw error(where, "must be a mapping of fields");
     }
@@ -282,8 +310,8 @@ final class ConfigTranslator {
   /**
    * An error naming the field (the environment variable behind it is added by {@link #translate}).
    */
-  InvalidKeyRequestException error(String where, String problem) {
-    return new InvalidKeyRequestException(where, problem);
+  InvalidConfigurationException error(String where, String problem) {
+    return new InvalidConfigurationException(where, problem);
   }
 
   static List<String> split(String text, String separator) {

@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +59,7 @@ final class EnvironmentOverrides {
    *     so errors name it
    */
   static Map<String, String> apply(Map<String, Object> yaml, Map<String, String> env)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     return apply(yaml, env, SectionDeclarations.NONE);
   }
 
@@ -68,7 +68,7 @@ final class EnvironmentOverrides {
    */
   static Map<String, String> apply(
       Map<String, Object> yaml, Map<String, String> env, SectionDeclarations declared)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     Map<String, String> origins = new LinkedHashMap<>();
     for (DeclaredSection d : declared.all()) {
       for (Map.Entry<String, String> b : new TreeMap<>(d.env()).entrySet()) {
@@ -172,7 +172,7 @@ final class EnvironmentOverrides {
 
   @SuppressWarnings("unchecked")
   private static void put(Map<String, Object> yaml, List<String> path, String value)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     Map<String, Object> node = yaml;
     for (int i = 0; i < path.size() - 1; i++) {
       Object child = node.get(path.get(i));
@@ -181,7 +181,7 @@ final class EnvironmentOverrides {
         node.put(path.get(i), child);
       }
       if (!(child instanceof Map)) {
-        throw new InvalidKeyRequestException(
+        throw new InvalidConfigurationException(
             String.join(".", path.subList(0, i + 1)), "must be a mapping");
       }
       node = (Map<String, Object>) child;

@@ -1,5 +1,7 @@
 package org.openkcm.keystore.core.internal.config;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -14,6 +16,21 @@ public interface FieldCatalog {
    *     describes it
    */
   Optional<Set<String>> fields(String pid);
+
+  /**
+   * @return the attribute ids of the PID's ObjectClassDefinition with the configuration type the
+   *     metatype gives them ({@link MetatypeFields.Field#fieldType()}), empty when no installed
+   *     bundle describes it. Without types, a catalog's fields pass with their yaml types.
+   */
+  default Optional<Map<String, FieldType>> types(String pid) {
+    return fields(pid)
+        .map(
+            ids -> {
+              Map<String, FieldType> m = new LinkedHashMap<>();
+              ids.forEach(id -> m.put(id, null));
+              return m;
+            });
+  }
 
   /**
    * A catalog that knows nothing (no MetaType service): those sections are checked by the bridge's

@@ -19,6 +19,8 @@ enum FieldType {
   BOOLEAN,
   /** Checked by {@link Durations}, stored as the String the operator wrote. */
   DURATION,
+  /** Several strings (a list or a comma-separated string), stored as String[]. */
+  LIST,
   /** A backend name, stored as String. */
   BACKEND,
   /** A list of backend names (or a comma-separated string), stored as String[]. */

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.openkcm.keystore.core.internal.routing.RuleParser;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.openkcm.keystore.model.Limits;
 
 /**
@@ -18,7 +18,7 @@ final class FieldValues {
 
   static Object typed(
       ConfigTranslator t, String where, FieldType type, Object value, boolean secret)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     switch (type) {
       case STRING, SECRET:
         return scalar(t, where, value);
@@ -71,6 +71,8 @@ final class FieldValues {
           }
           return names.toArray(new String[0]);
         }
+      case LIST:
+        return list(t, where, value, ",").toArray(new String[0]);
       case RULES:
         return rules(t, where, value);
       default:
@@ -86,7 +88,7 @@ final class FieldValues {
       Object value,
       boolean secret,
       Pattern durationName)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     if (value instanceof Boolean || value instanceof Integer || value instanceof Long) {
       return value;
     }
@@ -101,7 +103,7 @@ final class FieldValues {
   }
 
   private static String[] rules(ConfigTranslator t, String where, Object value)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     List<?> items =
         value instanceof String s
             ? ConfigTranslator.split(s, ";")
@@ -122,7 +124,7 @@ final class FieldValues {
   }
 
   static String scalar(ConfigTranslator t, String where, Object value)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     if (value instanceof String || value instanceof Number || value instanceof Boolean) {
       return value.toString();
     }
@@ -131,7 +133,7 @@ final class FieldValues {
   }
 
   private static List<String> list(ConfigTranslator t, String where, Object value, String separator)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     if (value instanceof String s) {
       return ConfigTranslator.split(s, separator);
     }
@@ -146,7 +148,7 @@ final class FieldValues {
   }
 
   private static Integer integer(ConfigTranslator t, String where, Object value)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     if (value instanceof Integer i) {
       return i;
     }
@@ -158,7 +160,7 @@ final class FieldValues {
   }
 
   private static Boolean bool(ConfigTranslator t, String where, Object value)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     if (value instanceof Boolean b) {
       return b;
     }

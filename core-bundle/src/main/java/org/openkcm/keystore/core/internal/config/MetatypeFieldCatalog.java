@@ -1,6 +1,7 @@
 package org.openkcm.keystore.core.internal.config;
 
-import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.osgi.framework.Bundle;
@@ -31,6 +32,11 @@ public final class MetatypeFieldCatalog implements FieldCatalog {
 
   @Override
   public Optional<Set<String>> fields(String pid) {
+    return types(pid).map(Map::keySet);
+  }
+
+  @Override
+  public Optional<Map<String, FieldType>> types(String pid) {
     for (Bundle b : context.getBundles()) {
       MetaTypeInformation info = metaType.getMetaTypeInformation(b);
       if (info == null || !contains(info.getPids(), pid)) {
@@ -40,14 +46,38 @@ public final class MetatypeFieldCatalog implements FieldCatalog {
       AttributeDefinition[] ads =
           ocd == null ? null : ocd.getAttributeDefinitions(ObjectClassDefinition.ALL);
       if (ads != null) {
-        Set<String> ids = new HashSet<>();
+        Map<String, FieldType> types = new LinkedHashMap<>();
         for (AttributeDefinition a : ads) {
-          ids.add(a.getID());
+          types.put(a.getID(), field(a).fieldType());
         }
-        return Optional.of(ids);
+        return Optional.of(types);
       }
     }
     return Optional.empty();
+  }
+
+  /** The same rule as for the core's own metatype files. */
+  private static MetatypeFields.Field field(AttributeDefinition a) {
+    String[] d = a.getDefaultValue();
+    return new MetatypeFields.Field(
+        a.getID(),
+        typeName(a.getType()),
+        a.getCardinality() != 0,
+        d == null || d.length == 0 || d[0] == null ? "" : d[0],
+        a.getName(),
+        a.getDescription() == null ? "" : a.getDescription());
+  }
+
+  private static String typeName(int type) {
+    return switch (type) {
+      case AttributeDefinition.INTEGER -> "Integer";
+      case AttributeDefinition.LONG -> "Long";
+      case AttributeDefinition.SHORT -> "Short";
+      case AttributeDefinition.BYTE -> "Byte";
+      case AttributeDefinition.BOOLEAN -> "Boolean";
+      case AttributeDefinition.PASSWORD -> "Password";
+      default -> "String";
+    };
   }
 
   private static boolean contains(String[] pids, String pid) {

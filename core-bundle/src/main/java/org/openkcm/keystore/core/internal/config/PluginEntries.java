@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.openkcm.keystore.core.internal.routing.RuleParser;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.openkcm.keystore.model.Limits;
 
 /**
@@ -41,7 +41,7 @@ final class PluginEntries {
    * @return properties per named factory PID, in list order
    */
   static Map<String, Map<String, Object>> translate(ConfigTranslator t, List<?> items)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     Map<String, Map<String, Object>> out = new LinkedHashMap<>();
     for (int i = 0; i < items.size(); i++) {
       String where = "plugins[" + i + "]";
@@ -93,7 +93,7 @@ final class PluginEntries {
   }
 
   private static String[] strings(ConfigTranslator t, String where, Object v)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     if (!(v instanceof List<?> l)) {
       throw t.error(where, "must be a list");
     }
@@ -112,7 +112,7 @@ final class PluginEntries {
    * strings.
    */
   private static String[] env(ConfigTranslator t, String where, Object v)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     if (v instanceof Map<?, ?> m) {
       List<String> out = new ArrayList<>();
       for (Map.Entry<?, ?> e : m.entrySet()) {

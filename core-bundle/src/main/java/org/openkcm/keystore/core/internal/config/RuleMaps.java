@@ -3,7 +3,7 @@ package org.openkcm.keystore.core.internal.config;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.openkcm.keystore.model.Limits;
 
 /**
@@ -17,7 +17,7 @@ final class RuleMaps {
   private RuleMaps() {}
 
   static String toText(ConfigTranslator t, String where, Map<?, ?> rule)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     StringBuilder b = new StringBuilder();
     for (Map.Entry<?, ?> e : rule.entrySet()) {
       String key = String.valueOf(e.getKey());

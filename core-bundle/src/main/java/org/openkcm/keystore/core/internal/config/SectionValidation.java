@@ -9,22 +9,20 @@ import org.openkcm.keystore.core.internal.keys.ReconcilerConfig;
 import org.openkcm.keystore.core.internal.keys.ReconcilerSettings;
 import org.openkcm.keystore.core.internal.routing.RoutingChanges;
 import org.openkcm.keystore.core.internal.routing.RoutingConfig;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 
 /**
  * Runs, before anything is applied, the validation the owning components run on activation, so the
  * bridge never reports "applied" for a value its component then rejects (and falls back on).
  */
 final class SectionValidation {
-  private static final String[] TIERS = {"l2", "l3", "l4"};
-
   private SectionValidation() {}
 
   /**
-   * @throws InvalidKeyRequestException naming the field and why, for the first section its
+   * @throws InvalidConfigurationException naming the field and why, for the first section its
    *     component would reject
    */
-  static void check(Map<String, Map<String, Object>> pids) throws InvalidKeyRequestException {
+  static void check(Map<String, Map<String, Object>> pids) throws InvalidConfigurationException {
     try {
       Map<String, Object> plugins = pids.get(ConfigSchema.PLUGINS.pid());
       if (plugins != null) {
@@ -39,7 +37,7 @@ final class SectionValidation {
         cache(ComponentConfigs.of(CacheConfig.class, cache));
       }
     } catch (IllegalArgumentException e) {
-      throw new InvalidKeyRequestException(field(e.getMessage()), problem(e.getMessage()));
+      throw new InvalidConfigurationException(field(e.getMessage()), problem(e.getMessage()));
     }
   }
 
@@ -48,7 +46,7 @@ final class SectionValidation {
    * forced).
    */
   static void checkRouting(Map<String, Map<String, Object>> pids, RoutingChanges routing)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     Map<String, Object> r = pids.get(ConfigSchema.ROUTING.pid());
     if (r == null || routing == null) {
       return;
@@ -59,27 +57,8 @@ final class SectionValidation {
         r.containsKey("rules") ? c.rules() : null, c.defaultBackend(), c.backends(), c.force());
   }
 
-  private static void cache(CacheConfig c) throws InvalidKeyRequestException {
-    int[] max = {c.l2_maxEntries(), c.l3_maxEntries(), c.l4_maxEntries()};
-    long[] ttl = {c.l2_ttlSeconds(), c.l3_ttlSeconds(), c.l4_ttlSeconds()};
-    long[] idle = {c.l2_idleSeconds(), c.l3_idleSeconds(), c.l4_idleSeconds()};
-    for (int i = 0; i < TIERS.length; i++) {
-      String at = "cache." + TIERS[i] + ".";
-      if (max[i] < 0) {
-        throw new InvalidKeyRequestException(
-            at + "maxEntries", max[i] + " is negative (0 switches the tier's cache off)");
-      }
-      if (ttl[i] <= 0) {
-        throw new InvalidKeyRequestException(at + "ttlSeconds", "must be at least 1");
-      }
-      if (idle[i] < 0) {
-        throw new InvalidKeyRequestException(at + "idleSeconds", "must be 0 (off) or more");
-      }
-    }
-    if (c.maxStalenessSeconds() < 0) {
-      throw new InvalidKeyRequestException("cache.maxStalenessSeconds", "must be 0 or more");
-    }
-    CacheSettings.from(c); // the component's own constructor checks, should they ever say more
+  private static void cache(CacheConfig c) throws InvalidConfigurationException {
+    CacheSettings.from(c); // the component's own checks, naming the field
   }
 
   private static String field(String message) {

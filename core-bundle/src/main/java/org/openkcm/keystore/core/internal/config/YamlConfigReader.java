@@ -2,7 +2,7 @@ package org.openkcm.keystore.core.internal.config;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -24,9 +24,9 @@ final class YamlConfigReader {
   /**
    * @return the top-level mapping (empty for an empty file)
    */
-  static Map<String, Object> read(String text) throws InvalidKeyRequestException {
+  static Map<String, Object> read(String text) throws InvalidConfigurationException {
     if (text.length() > MAX_BYTES) {
-      throw new InvalidKeyRequestException(
+      throw new InvalidConfigurationException(
           "config.yaml", "is larger than " + MAX_BYTES + " characters");
     }
     LoaderOptions options = new LoaderOptions();
@@ -42,23 +42,23 @@ final class YamlConfigReader {
       Mark m = e.getProblemMark();
       String where =
           m == null ? "" : " at line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1);
-      throw new InvalidKeyRequestException(
+      throw new InvalidConfigurationException(
           "config.yaml", "is not valid YAML" + where + ": " + e.getProblem());
     } catch (YAMLException e) {
-      throw new InvalidKeyRequestException(
+      throw new InvalidConfigurationException(
           "config.yaml", "is not valid YAML (" + e.getClass().getSimpleName() + ")");
     }
     if (doc == null) {
       return new LinkedHashMap<>();
     }
     if (!(doc instanceof Map<?, ?> map)) {
-      throw new InvalidKeyRequestException(
+      throw new InvalidConfigurationException(
           "config.yaml", "must be a mapping of sections (routing, backends, ...)");
     }
     Map<String, Object> out = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : map.entrySet()) {
       if (!(e.getKey() instanceof String key)) {
-        throw new InvalidKeyRequestException("config.yaml", "section names must be strings");
+        throw new InvalidConfigurationException("config.yaml", "section names must be strings");
       }
       out.put(key, e.getValue());
     }

@@ -18,6 +18,7 @@ import org.openkcm.keystore.core.internal.crypto.DataCipher;
 import org.openkcm.keystore.core.internal.crypto.RootKeyConfig;
 import org.openkcm.keystore.core.internal.observe.Observers;
 import org.openkcm.keystore.model.ConcurrentUpdateException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.openkcm.keystore.model.KeyFilter;
 import org.openkcm.keystore.model.KeyMetadata;
@@ -93,7 +94,7 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
     this(
         directory,
         new RootKeySelector(rootConfig.provider()),
-        new KeyCache(CacheSettings.from(cacheConfig)));
+        new KeyCache(cacheSettings(cacheConfig, CacheSettings.defaults())));
     applyTolerance(rootConfig);
     LOG.info("Crypto core active; root key provider '{}'", rootConfig.provider());
     schedule.configure(reconcilerConfig);
@@ -182,9 +183,28 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
     }
     applyTolerance(rootConfig);
     KeyCache old = cache;
-    cache = new KeyCache(CacheSettings.from(cacheConfig));
+    CacheSettings next = cacheSettings(cacheConfig, null);
+    if (next == null) {
+      return;
+    }
+    cache = new KeyCache(next);
     old.close();
     LOG.info("Key cache policy changed; caches rebuilt (the old ones were zeroized)");
+  }
+
+  /**
+   * A refused cache configuration (a .cfg or console edit) is logged and {@code otherwise} used.
+   */
+  private static CacheSettings cacheSettings(CacheConfig c, CacheSettings otherwise) {
+    try {
+      return CacheSettings.from(c);
+    } catch (InvalidConfigurationException e) {
+      LOG.error(
+          "Cache configuration rejected ({}); {}",
+          e.getMessage(),
+          otherwise == null ? "the cache policy in force stays" : "using the defaults");
+      return otherwise;
+    }
   }
 
   KeyCache cache() {
@@ -220,7 +240,7 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
               c.writeTimeTolerance(),
               Duration.ofSeconds(1),
               Duration.ofHours(1)));
-    } catch (InvalidKeyRequestException e) {
+    } catch (InvalidConfigurationException e) {
       LOG.error("{}; keeping {}", e.getMessage(), stateKeys.writeTimeTolerance());
     }
   }

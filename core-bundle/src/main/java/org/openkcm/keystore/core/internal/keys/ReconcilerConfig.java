@@ -16,14 +16,14 @@ public @interface ReconcilerConfig {
   @AttributeDefinition(name = "Enabled", description = "Run a pass at start and then periodically.")
   boolean enabled() default true;
 
-  @AttributeDefinition(name = "Interval", description = "Time between passes.")
+  @AttributeDefinition(name = "Interval", description = "Time between passes (100ms-1d).")
   String interval() default "1m";
 
   @AttributeDefinition(
       name = "Grace period",
       description =
           "Intent records younger than this are left alone: their"
-              + " saga may still be running on this or another node. Keep it well above the call timeout.")
+              + " saga may still be running on this or another node. Keep it well above the call timeout (1s-7d).")
   String gracePeriod() default "30s";
 
   @AttributeDefinition(

@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.openkcm.keystore.audit.OperationEvent;
 import org.openkcm.keystore.core.internal.observe.Observers;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.openkcm.keystore.model.KeystoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,11 +53,14 @@ final class ReconcilerSchedule {
       ReconcilerSettings settings = ReconcilerSettings.from(config);
       interval = settings.interval();
       grace = settings.gracePeriod();
-    } catch (InvalidKeyRequestException e) {
+    } catch (InvalidConfigurationException e) {
+      interval = ReconcilerSettings.DEFAULTS.interval();
+      grace = ReconcilerSettings.DEFAULTS.gracePeriod();
       LOG.error(
-          "Reconciler configuration rejected ({}); using interval 1m, grace 30s", e.getMessage());
-      interval = Duration.ofMinutes(1);
-      grace = Duration.ofSeconds(30);
+          "Reconciler configuration rejected ({}); using the defaults: interval {}, grace {}",
+          e.getMessage(),
+          interval,
+          grace);
     }
     boolean duplicates = config.duplicateScan();
     Duration g = grace;

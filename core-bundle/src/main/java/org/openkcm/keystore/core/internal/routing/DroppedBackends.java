@@ -2,7 +2,7 @@ package org.openkcm.keystore.core.internal.routing;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 
 /**
  * A routing change may not silently drop a backend that holds keys: once it is no longer configured
@@ -16,7 +16,7 @@ final class DroppedBackends {
   private DroppedBackends() {}
 
   static void check(RoutingTable current, RoutingTable next, KeyHolders holders)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     if (holders == null) {
       return; // no plugin manager yet (start-up): nothing is being served from any backend
     }
@@ -37,7 +37,7 @@ final class DroppedBackends {
       }
     }
     if (!unreachable.isEmpty()) {
-      throw new InvalidKeyRequestException(
+      throw new InvalidConfigurationException(
           "routing",
           "the change would drop "
               + String.join(", ", unreachable)

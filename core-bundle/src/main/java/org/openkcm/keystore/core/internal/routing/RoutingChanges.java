@@ -1,6 +1,6 @@
 package org.openkcm.keystore.core.internal.routing;
 
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 
 /**
  * Lets the config bridge ask, before it applies anything, whether the routing would accept a
@@ -9,8 +9,8 @@ import org.openkcm.keystore.model.InvalidKeyRequestException;
 public interface RoutingChanges {
 
   /**
-   * @throws InvalidKeyRequestException naming the field and why the routing would refuse it
+   * @throws InvalidConfigurationException naming the field and why the routing would refuse it
    */
   void check(String[] rules, String defaultBackend, String[] lookupOnly, boolean force)
-      throws InvalidKeyRequestException;
+      throws InvalidConfigurationException;
 }

@@ -6,7 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
@@ -132,7 +132,7 @@ public final class RoutingConfiguration implements Router, ConfigurationListener
 
   @Override
   public void check(String[] rules, String defaultBackend, String[] lookupOnly, boolean force)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     RoutingTable built =
         build(
             new Wanted(
@@ -159,7 +159,7 @@ public final class RoutingConfiguration implements Router, ConfigurationListener
       table = built;
       logChange(previous, built);
       return true;
-    } catch (InvalidKeyRequestException e) {
+    } catch (InvalidConfigurationException e) {
       if (previous == null) {
         table = defaults();
         LOG.error(
@@ -180,20 +180,20 @@ public final class RoutingConfiguration implements Router, ConfigurationListener
   private RoutingTable defaults() {
     try {
       return build(new Wanted(null, null, new String[0], true));
-    } catch (InvalidKeyRequestException e) {
+    } catch (InvalidConfigurationException e) {
       LOG.error(
           "The routes the backend bundles declare are invalid ({}): routing nothing",
           e.getMessage());
       try {
         return RoutingTable.parse(new String[0], NO_BACKEND, new String[0], Fallback.NONE);
-      } catch (InvalidKeyRequestException impossible) {
+      } catch (InvalidConfigurationException impossible) {
         throw new IllegalStateException(impossible);
       }
     }
   }
 
   /** The table for {@code w}, its unset parts filled in from what the backend bundles declare. */
-  private RoutingTable build(Wanted w) throws InvalidKeyRequestException {
+  private RoutingTable build(Wanted w) throws InvalidConfigurationException {
     List<DeclaredBackend> backends = declared();
     String fallback =
         backends.stream()

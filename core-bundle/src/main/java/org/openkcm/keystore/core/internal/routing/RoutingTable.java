@@ -5,7 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.openkcm.keystore.api.RouteView;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.openkcm.keystore.model.KeyMetadata;
 
 /**
@@ -44,7 +44,7 @@ public final class RoutingTable {
 
   /** Builds a table from its configured text form, every backend configured. */
   public static RoutingTable parse(String[] rules, String defaultBackend, String[] lookupOnly)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     return parse(rules, defaultBackend, lookupOnly, Fallback.NONE);
   }
 
@@ -53,11 +53,11 @@ public final class RoutingTable {
    *
    * @param fallback the backends that are not configured, whose routes go to its target instead
    *     (and {@link #redirected()} names them)
-   * @throws InvalidKeyRequestException naming the first bad field ({@code routing.rules[i]...})
+   * @throws InvalidConfigurationException naming the first bad field ({@code routing.rules[i]...})
    */
   public static RoutingTable parse(
       String[] rules, String defaultBackend, String[] lookupOnly, Fallback fallback)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     List<RouteRule> parsed = new ArrayList<>();
     Set<String> redirected = new LinkedHashSet<>();
     for (int i = 0; rules != null && i < rules.length; i++) {

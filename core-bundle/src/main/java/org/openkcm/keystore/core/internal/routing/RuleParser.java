@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.openkcm.keystore.model.KeyTier;
 import org.openkcm.keystore.model.Limits;
@@ -28,15 +29,15 @@ public final class RuleParser {
 
   /**
    * @param field where the rule came from, used in error messages
-   * @throws InvalidKeyRequestException naming {@code field} plus the offending part
+   * @throws InvalidConfigurationException naming {@code field} plus the offending part
    */
-  static RouteRule parse(String field, String text) throws InvalidKeyRequestException {
+  static RouteRule parse(String field, String text) throws InvalidConfigurationException {
     if (text == null || text.isBlank()) {
-      throw new InvalidKeyRequestException(field, "is empty");
+      throw new InvalidConfigurationException(field, "is empty");
     }
     int arrow = text.lastIndexOf("->");
     if (arrow < 0) {
-      throw new InvalidKeyRequestException(
+      throw new InvalidConfigurationException(
           field, "expected 'condition -> backend', e.g. 'tier=L4 -> cache-store'");
     }
     String backend = checkBackendName(field + ".backend", text.substring(arrow + 2).trim());
@@ -56,17 +57,17 @@ public final class RuleParser {
       } else if (key.equals("owner")) {
         int colon = value.indexOf(':');
         if (colon < 0) {
-          throw new InvalidKeyRequestException(
+          throw new InvalidConfigurationException(
               field + ".owner", "expected type:id-pattern, e.g. tenant:eu-*");
         }
         String type = value.substring(0, colon);
-        ownerType = type.equals("*") ? null : OwnerType.parse(field + ".owner", type);
+        ownerType = type.equals("*") ? null : ownerType(field + ".owner", type);
         ownerId = parseOwnerId(field + ".owner", value.substring(colon + 1));
       } else if (key.startsWith("tag.")) {
         String name = key.substring(4);
         tags.put(checkTagName(field + ".tags", name), parseTagGlob(field + ".tags." + name, value));
       } else {
-        throw new InvalidKeyRequestException(
+        throw new InvalidConfigurationException(
             field,
             "unknown condition '"
                 + Limits.printable(key)
@@ -77,21 +78,49 @@ public final class RuleParser {
   }
 
   /** Checks a rule and returns its canonical text (what the routing table will show). */
-  public static String canonical(String field, String text) throws InvalidKeyRequestException {
+  public static String canonical(String field, String text) throws InvalidConfigurationException {
     return parse(field, text).toString();
   }
 
-  static Set<KeyTier> parseTiers(String field, String value) throws InvalidKeyRequestException {
+  static Set<KeyTier> parseTiers(String field, String value) throws InvalidConfigurationException {
     Set<KeyTier> tiers = EnumSet.noneOf(KeyTier.class);
     for (String t : value.split(",")) {
-      tiers.add(KeyTier.parse(field, t));
+      tiers.add(tier(field, t));
     }
     return tiers;
   }
 
-  private static Glob parseOwnerId(String field, String value) throws InvalidKeyRequestException {
+  private static KeyTier tier(String field, String text) throws InvalidConfigurationException {
+    try {
+      return KeyTier.parse(field, text);
+    } catch (InvalidKeyRequestException e) {
+      throw asConfiguration(e);
+    }
+  }
+
+  private static OwnerType ownerType(String field, String text)
+      throws InvalidConfigurationException {
+    try {
+      return OwnerType.parse(field, text);
+    } catch (InvalidKeyRequestException e) {
+      throw asConfiguration(e);
+    }
+  }
+
+  /** The model's parsers speak of key requests; here the refused text is configuration. */
+  private static InvalidConfigurationException asConfiguration(InvalidKeyRequestException e) {
+    String prefix = e.field() + ": ";
+    String problem =
+        e.getMessage().startsWith(prefix)
+            ? e.getMessage().substring(prefix.length())
+            : e.getMessage();
+    return new InvalidConfigurationException(e.field(), problem, e);
+  }
+
+  private static Glob parseOwnerId(String field, String value)
+      throws InvalidConfigurationException {
     if (!ID_GLOB.matcher(value).matches()) {
-      throw new InvalidKeyRequestException(
+      throw new InvalidConfigurationException(
           field,
           "id pattern '"
               + Limits.printable(value)
@@ -101,29 +130,30 @@ public final class RuleParser {
     return g.matchesEverything() ? null : g;
   }
 
-  static String checkTagName(String field, String name) throws InvalidKeyRequestException {
+  static String checkTagName(String field, String name) throws InvalidConfigurationException {
     if (!TAG_NAME.matcher(name).matches()) {
-      throw new InvalidKeyRequestException(
+      throw new InvalidConfigurationException(
           field, "tag name '" + Limits.printable(name) + "' is not a valid tag name");
     }
     return name;
   }
 
-  private static Glob parseTagGlob(String field, String value) throws InvalidKeyRequestException {
+  private static Glob parseTagGlob(String field, String value)
+      throws InvalidConfigurationException {
     if (!TAG_GLOB.matcher(value).matches()) {
-      throw new InvalidKeyRequestException(
+      throw new InvalidConfigurationException(
           field, "value pattern must be 1-256 printable characters without spaces");
     }
     return Glob.of(value);
   }
 
   /**
-   * @throws InvalidKeyRequestException unless {@code name} is a valid backend name
+   * @throws InvalidConfigurationException unless {@code name} is a valid backend name
    */
   public static String checkBackendName(String field, String name)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     if (name == null || !BACKEND_NAME.matcher(name).matches()) {
-      throw new InvalidKeyRequestException(
+      throw new InvalidConfigurationException(
           field,
           "backend name '"
               + Limits.printable(name)

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.openkcm.keystore.core.internal.routing.Router;
 import org.openkcm.keystore.core.internal.routing.RoutingTable;
 import org.openkcm.keystore.core.internal.support.Annotations;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.openkcm.keystore.spi.Keystore;
 
 /** A plugin manager outside OSGi: a settable routing table and hand-made service registrations. */
@@ -16,14 +16,14 @@ final class Fixture implements Router, AutoCloseable {
   final PluginManager manager;
 
   Fixture(String[] rules, String defaultBackend, Map<String, Object> settings)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     routes(rules, defaultBackend);
     manager = new PluginManager(this);
     manager.activate(Annotations.of(PluginsConfig.class, settings));
   }
 
   void routes(String[] rules, String defaultBackend, String... lookupOnly)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     table = RoutingTable.parse(rules, defaultBackend, lookupOnly);
   }
 

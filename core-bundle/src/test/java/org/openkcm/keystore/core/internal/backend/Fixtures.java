@@ -1,14 +1,14 @@
 package org.openkcm.keystore.core.internal.backend;
 
 import java.util.Map;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.openkcm.keystore.spi.Keystore;
 
 /** Access to the plugin manager fixture for tests of other packages. */
 public final class Fixtures {
   private final Fixture fx;
 
-  public Fixtures(String[] rules, String defaultBackend) throws InvalidKeyRequestException {
+  public Fixtures(String[] rules, String defaultBackend) throws InvalidConfigurationException {
     fx = new Fixture(rules, defaultBackend, Map.of("healthInterval", "1h"));
   }
 
@@ -16,7 +16,7 @@ public final class Fixtures {
    * @param settings plugin manager settings ({@code PluginsConfig} attribute names)
    */
   public Fixtures(String[] rules, String defaultBackend, Map<String, Object> settings)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     fx = new Fixture(rules, defaultBackend, settings);
   }
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openkcm.keystore.inmemory.internal.InMemoryKeystore;
 import org.openkcm.keystore.model.BackendUnavailableException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.openkcm.keystore.model.InvalidKeyRequestException;
 import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyRef;
@@ -43,7 +44,7 @@ class PluginManagerTest {
     }
   }
 
-  private Fixture fixture(Map<String, Object> settings) throws InvalidKeyRequestException {
+  private Fixture fixture(Map<String, Object> settings) throws InvalidConfigurationException {
     fx =
         new Fixture(
             new String[] {"tier=L2,L3 -> vault", "tier=L4 -> inmemory"}, "inmemory", settings);

@@ -30,7 +30,7 @@ class ConfigSyncTest {
             () -> null,
             InstalledSections::all);
     sync.apply(
-        "routing:\n  default: inmemory\nplugins:\n  callTimeout: 2s\ncache:\n  ttl: 5m\nrootKey:\n  provider: local\n",
+        "routing:\n  default: inmemory\nplugins:\n  callTimeout: 2s\ncache:\n  l2: {ttl: 5m}\nrootKey:\n  provider: local\n",
         Map.of());
     assertThat(store)
         .containsOnlyKeys(
@@ -95,14 +95,44 @@ class ConfigSyncTest {
     for (Map.Entry<String, String[]> b : bad.entrySet()) {
       assertThatThrownBy(() -> sync.apply(b.getKey(), Map.of()))
           .as(b.getKey())
-          .isInstanceOf(org.openkcm.keystore.model.InvalidKeyRequestException.class)
+          .isInstanceOf(org.openkcm.keystore.model.InvalidConfigurationException.class)
           .satisfies(
               e ->
-                  assertThat(((org.openkcm.keystore.model.InvalidKeyRequestException) e).field())
-                      .isEqualTo(b.getValue()[0]))
+                  assertThat(((org.openkcm.keystore.model.InvalidConfigurationException) e).field())
+                      .hasValue(b.getValue()[0]))
           .hasMessageContaining(b.getValue()[1]);
       assertThat(store.toString()).as("nothing applied for " + b.getKey()).isEqualTo(before);
     }
+  }
+
+  @Test
+  void aMalformedRoutingRuleIsAConfigurationErrorNamingTheFieldAndNothingIsApplied()
+      throws Exception {
+    ConfigSync sync =
+        new ConfigSync(
+            configAdmin(),
+            "config.yaml",
+            () -> FieldCatalog.NONE,
+            () -> null,
+            InstalledSections::all);
+    sync.apply("routing:\n  default: inmemory\nplugins:\n  callTimeout: 2s\n", Map.of());
+    String before = store.toString();
+    // the tier is refused by the model's parser (a key-request error there); as configuration it
+    // must reach the operator as a configuration error naming the rule's field
+    assertThatThrownBy(
+            () ->
+                sync.apply(
+                    "routing:\n  default: inmemory\n  rules:\n    - 'tier=L7 -> inmemory'\n"
+                        + "plugins:\n  callTimeout: 3s\n",
+                    Map.of()))
+        .isInstanceOf(org.openkcm.keystore.model.InvalidConfigurationException.class)
+        .isNotInstanceOf(org.openkcm.keystore.model.InvalidKeyRequestException.class)
+        .satisfies(
+            e ->
+                assertThat(((org.openkcm.keystore.model.InvalidConfigurationException) e).field())
+                    .hasValue("routing.rules[0].tier"))
+        .hasMessageContaining("L7");
+    assertThat(store.toString()).as("neither routing nor plugins applied").isEqualTo(before);
   }
 
   @Test

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 
 class ConfigTranslatorTest {
   static final String EXAMPLE =
@@ -31,15 +31,16 @@ class ConfigTranslatorTest {
               callTimeout: 2s
               maxConcurrentCalls: 8
             cache:
-              ttl: 5m
-              maxEntries: 1000
+              l3:
+                ttl: 5m
+                maxEntries: 1000
             rootKey:
               provider: local
               masterKeyFile: conf/master.key
             """;
 
   private static Map<String, Map<String, Object>> translate(String yaml, Map<String, String> env)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     return ConfigTranslator.translate(
         YamlConfigReader.read(yaml), env, FieldCatalog.NONE, InstalledSections.all());
   }
@@ -72,8 +73,8 @@ class ConfigTranslatorTest {
         .containsEntry("callTimeout", "2s")
         .containsEntry("maxConcurrentCalls", 8);
     assertThat(pids.get("org.openkcm.keystore.cache"))
-        .containsEntry("ttl", "5m")
-        .containsEntry("maxEntries", 1000);
+        .containsEntry("l3.ttl", "5m")
+        .containsEntry("l3.maxEntries", 1000);
     assertThat(pids.get("org.openkcm.keystore.rootkey")).containsEntry("provider", "local");
   }
 
@@ -165,7 +166,8 @@ class ConfigTranslatorTest {
     assertRejected("health:\n  interval: -3s\n", Map.of(), "plugins.interval");
     assertRejected(
         "plugins:\n  maxConcurrentCalls: many\n", Map.of(), "plugins.maxConcurrentCalls");
-    assertRejected("cache:\n  ttl: forever\n", Map.of(), "cache.ttl");
+    assertRejected("cache:\n  l2: {ttl: forever}\n", Map.of(), "cache.l2.ttl");
+    assertRejected("cache:\n  ttl: 5m\n", Map.of(), "cache.ttl");
     assertRejected("caches:\n  ttl: 5s\n", Map.of(), "caches");
     assertRejected("backends:\n  routing: {}\n", Map.of(), "backends.routing");
     assertRejected(
@@ -193,11 +195,11 @@ class ConfigTranslatorTest {
                     YamlConfigReader.read("backends:\n  openbao: {adress: 'http://127.0.0.1:1'}\n"),
                     Map.of(),
                     catalog))
-        .isInstanceOf(InvalidKeyRequestException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .satisfies(
             e ->
-                assertThat(((InvalidKeyRequestException) e).field())
-                    .isEqualTo("backends.openbao.adress"))
+                assertThat(((InvalidConfigurationException) e).field())
+                    .hasValue("backends.openbao.adress"))
         .hasMessageContaining("address, mount, token");
     // no metatype for this backend: its fields pass with their yaml types
     assertThat(
@@ -215,18 +217,18 @@ class ConfigTranslatorTest {
         pid ->
             pid.equals("org.openkcm.keystore.cache")
                 ? java.util.Optional.of(
-                    java.util.Set.of("l2.maxEntries", "l2.ttlSeconds", "l4.maxEntries"))
+                    java.util.Set.of("l2.maxEntries", "l2.ttl", "l4.maxEntries"))
                 : java.util.Optional.empty();
     Map<String, Map<String, Object>> pids =
         ConfigTranslator.translate(
             YamlConfigReader.read(
-                "cache:\n  l2: {maxEntries: 500, ttlSeconds: 60}\n  l4.maxEntries: 9\n"),
+                "cache:\n  l2: {maxEntries: 500, ttl: 60s}\n  l4.maxEntries: 9\n"),
             Map.of("OPENKCM_KEYSTORE_CACHE_L4_MAX_ENTRIES", "10"),
             catalog);
     assertThat(pids.get("org.openkcm.keystore.cache"))
         .containsEntry("l2.maxEntries", 500)
-        .containsEntry("l2.ttlSeconds", 60)
-        .containsEntry("l4.maxEntries", "10")
+        .containsEntry("l2.ttl", "60s")
+        .containsEntry("l4.maxEntries", 10)
         .doesNotContainKey("l4MaxEntries");
     assertThatThrownBy(
             () ->
@@ -234,8 +236,8 @@ class ConfigTranslatorTest {
                     YamlConfigReader.read("cache:\n  l2: {maxEntrys: 5}\n"), Map.of(), catalog))
         .satisfies(
             e ->
-                assertThat(((InvalidKeyRequestException) e).field())
-                    .isEqualTo("cache.l2.maxEntrys"));
+                assertThat(((InvalidConfigurationException) e).field())
+                    .hasValue("cache.l2.maxEntrys"));
   }
 
   @Test
@@ -288,7 +290,7 @@ class ConfigTranslatorTest {
                 .get("org.openkcm.keystore.pkcs11"))
         .containsEntry("tokenLabel", "ks-root");
     assertThatThrownBy(() -> translate("rootKey:\n  pkcs11: {pin: '91827364'}\n", Map.of()))
-        .isInstanceOf(InvalidKeyRequestException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("rootKey.pkcs11.pin")
         .hasMessageNotContaining("91827364");
   }
@@ -297,7 +299,7 @@ class ConfigTranslatorTest {
   void badYamlNamesTheLineButNeverEchoesItsContent() {
     String yaml = "backends:\n  openbao:\n    token: s.super-secret-token: oops\n";
     assertThatThrownBy(() -> translate(yaml, Map.of()))
-        .isInstanceOf(InvalidKeyRequestException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("config.yaml")
         .hasMessageContaining("line 3")
         .hasMessageNotContaining("super-secret");
@@ -306,7 +308,7 @@ class ConfigTranslatorTest {
   @Test
   void yamlTagsThatConstructObjectsAreRefused() {
     assertThatThrownBy(() -> translate("cache: !!javax.script.ScriptEngineManager [x]\n", Map.of()))
-        .isInstanceOf(InvalidKeyRequestException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("config.yaml");
   }
 
@@ -379,7 +381,7 @@ class ConfigTranslatorTest {
                     Map.of("VAULTISH_ENDPOINT", "ftp://x"),
                     FieldCatalog.NONE,
                     declared))
-        .isInstanceOf(InvalidKeyRequestException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("backends.vaultish.endpoint (from VAULTISH_ENDPOINT)");
     assertThatThrownBy(
             () ->
@@ -402,7 +404,7 @@ class ConfigTranslatorTest {
 
   private static void assertRejected(String yaml, Map<String, String> env, String field) {
     assertThatThrownBy(() -> translate(yaml, env))
-        .isInstanceOf(InvalidKeyRequestException.class)
-        .satisfies(e -> assertThat(((InvalidKeyRequestException) e).field()).isEqualTo(field));
+        .isInstanceOf(InvalidConfigurationException.class)
+        .satisfies(e -> assertThat(((InvalidConfigurationException) e).field()).hasValue(field));
   }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 
 class DurationsTest {
   @Test
@@ -22,13 +22,13 @@ class DurationsTest {
   void rejectsNamingTheField() {
     for (String bad : new String[] {"", "5", "5 sec", "-PT1S", "soon", null}) {
       assertThatThrownBy(() -> Durations.parse("plugins.callTimeout", bad))
-          .isInstanceOf(InvalidKeyRequestException.class)
+          .isInstanceOf(InvalidConfigurationException.class)
           .satisfies(
               e ->
-                  assertThat(((InvalidKeyRequestException) e).field())
-                      .isEqualTo("plugins.callTimeout"));
+                  assertThat(((InvalidConfigurationException) e).field())
+                      .hasValue("plugins.callTimeout"));
     }
     assertThatThrownBy(() -> Durations.positive("x", "0s"))
-        .isInstanceOf(InvalidKeyRequestException.class);
+        .isInstanceOf(InvalidConfigurationException.class);
   }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 
 /**
  * config.yaml {@code plugins:} as OpenKCM's list of go-plugin entries: one named factory
@@ -13,7 +13,7 @@ import org.openkcm.keystore.model.InvalidKeyRequestException;
  */
 class PluginEntriesTest {
   private static Map<String, Map<String, Object>> translate(String yaml)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     return ConfigTranslator.translate(
         YamlConfigReader.read(yaml), Map.of(), FieldCatalog.NONE, InstalledSections.all());
   }
@@ -63,16 +63,16 @@ class PluginEntriesTest {
   void badEntriesAreRejectedNamingTheField() {
     String sum = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     assertThatThrownBy(() -> translate("plugins:\n  - path: /x\n    checksum: " + sum + "\n"))
-        .isInstanceOf(InvalidKeyRequestException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("plugins[0].name");
     assertThatThrownBy(() -> translate("plugins:\n  - name: a\n    checksum: " + sum + "\n"))
-        .isInstanceOf(InvalidKeyRequestException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("plugins[0].path");
     assertThatThrownBy(
             () ->
                 translate(
                     "plugins:\n  - {name: a, path: /x, checksum: " + sum + ", colour: red}\n"))
-        .isInstanceOf(InvalidKeyRequestException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("plugins[0].colour");
     assertThatThrownBy(
             () ->
@@ -82,17 +82,17 @@ class PluginEntriesTest {
                         + "}\n  - {name: a, path: /y, checksum: "
                         + sum
                         + "}\n"))
-        .isInstanceOf(InvalidKeyRequestException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("plugins[1].name");
     assertThatThrownBy(
             () -> translate("plugins:\n  - {name: routing, path: /x, checksum: " + sum + "}\n"))
-        .isInstanceOf(InvalidKeyRequestException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("reserved");
     assertThatThrownBy(
             () ->
                 translate(
                     "plugins:\n  - {name: a, path: /x, checksum: " + sum + ", env: [NOEQUALS]}\n"))
-        .isInstanceOf(InvalidKeyRequestException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("plugins[0].env");
   }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 
 /**
  * config.yaml {@code backends.postgres} reaches its PID typed; a password there (or in the
@@ -13,7 +13,7 @@ import org.openkcm.keystore.model.InvalidKeyRequestException;
  */
 class PostgresSectionTest {
   private static Map<String, Map<String, Object>> translate(String yaml, Map<String, String> env)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     return ConfigTranslator.translate(
         YamlConfigReader.read(yaml), env, FieldCatalog.NONE, InstalledSections.all());
   }
@@ -51,7 +51,7 @@ class PostgresSectionTest {
                 translate(
                     "backends:\n  postgres:\n    url: jdbc:postgresql://db/ks\n    password: hunter2\n",
                     Map.of()))
-        .isInstanceOf(InvalidKeyRequestException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("backends.postgres.password")
         .hasMessageContaining("passwordFile")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
@@ -60,7 +60,7 @@ class PostgresSectionTest {
                 translate(
                     "backends:\n  postgres:\n    url: jdbc:postgresql://db/ks\n",
                     Map.of("OPENKCM_KEYSTORE_BACKENDS_POSTGRES_PASSWORD", "hunter2")))
-        .isInstanceOf(InvalidKeyRequestException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("OPENKCM_KEYSTORE_BACKENDS_POSTGRES_PASSWORD")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
   }

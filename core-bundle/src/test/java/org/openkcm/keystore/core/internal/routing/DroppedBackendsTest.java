@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 
 /**
  * A routing rule naming a backend that does not exist used to drop 'openbao' (holder of every
@@ -20,7 +20,7 @@ class DroppedBackendsTest {
       new Fallback(java.util.Set.of("openbao"), "inmemory");
 
   private static RoutingTable table(String[] rules, String def, String... lookupOnly)
-      throws InvalidKeyRequestException {
+      throws InvalidConfigurationException {
     return RoutingTable.parse(rules, def, lookupOnly, Fallback.NONE);
   }
 
@@ -33,7 +33,7 @@ class DroppedBackendsTest {
         name ->
             Map.of("openbao", KeyHolders.Holding.SOME).getOrDefault(name, KeyHolders.Holding.NONE);
     assertThatThrownBy(() -> DroppedBackends.check(current, typo, openbaoHoldsKeys))
-        .isInstanceOf(InvalidKeyRequestException.class)
+        .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("'openbao' (holds keys)")
         .hasMessageContaining("unreachable")
         .hasMessageContaining("routing.force");

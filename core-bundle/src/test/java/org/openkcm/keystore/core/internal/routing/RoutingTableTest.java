@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.openkcm.keystore.core.internal.support.Keys.key;
 
 import org.junit.jupiter.api.Test;
-import org.openkcm.keystore.model.InvalidKeyRequestException;
+import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.openkcm.keystore.model.KeyTier;
 
 class RoutingTableTest {
@@ -93,7 +93,7 @@ class RoutingTableTest {
 
   private static void assertField(String[] rules, String def, String field) {
     assertThatThrownBy(() -> RoutingTable.parse(rules, def, null, Fallback.NONE))
-        .isInstanceOf(InvalidKeyRequestException.class)
-        .satisfies(e -> assertThat(((InvalidKeyRequestException) e).field()).isEqualTo(field));
+        .isInstanceOf(InvalidConfigurationException.class)
+        .satisfies(e -> assertThat(((InvalidConfigurationException) e).field()).hasValue(field));
   }
 }
