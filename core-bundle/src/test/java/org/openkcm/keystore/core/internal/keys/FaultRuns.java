@@ -63,28 +63,23 @@ final class FaultRuns {
       int reconcileEvery,
       StorageCheck storage)
       throws Exception {
-    long seed = seed();
-    InMemoryKeystore edge = new InMemoryKeystore("inmemory", 1_000_000);
-    FaultInjectingKeystore a = new FaultInjectingKeystore(tested);
-    FaultInjectingKeystore b = new FaultInjectingKeystore(edge);
-    try (LocalRootKeyProvider root =
-        new LocalRootKeyProvider(dir.resolve("master.key"), n -> null)) {
-      CryptoKeyService service = service(directory(a, b, order), root);
-      ChaosRun run = new ChaosRun(() -> service, seed, limits);
-      a.plan(ChaosPlans.bursty(seed, 0.10, 0.004, 8));
-      b.plan(ChaosPlans.bursty(seed + 1, 0.10, 0.004, 8));
-      run.run(INJECTED_OPERATIONS, reconcileEvery, () -> {});
-      a.plan(FaultPlan.none());
-      b.plan(FaultPlan.none());
-      ReconcileReport last = service.reconcile(Duration.ZERO, true);
-      service.close();
-      ChaosInvariants inv = readBack(run, tested, edge, order, root);
-      storage.check(run);
-      ChaosReport.check(
-          report, seed, run, inv, List.of(a, b), last, startNanos, INJECTED_OPERATIONS);
-    } finally {
-      edge.close();
-    }
+    drive(
+        report,
+        dir,
+        startNanos,
+        tested,
+        order,
+        limits,
+        (run, seed, a, b) -> {
+          a.plan(ChaosPlans.bursty(seed, 0.10, 0.004, 8));
+          b.plan(ChaosPlans.bursty(seed + 1, 0.10, 0.004, 8));
+          run.run(INJECTED_OPERATIONS, reconcileEvery, () -> {});
+          a.plan(FaultPlan.none());
+          b.plan(FaultPlan.none());
+        },
+        storage,
+        INJECTED_OPERATIONS,
+        0.10);
   }
 
   /**
@@ -101,37 +96,78 @@ final class FaultRuns {
       Runnable kill,
       Runnable restart)
       throws Exception {
+    drive(
+        report,
+        dir,
+        startNanos,
+        tested,
+        Order.EDGE_FIRST,
+        new ChaosRun.Limits(8, 30, 100_000),
+        (run, seed, a, b) -> {
+          CompletableFuture<Void> worker =
+              CompletableFuture.runAsync(() -> run.run(KILL_OPERATIONS, 0, () -> {}));
+          for (int round = 1; round <= 2; round++) {
+            int at = round * 1200;
+            await()
+                .atMost(Duration.ofSeconds(90))
+                .until(() -> run.progress.get() >= at || worker.isDone());
+            kill.run();
+            int down = run.progress.get();
+            await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> run.progress.get() >= down + 20 || worker.isDone());
+            restart.run();
+          }
+          worker.get(180, TimeUnit.SECONDS);
+        },
+        run ->
+            assertThat(run.failed)
+                .as("operations failed while " + storageName + " was down")
+                .isPositive(),
+        KILL_OPERATIONS,
+        0.0);
+  }
+
+  /**
+   * What a run does to the core and its two backends (the tested one {@code a}, the edge {@code
+   * b}).
+   */
+  private interface Driver {
+    void drive(ChaosRun run, long seed, FaultInjectingKeystore a, FaultInjectingKeystore b)
+        throws Exception;
+  }
+
+  /**
+   * The shared frame: the core over the tested backend and an InMemory edge, the driver, one
+   * reconcile with faults off, the read-back, the extra check, the report and its assertions.
+   */
+  private static void drive(
+      String report,
+      Path dir,
+      long startNanos,
+      Keystore tested,
+      Order order,
+      ChaosRun.Limits limits,
+      Driver driver,
+      StorageCheck after,
+      int minOperations,
+      double minFaultShare)
+      throws Exception {
     long seed = seed();
     InMemoryKeystore edge = new InMemoryKeystore("inmemory", 1_000_000);
     FaultInjectingKeystore a = new FaultInjectingKeystore(tested);
     FaultInjectingKeystore b = new FaultInjectingKeystore(edge);
     try (LocalRootKeyProvider root =
         new LocalRootKeyProvider(dir.resolve("master.key"), n -> null)) {
-      CryptoKeyService service = service(directory(a, b, Order.EDGE_FIRST), root);
-      ChaosRun run = new ChaosRun(() -> service, seed, new ChaosRun.Limits(8, 30, 100_000));
-      CompletableFuture<Void> worker =
-          CompletableFuture.runAsync(() -> run.run(KILL_OPERATIONS, 0, () -> {}));
-      for (int round = 1; round <= 2; round++) {
-        int at = round * 1200;
-        await()
-            .atMost(Duration.ofSeconds(90))
-            .until(() -> run.progress.get() >= at || worker.isDone());
-        kill.run();
-        int down = run.progress.get();
-        await()
-            .atMost(Duration.ofSeconds(30))
-            .until(() -> run.progress.get() >= down + 20 || worker.isDone());
-        restart.run();
-      }
-      worker.get(180, TimeUnit.SECONDS);
+      CryptoKeyService service = service(directory(a, b, order), root);
+      ChaosRun run = new ChaosRun(() -> service, seed, limits);
+      driver.drive(run, seed, a, b);
       ReconcileReport last = service.reconcile(Duration.ZERO, true);
       service.close();
-      ChaosInvariants inv = readBack(run, tested, edge, Order.EDGE_FIRST, root);
-      assertThat(run.failed)
-          .as("operations failed while " + storageName + " was down")
-          .isPositive();
+      ChaosInvariants inv = readBack(run, tested, edge, order, root);
+      after.check(run);
       ChaosReport.check(
-          report, seed, run, inv, List.of(a, b), last, startNanos, KILL_OPERATIONS, 0.0);
+          report, seed, run, inv, List.of(a, b), last, startNanos, minOperations, minFaultShare);
     } finally {
       edge.close();
     }
