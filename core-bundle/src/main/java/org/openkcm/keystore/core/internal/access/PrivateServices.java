@@ -23,7 +23,8 @@ import org.osgi.service.component.annotations.Component;
  * this hook leaves alone, so hot swap, live routing changes and the audited doors work as before.
  *
  * <p>A registration that also offers a public type (a {@code ConfigurationListener}) stays visible
- * to a bundle that asks for that public type by name, and only then: Config Admin still delivers
+ * to a bundle that asks for exactly that public type by name ({@code (objectClass=...)}, what a
+ * lookup or a {@code ServiceTracker} by class sends), and only then: Config Admin still delivers
  * its events, nobody reaches the internal face.
  */
 @Component(service = {FindHook.class, EventListenerHook.class})
@@ -80,10 +81,10 @@ public final class PrivateServices implements FindHook, EventListenerHook {
     if (asked == null) {
       return true;
     }
-    String a = asked.toLowerCase(java.util.Locale.ROOT);
+    // exactly what a lookup or a ServiceTracker by class name asks: no wider filter gets through
     return Arrays.stream(classes(r))
         .filter(c -> !c.startsWith(INTERNAL))
-        .noneMatch(c -> a.contains("(objectclass=" + c.toLowerCase(java.util.Locale.ROOT) + ")"));
+        .noneMatch(c -> asked.equalsIgnoreCase("(objectClass=" + c + ")"));
   }
 
   /**

@@ -42,6 +42,10 @@ class PrivateServicesTest {
     assertThat(find(context(3), LISTENER, routing)).containsExactly(routing);
     assertThat(find(context(3), ROUTER, routing)).isEmpty();
     assertThat(find(context(3), null, routing)).isEmpty();
+    Map<BundleContext, Collection<ListenerInfo>> wide = new HashMap<>();
+    wide.put(context(3), List.of(info("(|(objectClass=" + LISTENER + ")(objectClass=*))")));
+    hook.event(new ServiceEvent(ServiceEvent.MODIFIED, routing), wide);
+    assertThat(wide).as("a wider filter naming the public type").isEmpty();
   }
 
   @Test
