@@ -350,7 +350,7 @@ public final class KeyMetadata {
     }
     for (Map.Entry<String, String> e : tags.entrySet()) {
       String k = e.getKey();
-      if (k == null || !Limits.TAG_KEY.matcher(k).matches()) {
+      if (!Limits.isValidTagKey(k)) {
         throw new InvalidKeyRequestException(
             "tags",
             "tag name '"
@@ -360,7 +360,7 @@ public final class KeyMetadata {
                 + " letters, digits, '.', '_', ':' or '-'");
       }
       String v = e.getValue();
-      if (v == null || !Limits.TAG_VALUE.matcher(v).matches()) {
+      if (!Limits.isValidTagValue(v)) {
         throw new InvalidKeyRequestException(
             "tags." + k,
             "value must be printable ASCII of at most "

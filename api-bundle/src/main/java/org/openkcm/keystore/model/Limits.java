@@ -1,7 +1,5 @@
 package org.openkcm.keystore.model;
 
-import java.util.regex.Pattern;
-
 /**
  * The limits every backend can hold, in one place. They are chosen to fit OpenBao KV v2 (whose
  * {@code custom_metadata} allows 64 pairs, keys of 128 bytes, printable values of 512 bytes, and
@@ -29,13 +27,45 @@ public final class Limits {
 
   public static final int MAX_PAGE_SIZE = 1000;
 
-  static final Pattern TAG_KEY =
-      Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0," + (MAX_TAG_KEY_LENGTH - 1) + "}");
-
-  /** Printable ASCII, space included. */
-  static final Pattern TAG_VALUE = Pattern.compile("[\\x20-\\x7E]{0," + MAX_TAG_VALUE_LENGTH + "}");
-
   private Limits() {}
+
+  /**
+   * @return whether {@code k} is a tag name: 1-{@value #MAX_TAG_KEY_LENGTH} of {@code
+   *     [A-Za-z0-9._:-]}, starting alphanumeric. A loop, not a regex: every metadata build passes
+   *     here.
+   */
+  static boolean isValidTagKey(String k) {
+    if (k == null
+        || k.isEmpty()
+        || k.length() > MAX_TAG_KEY_LENGTH
+        || !isAlphanumeric(k.charAt(0))) {
+      return false;
+    }
+    for (int i = 1; i < k.length(); i++) {
+      char c = k.charAt(i);
+      if (!isAlphanumeric(c) && c != '.' && c != '_' && c != ':' && c != '-') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * @return whether {@code v} is a tag value: at most {@value #MAX_TAG_VALUE_LENGTH} printable
+   *     ASCII characters (space included)
+   */
+  static boolean isValidTagValue(String v) {
+    if (v == null || v.length() > MAX_TAG_VALUE_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c < 0x20 || c > 0x7E) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /**
    * Checks an id (key id, owner id) and returns it.

@@ -85,6 +85,17 @@ final class CryptoFloor {
     return out;
   }
 
+  /**
+   * @return the plaintext of {@link #encrypt}'s output (IV, then ciphertext and tag)
+   */
+  static byte[] decrypt(SecretKeySpec key, byte[] ivAndCiphertext, byte[] aad)
+      throws GeneralSecurityException {
+    Cipher c = DEK.get();
+    c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, ivAndCiphertext, 0, 12));
+    c.updateAAD(aad);
+    return c.doFinal(ivAndCiphertext, 12, ivAndCiphertext.length - 12);
+  }
+
   private static SecureRandom drbg() {
     try {
       return SecureRandom.getInstance(

@@ -66,6 +66,15 @@ public final class PairedMain {
           threads,
           t -> core.service.encrypt(key.id(), plaintext, aad).length,
           t -> CryptoFloor.encrypt(same, plaintext, aad).length);
+      byte[] coreCiphertext = core.service.encrypt(key.id(), plaintext, aad);
+      byte[] floorCiphertext = CryptoFloor.encrypt(same, plaintext, aad);
+      report(
+          "decrypt 1 KiB with a cached L4 vs bare JDK AES-GCM, same key",
+          "decrypt_1k_vs_aesgcm",
+          1.3,
+          threads,
+          t -> core.service.decrypt(key.id(), coreCiphertext, aad).length,
+          t -> CryptoFloor.decrypt(same, floorCiphertext, aad).length);
     }
   }
 

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Volatile backend: records in a concurrent hash map (constant-time store and retrieve), with
  * sorted owner and tier indexes that give listings their (id, version) order and keep a listing by
- * owner or tier within that index. Bounded; sealed bytes are zeroized on delete and on shutdown.
+ * owner or tier within that index, written in sorted batches ({@link SecondaryIndex}). Bounded;
+ * sealed bytes are zeroized on delete and on shutdown.
  */
 @Component(
     service = Keystore.class,
@@ -89,8 +90,8 @@ public final class InMemoryKeystore implements Keystore, AutoCloseable {
           "backend '" + info.name() + "' is full (" + maxEntries + " entries)");
     }
     Entry entry = new Entry(metadata, sealed.clone(), 1);
-    // index inside the key's atomic section: a delete racing a re-store of the same ref cannot
-    // leave a record that listings miss (listing order comes from the indexes)
+    // index (queue the change) inside the key's atomic section: a delete racing a re-store of the
+    // same ref cannot leave a record that listings miss (listing order comes from the indexes)
     Entry stored =
         records.computeIfAbsent(
             metadata.ref(),
@@ -98,6 +99,7 @@ public final class InMemoryKeystore implements Keystore, AutoCloseable {
               index.add(metadata);
               return entry;
             });
+    index.applyIfFull();
     if (stored != entry) {
       count.decrementAndGet();
       Arrays.fill(entry.sealed, (byte) 0);
@@ -171,6 +173,7 @@ public final class InMemoryKeystore implements Keystore, AutoCloseable {
           removed[0] = current;
           return null;
         });
+    index.applyIfFull();
     if (removed[0] == null) {
       return false;
     }

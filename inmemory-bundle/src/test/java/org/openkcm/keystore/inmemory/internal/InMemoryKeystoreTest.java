@@ -142,6 +142,103 @@ class InMemoryKeystoreTest {
     }
   }
 
+  @Test
+  void queuedIndexChangesListInOrderAcrossBatchesAndKeepNoDeletedRef() throws Exception {
+    InMemoryKeystore store = new InMemoryKeystore("inmemory", 100_000);
+    int n = 2 * SecondaryIndex.BATCH + 37; // two batches applied by stores, the rest by the listing
+    java.util.TreeSet<KeyRef> expectedA = new java.util.TreeSet<>();
+    java.util.TreeSet<KeyRef> expectedL3 = new java.util.TreeSet<>();
+    java.util.Random random = new java.util.Random(7);
+    for (int i = 0; i < n; i++) {
+      boolean ownerA = i % 3 != 0;
+      KeyTier tier = i % 5 == 0 ? KeyTier.L3 : KeyTier.L4;
+      KeyMetadata md =
+          records
+              .metadata(
+                  String.format("q%08x-%d", random.nextInt(), i),
+                  1,
+                  tier,
+                  records.tenant(ownerA ? "a" : "b"))
+              .build();
+      store.store(md, Records.sealed(8));
+      boolean gone = i % 7 == 0;
+      if (gone) {
+        store.delete(md.ref());
+      }
+      if (i % 14 == 0) { // deleted, then stored again: listed
+        store.store(md, Records.sealed(8));
+        gone = false;
+      }
+      if (!gone && ownerA) {
+        expectedA.add(md.ref());
+      }
+      if (!gone && tier == KeyTier.L3) {
+        expectedL3.add(md.ref());
+      }
+    }
+    assertThat(refs(store, KeyFilter.builder().owner(records.tenant("a")).pageSize(333)))
+        .containsExactlyElementsOf(expectedA);
+    assertThat(refs(store, KeyFilter.builder().tier(KeyTier.L3).pageSize(100)))
+        .containsExactlyElementsOf(expectedL3);
+    SecondaryIndex index = index(store);
+    int indexed = 0;
+    for (java.util.Iterator<KeyRef> it = index.candidates(KeyFilter.builder().build());
+        it.hasNext(); ) {
+      it.next();
+      indexed++;
+    }
+    assertThat(indexed).as("no ref of a deleted record stays indexed").isEqualTo(store.size());
+  }
+
+  @Test
+  void aListingStartedAfterAStoreReturnedFindsItWhileOthersStore() throws Exception {
+    InMemoryKeystore store = new InMemoryKeystore("inmemory", 100_000);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(3);
+    try {
+      java.util.List<java.util.concurrent.Future<Integer>> workers = new java.util.ArrayList<>();
+      for (int w = 0; w < 3; w++) {
+        int me = w;
+        workers.add(
+            pool.submit(
+                () -> {
+                  int missed = 0;
+                  for (int i = 0; i < 3_000; i++) {
+                    KeyMetadata md =
+                        records
+                            .metadata("w" + me + "-" + i, 1, KeyTier.L4, records.tenant("t" + me))
+                            .build();
+                    store.store(md, Records.sealed(8));
+                    KeyFilter exact = KeyFilter.builder().keyId(md.id()).build();
+                    if (store.list(exact).items().size() != 1) {
+                      missed++;
+                    }
+                  }
+                  return missed;
+                }));
+      }
+      for (java.util.concurrent.Future<Integer> f : workers) {
+        assertThat(f.get()).as("stores a listing right after them did not find").isZero();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static java.util.List<KeyRef> refs(InMemoryKeystore store, KeyFilter.Builder b)
+      throws Exception {
+    java.util.List<KeyRef> listed = new java.util.ArrayList<>();
+    KeyFilter filter = b.build();
+    org.openkcm.keystore.model.Page<KeyMetadata> page = store.list(filter);
+    while (true) {
+      page.items().forEach(m -> listed.add(m.ref()));
+      if (page.nextCursor().isEmpty()) {
+        return listed;
+      }
+      page = store.list(filter.withCursor(page.nextCursor().get()));
+    }
+  }
+
   @SuppressWarnings("unchecked")
   private static byte[] heldBytes(InMemoryKeystore store, KeyRef ref) throws Exception {
     Field f = InMemoryKeystore.class.getDeclaredField("records");

@@ -102,7 +102,10 @@ public final class KeyCache implements AutoCloseable {
    * @param tier the tier if known, else {@code null}
    */
   public CachedKey copyCurrent(KeyRef ref, KeyTier tier) {
-    for (TierCaches t : tier == null ? order : new TierCaches[] {tiers.get(tier)}) {
+    if (tier != null) {
+      return copyFrom(tiers.get(tier), ref, boundNanos);
+    }
+    for (TierCaches t : order) {
       CachedKey k = copyFrom(t, ref, boundNanos);
       if (k != null) {
         return k;
@@ -115,19 +118,58 @@ public final class KeyCache implements AutoCloseable {
     return copyFrom(t, ref, Long.MAX_VALUE);
   }
 
+  /**
+   * A hit is a quiet lookup (hash lookup and Caffeine's TTL/idle check) plus one timestamp compare
+   * for the revocation bound. The hit is recorded with Caffeine (access time for idle expiry, the
+   * frequency and order eviction uses) the first time the entry is hit at each reading of the
+   * clock: the coarse clock only moves every {@value CoarseTicker#RESOLUTION_MILLIS} ms, so the
+   * access time Caffeine keeps is the one it would keep if every hit were recorded, while the
+   * per-read bookkeeping (read buffer, drains) is paid once per entry and clock step instead of on
+   * every hit.
+   */
   private CachedKey copyFrom(TierCaches t, KeyRef ref, long maxAgeNanos) {
     if (t.plaintext == null) {
       return null;
     }
-    TierCaches.PlainEntry e = t.plaintext.getIfPresent(ref);
-    if (e == null || ticker.read() - e.loadedAtNanos() > maxAgeNanos) {
+    TierCaches.PlainEntry e = t.plaintextPolicy.getIfPresentQuietly(ref);
+    if (e == null) {
       return null;
     }
-    byte[] copy = e.material().copy();
+    long now = ticker.read();
+    if (now - e.loadedAtNanos() > maxAgeNanos) {
+      return null;
+    }
+    if (e.firstHitAt(now)) {
+      t.plaintext.getIfPresent(ref);
+    }
+    byte[] copy = e.copy();
     if (copy == null) {
       return null; // zeroized under our feet: a miss
     }
     t.plainHits.increment();
+    return new CachedKey(e.metadata(), copy);
+  }
+
+  /**
+   * After a re-read past the revocation bound: if the cached material was unwrapped from exactly
+   * {@code fresh} (same metadata, sealed bytes and revision), the unwrap would give the same bytes,
+   * so the entry is marked read now and a copy returned; else null (the caller unwraps).
+   */
+  public CachedKey confirmPlaintext(KeyRecord fresh) {
+    KeyMetadata m = fresh.metadata();
+    TierCaches t = tiers.get(m.tier());
+    if (t.plaintext == null) {
+      return null;
+    }
+    TierCaches.PlainEntry e = t.plaintextPolicy.getIfPresentQuietly(m.ref());
+    if (e == null || !e.unwrappedFrom(fresh)) {
+      return null;
+    }
+    byte[] copy = e.copy();
+    if (copy == null) {
+      return null;
+    }
+    e.confirmedAt(ticker.read());
     return new CachedKey(e.metadata(), copy);
   }
 
@@ -141,12 +183,20 @@ public final class KeyCache implements AutoCloseable {
    * off).
    */
   public void putPlaintext(KeyMetadata m, byte[] owned) {
+    putPlaintext(m, owned, null);
+  }
+
+  /**
+   * As {@link #putPlaintext(KeyMetadata, byte[])}, remembering the record the material was
+   * unwrapped from (see {@link #confirmPlaintext}).
+   */
+  public void putPlaintext(KeyMetadata m, byte[] owned, KeyRecord source) {
     TierCaches t = tiers.get(m.tier());
     if (t.plaintext == null) {
       Arrays.fill(owned, (byte) 0);
       return;
     }
-    t.plaintext.put(m.ref(), new TierCaches.PlainEntry(m, new SecretBytes(owned), ticker.read()));
+    t.plaintext.put(m.ref(), new TierCaches.PlainEntry(m, owned, source, ticker.read()));
   }
 
   /**

@@ -2,6 +2,7 @@ package org.openkcm.keystore.core.internal.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -11,6 +12,7 @@ import org.openkcm.keystore.api.CacheStatistics;
 import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyRef;
 import org.openkcm.keystore.model.KeyTier;
+import org.openkcm.keystore.spi.KeyRecord;
 
 /**
  * Both layers of one tier. The plaintext layer's removal listener zeroizes on every removal cause
@@ -31,8 +33,73 @@ final class TierCaches {
   final LongAdder sealedMisses = new LongAdder();
   final LongAdder sealedEvictions = new LongAdder();
 
-  /** Plaintext entry: metadata for status checks, material for copies, when it was read. */
-  record PlainEntry(KeyMetadata metadata, SecretBytes material, long loadedAtNanos) {}
+  /**
+   * The plaintext layer's {@code getIfPresentQuietly}: a hash lookup and the expiry check, without
+   * the read bookkeeping (see {@link KeyCache}, which records a hit with Caffeine once per clock
+   * step and entry).
+   */
+  final Policy<KeyRef, PlainEntry> plaintextPolicy;
+
+  /**
+   * Plaintext entry: the material (this object is its {@link SecretBytes}: one object less to reach
+   * on a hit), metadata for status checks, when its state was last read from the backend, the clock
+   * reading at which a hit on it was last recorded with Caffeine, and the record it was unwrapped
+   * from (null if unknown), which lets a re-read past the revocation bound that finds the record
+   * unchanged confirm the entry instead of unwrapping it again.
+   */
+  static final class PlainEntry extends SecretBytes {
+    private final KeyMetadata metadata;
+    private final KeyRecord source;
+    private volatile long loadedAtNanos;
+    private volatile long recordedAt;
+
+    PlainEntry(KeyMetadata metadata, byte[] owned, KeyRecord source, long loadedAtNanos) {
+      super(owned);
+      this.metadata = metadata;
+      this.source = source;
+      this.loadedAtNanos = loadedAtNanos;
+      this.recordedAt = loadedAtNanos;
+    }
+
+    KeyMetadata metadata() {
+      return metadata;
+    }
+
+    long loadedAtNanos() {
+      return loadedAtNanos;
+    }
+
+    /**
+     * @return whether {@code fresh}, just read from the backend, is exactly the record this
+     *     material was unwrapped from (metadata, sealed bytes and revision)
+     */
+    boolean unwrappedFrom(KeyRecord fresh) {
+      return source != null && (source == fresh || source.equals(fresh));
+    }
+
+    /** The state was read again (and found unchanged) at {@code now}. */
+    void confirmedAt(long now) {
+      if (now > loadedAtNanos) {
+        loadedAtNanos = now;
+      }
+    }
+
+    /**
+     * @return whether no hit was recorded at clock reading {@code now} yet (and marks it recorded)
+     */
+    boolean firstHitAt(long now) {
+      if (recordedAt == now) {
+        return false;
+      }
+      recordedAt = now;
+      return true;
+    }
+
+    @Override
+    public String toString() {
+      return "PlainEntry[" + metadata.ref() + "]";
+    }
+  }
 
   TierCaches(
       KeyTier tier, TierPolicy policy, Duration extraSealedLife, Ticker ticker, boolean sweep) {
@@ -44,12 +111,13 @@ final class TierCaches {
                 .<KeyRef, PlainEntry>removalListener(
                     (k, v, cause) -> {
                       if (v != null) {
-                        v.material.destroy();
+                        v.destroy();
                       }
                       countEviction(cause, plainEvictions);
                     })
                 .build()
             : null;
+    this.plaintextPolicy = plaintext == null ? null : plaintext.policy();
     this.sealed =
         policy.enabled()
             ? builder(policy, extraSealedLife, ticker, sweep)

@@ -246,6 +246,15 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
 
   @Override
   public KeyHandle openActive(String keyId) throws KeystoreException {
+    CachedKey k = resolveActive(keyId);
+    return new OpenedKey(k.metadata(), k.material());
+  }
+
+  /**
+   * @return the highest ACTIVE version, resolved (metadata and a copy of the material the caller
+   *     zeroizes)
+   */
+  private CachedKey resolveActive(String keyId) throws KeystoreException {
     Limits.checkId("keyId", keyId);
     for (int attempt = 0; attempt < 2; attempt++) {
       KeyMetadata active = versions.active(keyId);
@@ -265,29 +274,41 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
         }
         throw new InvalidKeyRequestException("status", "key '" + keyId + "' has no ACTIVE version");
       }
-      KeyHandle h = open(active.ref());
-      if (h.metadata().status() == KeyStatus.ACTIVE) {
-        return h;
+      CachedKey k = resolver.resolve(active.ref(), KeyIds.tierHint(keyId));
+      if (k.metadata().status() == KeyStatus.ACTIVE) {
+        return k;
       }
-      h.close(); // the active index was stale: drop it and look again
+      KeyCreator.wipe(k.material()); // the active index was stale: drop it and look again
       cache.invalidate(active.ref());
     }
     throw new ConcurrentUpdateException(
         null, null, "key '" + keyId + "' changed while being opened; try again");
   }
 
+  /**
+   * Encrypts with the active version's cached material directly: no handle, one copy of the key,
+   * wiped before this returns (the checks are the handle's).
+   */
   @Override
   public byte[] encrypt(String keyId, byte[] plaintext, byte[] aad) throws KeystoreException {
-    try (KeyHandle h = openActive(keyId)) {
-      return h.encrypt(plaintext, aad);
+    CachedKey k = resolveActive(keyId);
+    try {
+      OpenedKey.checkEncrypt(k.metadata(), plaintext);
+      return DataCipher.encrypt(k.material(), k.metadata().version(), plaintext, aad);
+    } finally {
+      KeyCreator.wipe(k.material());
     }
   }
 
+  /** Decrypts with the named version's cached material directly, as {@link #encrypt}. */
   @Override
   public byte[] decrypt(String keyId, byte[] ciphertext, byte[] aad) throws KeystoreException {
     KeyRef ref = KeyRef.of(keyId, DataCipher.keyVersion(ciphertext));
-    try (KeyHandle h = open(ref)) {
-      return h.decrypt(ciphertext, aad);
+    CachedKey k = resolver.resolve(ref, KeyIds.tierHint(keyId));
+    try {
+      return DataCipher.decrypt(k.material(), ref, ciphertext, aad);
+    } finally {
+      KeyCreator.wipe(k.material());
     }
   }
 

@@ -1,8 +1,6 @@
 package org.openkcm.keystore.core.internal.keys;
 
 import java.util.Arrays;
-import java.util.Map;
-import java.util.TreeMap;
 import org.openkcm.keystore.api.CreateKeyRequest;
 import org.openkcm.keystore.core.internal.cache.CachedKey;
 import org.openkcm.keystore.core.internal.cache.KeyCache;
@@ -17,6 +15,7 @@ import org.openkcm.keystore.model.KeyStatus;
 import org.openkcm.keystore.model.KeyTier;
 import org.openkcm.keystore.model.KeystoreException;
 import org.openkcm.keystore.model.OwnerType;
+import org.openkcm.keystore.spi.KeyRecord;
 import org.openkcm.keystore.spi.RootKeyProvider;
 
 /**
@@ -55,7 +54,8 @@ final class KeyCreator {
               ? EnvelopeSealer.sealUnderRoot(m, material, root)
               : EnvelopeSealer.sealUnderParent(m, material, parent.material());
       placement.storeNew(m, sealed);
-      cache.putPlaintext(m, material);
+      // revision 1 is what a store produces (checked by the authenticated layer)
+      cache.putPlaintext(m, material, new KeyRecord(m, sealed, 1));
       material = null; // the cache owns it now
       return m;
     } finally {
@@ -67,7 +67,6 @@ final class KeyCreator {
   /** Version 1 of the new key, tagged with its parent's id (children are found by that tag). */
   private static KeyMetadata newMetadata(CreateKeyRequest req, String id, KeyMetadata parent)
       throws KeystoreException {
-    Map<String, String> tags = new TreeMap<>(req.tags());
     KeyMetadata.Builder b =
         KeyMetadata.builder()
             .ref(KeyRef.of(id, 1))
@@ -76,12 +75,12 @@ final class KeyCreator {
             .algorithm(req.algorithm())
             .keySize(req.keySize())
             .status(req.initialStatus())
-            .expiresAt(req.expiresAt().orElse(null));
+            .expiresAt(req.expiresAt().orElse(null))
+            .tags(req.tags());
     if (parent != null) {
-      b.parent(parent.ref());
-      tags.put(ReservedTags.PARENT, parent.id());
+      b.parent(parent.ref()).tag(ReservedTags.PARENT, parent.id());
     }
-    return b.tags(tags).build();
+    return b.build();
   }
 
   /**

@@ -68,9 +68,16 @@ final class KeyResolver {
       if (m.parent().isPresent()) {
         parent = resolve(m.parent().get(), m.tier().parentTier()).material();
       }
+      // re-read past the revocation bound and unchanged (the parent chain checked as for an
+      // unwrap): the cached material is what the unwrap would give
+      CachedKey confirmed = c.confirmPlaintext(s.record());
+      if (confirmed != null) {
+        rewrap.afterOpen(s.record(), s.backend(), placement.directory());
+        return confirmed;
+      }
       byte[] material = EnvelopeSealer.open(m, s.record().sealed(), parent, root, s.backend());
       rewrap.afterOpen(s.record(), s.backend(), placement.directory());
-      c.putPlaintext(m, material.clone());
+      c.putPlaintext(m, material.clone(), s.record());
       return new CachedKey(m, material);
     } finally {
       if (parent != null) {

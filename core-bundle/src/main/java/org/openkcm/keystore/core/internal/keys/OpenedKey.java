@@ -35,21 +35,28 @@ final class OpenedKey implements KeyHandle {
 
   @Override
   public byte[] encrypt(byte[] plaintext, byte[] aad) throws KeystoreException {
-    if (plaintext == null) {
-      throw new InvalidKeyRequestException("plaintext", "is required");
-    }
-    if (!metadata.status().mayProtect()) {
-      throw new InvalidKeyRequestException(
-          "status",
-          "key " + metadata.ref() + " is " + metadata.status() + " and protects no new data");
-    }
-    KeyVersions.refuseIfExpired(metadata, "expiresAt");
+    checkEncrypt(metadata, plaintext);
     byte[] k = key();
     try {
       return DataCipher.encrypt(k, metadata.version(), plaintext, aad);
     } finally {
       Arrays.fill(k, (byte) 0);
     }
+  }
+
+  /**
+   * What an encrypt under {@code m} requires (shared with the core's encrypt, which uses the cached
+   * material without a handle).
+   */
+  static void checkEncrypt(KeyMetadata m, byte[] plaintext) throws KeystoreException {
+    if (plaintext == null) {
+      throw new InvalidKeyRequestException("plaintext", "is required");
+    }
+    if (!m.status().mayProtect()) {
+      throw new InvalidKeyRequestException(
+          "status", "key " + m.ref() + " is " + m.status() + " and protects no new data");
+    }
+    KeyVersions.refuseIfExpired(m, "expiresAt");
   }
 
   @Override

@@ -99,6 +99,22 @@ final class StateKeys implements AutoCloseable {
     }
   }
 
+  /**
+   * The last metadata object whose state tag verified: a backend in this JVM (InMemory) hands out
+   * the same immutable object on every read, so reading a parent on every create (or any hot
+   * record) need not recompute the same MAC. Compared by identity, never by equality; a backend
+   * that parses its records makes a new object per read and never hits. Revision and write time are
+   * still checked on every read.
+   */
+  private record Verification(
+      KeyMetadata raw,
+      Entry entry,
+      KeyMetadata bare,
+      StateAuthenticator.Verified verified,
+      boolean current) {}
+
+  private volatile Verification lastVerified;
+
   /** A checked record and whether its state tag is the current state key's. */
   record Checked(KeyRecord record, boolean current) {}
 
@@ -124,9 +140,9 @@ final class StateKeys implements AutoCloseable {
    */
   KeyMetadata stamp(KeyMetadata m, long revision) throws KeystoreException {
     KeyMetadata bare = strip(m);
-    Map<String, String> tags = new TreeMap<>(bare.tags());
-    tags.put(StateAuthenticator.TAG, get().stamp(bare, revision, Instant.now()));
-    return bare.toBuilder().tags(tags).build();
+    return bare.toBuilder()
+        .tag(StateAuthenticator.TAG, get().stamp(bare, revision, Instant.now()))
+        .build();
   }
 
   /**
@@ -156,12 +172,26 @@ final class StateKeys implements AutoCloseable {
       // sealed format 1, written before the state was authenticated: accepted as it is
       return new Checked(r, false);
     }
-    KeyMetadata bare = strip(m);
     Entry e = entry();
-    StateAuthenticator.Verified v = e.auth().verify(bare, tag);
-    boolean isCurrent = v != null;
-    if (!isCurrent) {
-      v = e.verify(bare, tag);
+    Verification last = lastVerified;
+    KeyMetadata bare;
+    StateAuthenticator.Verified v;
+    boolean isCurrent;
+    if (last != null && last.raw() == m && last.entry() == e) {
+      // this very (immutable) metadata object verified under this key before: same answer
+      bare = last.bare();
+      v = last.verified();
+      isCurrent = last.current();
+    } else {
+      bare = strip(m);
+      v = e.auth().verify(bare, tag);
+      isCurrent = v != null;
+      if (!isCurrent) {
+        v = e.verify(bare, tag);
+      }
+      if (v != null) {
+        lastVerified = new Verification(m, e, bare, v, isCurrent);
+      }
     }
     if (v == null) {
       throw integrity(

@@ -84,6 +84,13 @@ public final class Observers {
     }
   }
 
+  /**
+   * @return whether no observer is registered (then nobody reads an event, and none is built)
+   */
+  public boolean none() {
+    return observers.isEmpty();
+  }
+
   /** Tells every observer; throws the first failure once all have been told. */
   public void completed(OperationEvent event) throws KeystoreException {
     KeystoreException first = null;
