@@ -34,6 +34,9 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
 /**
  * Helpers for the core's in-container tests: backends as services, configuration, the public
@@ -86,29 +89,51 @@ public abstract class CoreTestSupport extends KeystoreTestSupport {
   }
 
   /**
-   * Sets plugin manager settings and waits until the component runs with them (they show on its
-   * service).
+   * The plugin manager's component, as the DS runtime (and the console's Components page) names it.
    */
-  private static final String PLUGIN_MANAGER_FILTER =
-      "(component.name=org.openkcm.keystore.core.internal.backend.PluginManager)";
+  protected static final String PLUGIN_MANAGER =
+      "org.openkcm.keystore.core.internal.backend.PluginManager";
 
+  /**
+   * Sets plugin manager settings and waits until the component runs with them (the DS runtime's
+   * public view of its configuration).
+   */
   protected void configurePlugins(Map<String, Object> props) throws Exception {
     configure("org.openkcm.keystore.plugins", props);
     await(
         "plugin settings " + props,
         () -> {
-          // the plugin manager's own registration carries its configuration (KeystoreAdmin is the
-          // audited door in front of it, whose properties are its own)
-          ServiceReference<?>[] refs;
-          try {
-            refs = context.getServiceReferences((String) null, PLUGIN_MANAGER_FILTER);
-          } catch (org.osgi.framework.InvalidSyntaxException e) {
-            throw new IllegalStateException(e);
-          }
-          return refs != null
-              && props.entrySet().stream()
-                  .allMatch(e -> e.getValue().equals(refs[0].getProperty(e.getKey())));
+          Map<String, Object> running = componentProperties(PLUGIN_MANAGER);
+          return props.entrySet().stream()
+              .allMatch(e -> e.getValue().equals(running.get(e.getKey())));
         });
+  }
+
+  /**
+   * @return the properties the named component's active configuration runs with, as the DS runtime
+   *     reports them (empty while it is not active)
+   */
+  protected Map<String, Object> componentProperties(String componentName) {
+    List<ServiceReference<ServiceComponentRuntime>> refs =
+        services(ServiceComponentRuntime.class, null);
+    if (refs.isEmpty()) {
+      return Map.of();
+    }
+    ServiceComponentRuntime scr = context.getService(refs.get(0));
+    try {
+      for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+        if (d.name.equals(componentName)) {
+          for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
+            if (c.state == ComponentConfigurationDTO.ACTIVE) {
+              return c.properties;
+            }
+          }
+        }
+      }
+      return Map.of();
+    } finally {
+      context.ungetService(refs.get(0));
+    }
   }
 
   protected KeystoreAdmin admin() throws InterruptedException {

@@ -159,16 +159,62 @@ public class RoutingIT extends CoreTestSupport {
     assertEquals(2, records().list(org.openkcm.keystore.model.KeyFilter.all()).items().size());
   }
 
+  /** What the routing component runs with, from the DS runtime's public view. */
   private String routerProperty(String name) {
+    Object v =
+        componentProperties("org.openkcm.keystore.core.internal.routing.RoutingConfiguration")
+            .get(name);
+    return v instanceof String[] a ? String.join(";", a) : String.valueOf(v);
+  }
+
+  @Test
+  public void noOtherBundleSeesTheCoresInternalServices() throws Exception {
+    register("first", 0, new SharedStore("first"));
+    routeWith(new String[0], "first");
+    // the core runs (its public doors answer), and none of its collaborators is in sight: not by
+    // listing everything, not by an internal type's name, not by a filter on its component
+    assertEquals("first", routeOf(key("seen", KeyTier.L3, "tenant:acme")));
+    for (org.osgi.framework.ServiceReference<?> r : context.getAllServiceReferences(null, null)) {
+      for (String type : (String[]) r.getProperty(org.osgi.framework.Constants.OBJECTCLASS)) {
+        assertFalse(type + " is in sight", type.startsWith(INTERNAL));
+      }
+    }
+    for (String type :
+        List.of(
+            INTERNAL + "backend.BackendDirectory",
+            INTERNAL + "backend.CoreAdmin",
+            INTERNAL + "routing.Router",
+            INTERNAL + "keys.CryptoKeyService",
+            INTERNAL + "observe.Observers")) {
+      assertEquals(type, null, context.getAllServiceReferences(type, null));
+    }
+    assertEquals(
+        null, context.getAllServiceReferences(null, "(component.name=" + PLUGIN_MANAGER + ")"));
+    // nor by service events: a routing change modifies the router's registration, unseen here
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    org.osgi.framework.ServiceListener listener =
+        e -> {
+          for (String t :
+              (String[])
+                  e.getServiceReference().getProperty(org.osgi.framework.Constants.OBJECTCLASS)) {
+            seen.add(t);
+          }
+        };
+    context.addServiceListener(listener);
     try {
-      org.osgi.framework.ServiceReference<?>[] refs =
-          context.getServiceReferences("org.openkcm.keystore.core.internal.routing.Router", null);
-      Object v = refs == null ? null : refs[0].getProperty(name);
-      return v instanceof String[] a ? String.join(";", a) : String.valueOf(v);
-    } catch (org.osgi.framework.InvalidSyntaxException e) {
-      throw new IllegalStateException(e);
+      routeWith(new String[] {"tier=L2 -> first"}, "first");
+      // an event this listener does receive, registered after the change: events arrive in order
+      register("marker", 0, new SharedStore("marker"));
+      await(
+          "the marker's event",
+          () -> seen.contains(org.openkcm.keystore.spi.Keystore.class.getName()));
+      assertTrue(seen.toString(), seen.stream().noneMatch(t -> t.startsWith(INTERNAL)));
+    } finally {
+      context.removeServiceListener(listener);
     }
   }
+
+  private static final String INTERNAL = "org.openkcm.keystore.core.internal.";
 
   private void storeRouted(KeyMetadata m) throws Exception {
     records().store(m, new byte[] {1, 2, 3});

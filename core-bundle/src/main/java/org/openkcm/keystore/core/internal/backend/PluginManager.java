@@ -8,7 +8,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.openkcm.keystore.api.BackendStatus;
 import org.openkcm.keystore.api.KeyLocation;
-import org.openkcm.keystore.api.KeystoreAdmin;
 import org.openkcm.keystore.api.MigrationReport;
 import org.openkcm.keystore.api.RouteView;
 import org.openkcm.keystore.core.internal.routing.KeyHolders;
@@ -44,12 +43,12 @@ import org.slf4j.LoggerFactory;
  * CallGuard} for deadlines.
  */
 @Component(
-    service = {BackendDirectory.class, KeyHolders.class},
+    service = {BackendDirectory.class, KeyHolders.class, CoreAdmin.class},
     configurationPid = PluginManager.PID,
     configurationPolicy = ConfigurationPolicy.OPTIONAL,
     immediate = true)
 @Designate(ocd = PluginsConfig.class)
-public final class PluginManager implements BackendDirectory, KeystoreAdmin, KeyHolders {
+public final class PluginManager implements BackendDirectory, CoreAdmin, KeyHolders {
   public static final String PID = "org.openkcm.keystore.plugins";
   private static final Logger LOG = LoggerFactory.getLogger(PluginManager.class);
   private static final int KEY_COUNT_PAGES = 100;

@@ -14,6 +14,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public @interface RootKeyConfig {
   String PID = "org.openkcm.keystore.rootkey";
 
+  /** The master key file when none is configured: in the user's home, never under a build dir. */
+  String DEFAULT_MASTER_KEY_FILE = "~/.openkcm-keystore/master.key";
+
   @AttributeDefinition(
       name = "Provider",
       description =
@@ -26,7 +29,7 @@ public @interface RootKeyConfig {
           "Local provider only: 32-byte AES-256 key (~/ = the user's home). "
               + "Created owner-only (rw-------) only while no configured backend holds keys and no key id was recorded for it "
               + "(<file>.id). The environment variable OPENKCM_KEYSTORE_MASTER_KEY (base64) takes precedence.")
-  String masterKeyFile() default "~/.openkcm-keystore/master.key";
+  String masterKeyFile() default DEFAULT_MASTER_KEY_FILE;
 
   @AttributeDefinition(
       name = "Write time tolerance",

@@ -11,7 +11,8 @@ import org.osgi.service.component.annotations.Reference;
  * the records it could not move (by reference and error, never material).
  */
 @Component(
-    service = RewrapCommand.class,
+    // Gogo finds commands by their properties: the registration names no internal type
+    service = Object.class,
     property = {"osgi.command.scope=keystore", "osgi.command.function=rewrap"})
 public final class RewrapCommand {
   static final String USAGE = "usage: keystore:rewrap [--dry-run]";

@@ -6,7 +6,7 @@ import org.openkcm.keystore.api.KeyLocation;
 import org.openkcm.keystore.api.KeystoreAdmin;
 import org.openkcm.keystore.api.MigrationReport;
 import org.openkcm.keystore.api.RouteView;
-import org.openkcm.keystore.core.internal.backend.BackendDirectory;
+import org.openkcm.keystore.core.internal.backend.CoreAdmin;
 import org.openkcm.keystore.model.KeyFilter;
 import org.openkcm.keystore.model.KeyMetadata;
 import org.openkcm.keystore.model.KeyRef;
@@ -30,14 +30,10 @@ public final class ObservedAdmin implements KeystoreAdmin {
 
   @Activate
   public ObservedAdmin(
-      @Reference(
-              name = "directory",
-              target = "(component.name=org.openkcm.keystore.core.internal.backend.PluginManager)")
-          BackendDirectory directory,
+      @Reference(name = "directory") CoreAdmin core,
       @Reference Observers observers,
       ComponentContext context) {
-    // the plugin manager is the core's admin too (target filter: only this bundle's)
-    this((KeystoreAdmin) directory, observers, symbolicName(context.getUsingBundle()));
+    this(core, observers, symbolicName(context.getUsingBundle()));
   }
 
   /** Outside OSGi (tests). */

@@ -31,7 +31,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * shows metadata, a key check value and the outcome of an encrypt/decrypt round trip.
  */
 @Component(
-    service = KeystoreCommands.class,
+    // Gogo finds commands by their properties: the registration names no internal type
+    service = Object.class,
     property = {
       "osgi.command.scope=keystore",
       "osgi.command.function=backends",

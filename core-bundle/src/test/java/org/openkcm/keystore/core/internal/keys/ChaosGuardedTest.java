@@ -28,7 +28,7 @@ class ChaosGuardedTest {
   @Test
   @Timeout(180)
   void tenThousandOperationsThroughThePluginManagerWithHangsAndBreakers() throws Exception {
-    long seed = Long.getLong("keystore.fault.seed", ChaosInMemoryTest.DEFAULT_SEED);
+    long seed = Long.getLong("keystore.fault.seed", FaultRuns.DEFAULT_SEED);
     long start = System.nanoTime();
     InMemoryKeystore tiered = new InMemoryKeystore("tiered", 1_000_000);
     InMemoryKeystore edge = new InMemoryKeystore("inmemory", 1_000_000);

@@ -450,11 +450,7 @@ class KeyIntegrityOpenBaoTest {
     assertThat(Files.readString(dir.resolve("fresh/master.key.id")).trim())
         .isEqualTo(root.keyIdHex());
     assertThat(core.metadata(l2.ref()).status()).isEqualTo(KeyStatus.ACTIVE);
-    String def =
-        org.openkcm.keystore.core.internal.crypto.RootKeyConfig.class
-            .getMethod("masterKeyFile")
-            .getDefaultValue()
-            .toString();
+    String def = org.openkcm.keystore.core.internal.crypto.RootKeyConfig.DEFAULT_MASTER_KEY_FILE;
     assertThat(def).startsWith("~/").doesNotContain("target");
   }
 

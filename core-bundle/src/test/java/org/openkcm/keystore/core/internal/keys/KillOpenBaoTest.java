@@ -1,32 +1,20 @@
 package org.openkcm.keystore.core.internal.keys;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.openkcm.keystore.core.internal.cache.CacheSettings;
-import org.openkcm.keystore.core.internal.cache.KeyCache;
-import org.openkcm.keystore.core.internal.crypto.LocalRootKeyProvider;
-import org.openkcm.keystore.inmemory.internal.InMemoryKeystore;
-import org.openkcm.keystore.model.KeyTier;
 import org.openkcm.keystore.openbao.internal.TestKeystores;
 import org.openkcm.keystore.openbao.testing.OpenBaoServer;
 import org.openkcm.keystore.spi.Keystore;
-import org.openkcm.keystore.testkit.FaultInjectingKeystore;
 
 /**
  * A real crash of the storage: OpenBao (Raft storage on disk) is killed with SIGKILL twice while
  * the crypto core runs a write-heavy random mix against it, and restarted (same storage, unsealed);
  * then one reconcile, and the same invariants as the injected-fault runs: every acknowledged write
- * survived the kills, nothing half-done, no orphan, no plaintext.
+ * survived the kills, nothing half-done, no orphan, no plaintext. The body: {@link
+ * FaultRuns#killed}.
  */
 class KillOpenBaoTest {
   @TempDir Path dir;
@@ -46,53 +34,9 @@ class KillOpenBaoTest {
   @Test
   @Timeout(240)
   void acknowledgedWritesSurviveKillNineOfOpenBaoMidRun() throws Exception {
-    long seed = Long.getLong("keystore.fault.seed", ChaosInMemoryTest.DEFAULT_SEED);
     bao = OpenBaoServer.startPersistent();
     long start = System.nanoTime();
     openbao = TestKeystores.openBao(bao, "kill");
-    InMemoryKeystore edge = new InMemoryKeystore("inmemory", 1_000_000);
-    // no injected faults: a counting pass-through, the faults are the kills
-    FaultInjectingKeystore a = new FaultInjectingKeystore(openbao);
-    FaultInjectingKeystore b = new FaultInjectingKeystore(edge);
-    TestDirectory directory =
-        new TestDirectory(b, a)
-            .route(KeyTier.L2, "openbao")
-            .route(KeyTier.L3, "openbao")
-            .route(KeyTier.L4, "inmemory");
-    try (LocalRootKeyProvider root =
-        new LocalRootKeyProvider(dir.resolve("master.key"), n -> null)) {
-      CryptoKeyService service =
-          new CryptoKeyService(directory, root, new KeyCache(CacheSettings.defaults()));
-      ChaosRun run = new ChaosRun(() -> service, seed, new ChaosRun.Limits(8, 30, 100_000));
-      CompletableFuture<Void> worker = CompletableFuture.runAsync(() -> run.run(4000, 0, () -> {}));
-      for (int kill = 1; kill <= 2; kill++) {
-        int at = kill * 1200;
-        await()
-            .atMost(Duration.ofSeconds(90))
-            .until(() -> run.progress.get() >= at || worker.isDone());
-        bao.kill();
-        int down = run.progress.get();
-        await()
-            .atMost(Duration.ofSeconds(30))
-            .until(() -> run.progress.get() >= down + 20 || worker.isDone());
-        bao.restart();
-      }
-      worker.get(180, TimeUnit.SECONDS);
-      ReconcileReport last = service.reconcile(Duration.ZERO, true);
-      service.close();
-
-      CryptoKeyService fresh =
-          new CryptoKeyService(
-              new TestDirectory(edge, openbao), root, new KeyCache(CacheSettings.defaults()));
-      ChaosInvariants inv = new ChaosInvariants(List.of(openbao, edge));
-      inv.checkNoOrphans();
-      inv.checkKeys(run.model, fresh);
-      inv.checkNoPlaintext(run.model.materials);
-      fresh.close();
-      assertThat(run.failed).as("operations failed while OpenBao was down").isPositive();
-      ChaosReport.check("openbao-kill9", seed, run, inv, List.of(a, b), last, start, 4000, 0.0);
-    } finally {
-      edge.close();
-    }
+    FaultRuns.killed("openbao-kill9", "OpenBao", dir, start, openbao, bao::kill, bao::restart);
   }
 }
