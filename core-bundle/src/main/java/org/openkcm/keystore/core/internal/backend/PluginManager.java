@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import org.openkcm.keystore.api.BackendPools;
 import org.openkcm.keystore.api.BackendStatus;
 import org.openkcm.keystore.api.KeyLocation;
 import org.openkcm.keystore.api.KeystoreAdmin;
@@ -43,12 +44,13 @@ import org.slf4j.LoggerFactory;
  * CallGuard} for deadlines.
  */
 @Component(
-    service = {BackendDirectory.class, KeyHolders.class},
+    service = {BackendDirectory.class, KeyHolders.class, BackendPools.class},
     configurationPid = PluginManager.PID,
     configurationPolicy = ConfigurationPolicy.OPTIONAL,
     immediate = true)
 @Designate(ocd = PluginsConfig.class)
-public final class PluginManager implements BackendDirectory, KeystoreAdmin, KeyHolders {
+public final class PluginManager
+    implements BackendDirectory, KeystoreAdmin, KeyHolders, BackendPools {
   public static final String PID = "org.openkcm.keystore.plugins";
   private static final Logger LOG = LoggerFactory.getLogger(PluginManager.class);
   private static final int KEY_COUNT_PAGES = 100;
@@ -239,6 +241,16 @@ public final class PluginManager implements BackendDirectory, KeystoreAdmin, Key
     } catch (KeystoreException | RuntimeException e) {
       return Holding.UNKNOWN;
     }
+  }
+
+  // --- BackendPools ----------------------------------------------------------------------------
+
+  @Override
+  public List<Pool> pools() {
+    for (String name : router.table().configuredBackends()) {
+      guard(name);
+    }
+    return guards.values().stream().map(g -> g.guard().pool()).toList();
   }
 
   // --- internals
