@@ -72,6 +72,10 @@ public final class KeystoreMetrics implements OperationObserver, RuntimeGauges.S
     return a == null ? List.of() : a.backends();
   }
 
+  boolean adminPresent() {
+    return admin != null;
+  }
+
   @Override
   public CacheStatistics caches() {
     KeyService k = keys;
