@@ -53,6 +53,10 @@ final class CallAccounting implements ServerInterceptor {
       coreAccounted = true;
     }
 
+    boolean accountedByCore() {
+      return coreAccounted;
+    }
+
     OperationEvent event(Status status) {
       return OperationEvent.builder(OPERATION, start)
           .actor(actor)
@@ -75,7 +79,15 @@ final class CallAccounting implements ServerInterceptor {
         new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
           @Override
           public void close(Status status, Metadata trailers) {
-            observers.completed(record.event(status), !record.coreAccounted);
+            boolean durable = observers.completed(record.event(status), !record.accountedByCore());
+            if (status.isOk() && !durable) {
+              // the operation ran, but its entry is not durable: not acknowledged (as in the core)
+              super.close(
+                  Status.UNAVAILABLE.withDescription(
+                      "the audit entry of this call could not be written; it is not acknowledged"),
+                  new Metadata());
+              return;
+            }
             super.close(status, trailers);
           }
         };

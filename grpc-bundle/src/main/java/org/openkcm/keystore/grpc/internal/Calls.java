@@ -27,9 +27,15 @@ final class Calls {
   }
 
   private final StatusMapper errors;
+  private final DoorObservers observers;
 
   Calls(StatusMapper errors) {
+    this(errors, new DoorObservers());
+  }
+
+  Calls(StatusMapper errors, DoorObservers observers) {
     this.errors = errors;
+    this.observers = observers;
   }
 
   <T> void unary(String operation, StreamObserver<T> out, Body<T> body) {
@@ -50,6 +56,7 @@ final class Calls {
     CallAccounting.Record record = CallAccounting.RECORD.get();
     String[] coreOutcome = CoreEventWitness.watch();
     try (Actor.Scope actor = Actor.enter(grant == null ? "grpc" : "grpc:" + grant.identity())) {
+      observers.admit("gRPC " + operation); // no trail can write: refused before anything runs
       result = body.run(grant);
       accountedBy(record, coreOutcome, OperationEvent.OK);
     } catch (KeystoreException e) {

@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
  * The operation observers the gRPC door reports its calls to: the audit trails (observers
  * registered with {@code keystore.audit=true}) and the others (metrics). A call the core accounted
  * for goes to the others only, so the trail holds one entry per operation; a call the door decided
- * goes to all. The call's status is not changed by an observer's failure: a refused call stays
- * refused, and a failed audit write is logged by the trail itself.
+ * goes to all. A refused call stays refused whatever the trail does; a call that succeeded without
+ * the core is acknowledged only once its entry is durable ({@link CallAccounting}).
  */
 final class DoorObservers {
   private static final Logger LOG = LoggerFactory.getLogger(DoorObservers.class);
@@ -30,16 +30,34 @@ final class DoorObservers {
     others.remove(observer);
   }
 
-  void completed(OperationEvent event, boolean audit) {
-    if (audit) {
-      trails.forEach(o -> tell(o, event));
+  /**
+   * Asks the audit trails whether a call may run (for the calls the core does not account for:
+   * without a trail that can write they are refused, as the core refuses its own).
+   */
+  void admit(String operation) throws KeystoreException {
+    for (OperationObserver o : trails) {
+      o.admit(operation);
     }
-    others.forEach(o -> tell(o, event));
   }
 
-  private static void tell(OperationObserver observer, OperationEvent event) {
+  /**
+   * @return whether every trail told took the event (always true when {@code audit} is false)
+   */
+  boolean completed(OperationEvent event, boolean audit) {
+    boolean taken = true;
+    if (audit) {
+      for (OperationObserver o : trails) {
+        taken &= tell(o, event);
+      }
+    }
+    others.forEach(o -> tell(o, event));
+    return taken;
+  }
+
+  private static boolean tell(OperationObserver observer, OperationEvent event) {
     try {
       observer.completed(event);
+      return true;
     } catch (KeystoreException | RuntimeException e) {
       LOG.warn(
           "Observer {} did not take the gRPC event {} {}: {}",
@@ -47,6 +65,7 @@ final class DoorObservers {
           event.subject().orElse(""),
           event.outcome(),
           e.getClass().getSimpleName());
+      return false;
     }
   }
 }

@@ -53,7 +53,7 @@ final class GrpcServer implements AutoCloseable {
     calls = Executors.newFixedThreadPool(s.callThreads(), named("openkcm-grpc-call-"));
     try {
       StatusMapper errors = new StatusMapper(s.retryDelay());
-      Calls unary = new Calls(errors);
+      Calls unary = new Calls(errors, parts.observers());
       AuthorizationInterceptor authz = new AuthorizationInterceptor(parts.clients(), errors);
       CallAccounting accounting = new CallAccounting(parts.observers());
       NettyServerBuilder b =
