@@ -4,8 +4,9 @@
  * org.openkcm.keystore.audit.AuditSink} that makes an entry durable, the {@link
  * org.openkcm.keystore.audit.OperationEvent} they exchange (which never carries key material,
  * sealed bytes, tokens or plaintext) and the {@link org.openkcm.keystore.audit.Actor} a door (gRPC,
- * shell, console) names its caller with.
+ * shell, console) names its caller with, and the {@link org.openkcm.keystore.audit.AuditKeys} the
+ * core derives a trail's keys with.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.openkcm.keystore.audit;

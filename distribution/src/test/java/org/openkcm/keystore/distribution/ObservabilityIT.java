@@ -64,7 +64,14 @@ class ObservabilityIT {
             repo,
             built,
             workDir,
-            Map.of("OPENKCM_CONSOLE_USER", USER, "OPENKCM_CONSOLE_PASSWORD", password));
+            Map.of(
+                "OPENKCM_CONSOLE_USER",
+                USER,
+                "OPENKCM_CONSOLE_PASSWORD",
+                password,
+                // a fresh installation: no master key yet
+                "OPENKCM_KEYSTORE_ROOT_KEY_MASTER_KEY_FILE",
+                workDir.resolve("master.key").toString()));
     trail = runtime.runtimeDir.resolve("audit/keystore-audit.log");
     await("metrics served")
         .atMost(RuntimeEndToEndIT.START_TIMEOUT)
@@ -112,6 +119,30 @@ class ObservabilityIT {
     return Files.exists(trail) ? Files.readAllLines(trail, StandardCharsets.UTF_8) : List.of();
   }
 
+  /**
+   * On a fresh installation no master key exists before the first key; the trail's chain key comes
+   * through the core's master-key guard, so the first audited operation (a health check, not a
+   * create) is answered and recorded rather than refused for want of a chain key.
+   */
+  @Test
+  @Order(0)
+  void aFreshRuntimeAnswersAndAuditsAHealthCheckBeforeItsFirstKey() throws Exception {
+    String out = shell("keystore:check inmemory", "inmemory ");
+    assertThat(out).containsPattern("\\ninmemory\\s+yes\\s+yes\\s+UP\\s");
+    await("the check is in the trail")
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                entries().stream()
+                    .anyMatch(
+                        l ->
+                            l.contains("\"op\":\"admin.check_health\"")
+                                && l.contains("\"outcome\":\"ok\"")));
+    assertThat(workDir.resolve("master.key"))
+        .as("made by the trail's first entry (the backend's arrival)")
+        .exists();
+  }
+
   @Test
   @Order(1)
   void shellOperationsConfigAndBackendEventsAreInTheTrail() throws Exception {
@@ -125,7 +156,11 @@ class ObservabilityIT {
         .until(
             () ->
                 entries().stream().anyMatch(l -> l.contains("\"op\":\"key.create\""))
-                    && entries().stream().anyMatch(l -> l.contains("\"op\":\"config.updated\"")));
+                    && entries().stream()
+                        .anyMatch(
+                            l ->
+                                l.contains("\"op\":\"config.updated\"")
+                                    && l.contains("org.openkcm.keystore.metrics")));
     List<String> lines = entries();
     assertThat(lines)
         .anySatisfy(

@@ -27,7 +27,6 @@ final class ChainedLog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChainedLog.class);
   private static final int MAX_BATCH = 4096;
   private static final long RETRY_NANOS = 1_000_000_000L;
-  private static final long DERIVE_PATIENCE_NANOS = 5_000_000_000L;
 
   /** Derives the chain key; may fail while the root key provider is unavailable. */
   interface KeySource {
@@ -215,31 +214,13 @@ final class ChainedLog implements AutoCloseable {
 
   private void ensureReady() throws Exception {
     if (mac == null) {
-      mac = new ChainMac(deriveWithPatience());
+      mac = new ChainMac(keys.derive());
     }
     if (channel == null || !channel.isOpen()) {
       openLive();
     }
     if (channel.size() >= maxBytes) {
       rotate();
-    }
-  }
-
-  /**
-   * At start the root key provider may register after the trail (bundle start order): entries wait
-   * for it a few seconds rather than fail; later failures of a known key do not occur (it is kept).
-   */
-  private byte[] deriveWithPatience() throws Exception {
-    long deadline = System.nanoTime() + DERIVE_PATIENCE_NANOS;
-    while (true) {
-      try {
-        return keys.derive();
-      } catch (Exception e) {
-        if (System.nanoTime() > deadline || !running) {
-          throw e;
-        }
-        Thread.sleep(100); // the writer thread waits for the provider; callers wait on their entry
-      }
     }
   }
 

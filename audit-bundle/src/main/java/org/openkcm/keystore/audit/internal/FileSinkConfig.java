@@ -22,10 +22,4 @@ public @interface FileSinkConfig {
   @AttributeDefinition(
       description = "How long an operation waits for its entry to be durable (milliseconds)")
   long writeTimeoutMs() default 10000;
-
-  /**
-   * The core's root key choice (PID {@code org.openkcm.keystore.rootkey}, merged in): the chain key
-   * is derived from the provider the core uses.
-   */
-  String provider() default "local";
 }

@@ -7,6 +7,7 @@ import org.openkcm.keystore.api.CacheStatistics;
 import org.openkcm.keystore.api.CreateKeyRequest;
 import org.openkcm.keystore.api.KeyHandle;
 import org.openkcm.keystore.api.KeyService;
+import org.openkcm.keystore.audit.AuditKeys;
 import org.openkcm.keystore.core.internal.backend.BackendDirectory;
 import org.openkcm.keystore.core.internal.cache.CacheConfig;
 import org.openkcm.keystore.core.internal.cache.CacheSettings;
@@ -77,6 +78,10 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
 
   private final StateKeys stateKeys;
   private final BackendDirectory directory;
+
+  /** The root key provider in use, behind the master-key guard. */
+  private final RootKeyProvider root;
+
   private volatile KeyCache cache;
 
   @Activate
@@ -147,6 +152,7 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
     RootKeyProvider root =
         new MasterKeyGuard(
             selectedRoot, selector == null ? () -> selectedRoot : selector::current, directory);
+    this.root = root;
     this.stateKeys = new StateKeys(root);
     this.placement = new KeyPlacement(new AuthenticatedDirectory(directory, stateKeys));
     this.resolver = new KeyResolver(placement, this::cache, root);
@@ -183,6 +189,18 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
 
   KeyCache cache() {
     return cache;
+  }
+
+  /**
+   * A key for the audit trail ({@link AuditKeyService}), derived through the guarded root key; only
+   * audit labels are accepted, so the core's own derived keys (record state) stay out of reach.
+   */
+  byte[] deriveAuditKey(String label) throws KeystoreException {
+    if (label == null || !label.startsWith(AuditKeys.LABEL_PREFIX)) {
+      throw new InvalidKeyRequestException(
+          "label", "an audit key label starts with '" + AuditKeys.LABEL_PREFIX + "'");
+    }
+    return root.deriveKey(label);
   }
 
   /**
