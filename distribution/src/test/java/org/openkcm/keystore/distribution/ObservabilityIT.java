@@ -310,24 +310,28 @@ class ObservabilityIT {
       assertThat(intruder.createL2("grpc-obs", "grpc-intruder"))
           .isEqualTo(io.grpc.Status.Code.PERMISSION_DENIED);
     }
-    await("Prometheus scraped the gRPC workload")
+    // one scrape may fall inside the workload: wait for one that saw all of it
+    await("Prometheus scraped the whole gRPC workload")
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(500))
-        .until(
-            () ->
-                prom.query(
-                        "openkcm_keystore_grpc_server_handled_total{grpc_service=\"KeyService\","
-                            + "grpc_method=\"CreateKey\",grpc_code=\"OK\"}")
-                    .matches("(?s).*\"value\":\\[[0-9.]+,\"3\"\\].*"));
-    assertThat(
-            prom.query(
-                "openkcm_keystore_grpc_server_handled_total{grpc_method=\"CreateKey\","
-                    + "grpc_code=\"PERMISSION_DENIED\"}"))
-        .contains(",\"2\"]");
-    assertThat(
-            prom.query(
-                "openkcm_keystore_grpc_server_handling_seconds_count{grpc_method=\"ListKeys\"}"))
-        .contains(",\"1\"]");
+        .untilAsserted(
+            () -> {
+              assertThat(
+                      prom.query(
+                          "openkcm_keystore_grpc_server_handled_total{grpc_service=\"KeyService\","
+                              + "grpc_method=\"CreateKey\",grpc_code=\"OK\"}"))
+                  .contains(",\"3\"]");
+              assertThat(
+                      prom.query(
+                          "openkcm_keystore_grpc_server_handled_total{grpc_method=\"CreateKey\","
+                              + "grpc_code=\"PERMISSION_DENIED\"}"))
+                  .contains(",\"2\"]");
+              assertThat(
+                      prom.query(
+                          "openkcm_keystore_grpc_server_handling_seconds_count"
+                              + "{grpc_method=\"ListKeys\"}"))
+                  .contains(",\"1\"]");
+            });
     assertThat(prom.query("openkcm_keystore_pool_calls_max{backend=\"inmemory\"}"))
         .contains("\"backend\":\"inmemory\"");
 
