@@ -42,6 +42,16 @@ class ObservabilityIT {
   private final Path workDir = target.resolve("observability");
   private RuntimeProcess runtime;
   private Path trail;
+  private PrometheusServer prometheus;
+
+  /** One real Prometheus scraping the runtime, shared by the tests that query it. */
+  private PrometheusServer prometheus() throws IOException {
+    if (prometheus == null) {
+      prometheus =
+          new PrometheusServer(workDir.resolve("prometheus"), runtime.port, USER, password);
+    }
+    return prometheus;
+  }
 
   @BeforeAll
   void start() throws Exception {
@@ -73,6 +83,9 @@ class ObservabilityIT {
 
   @AfterAll
   void stop() throws Exception {
+    if (prometheus != null) {
+      prometheus.close();
+    }
     if (runtime != null) {
       runtime.close();
     }
@@ -226,8 +239,8 @@ class ObservabilityIT {
   @Order(4)
   void metricsNeedTheLoginAndARealPrometheusScrapesThem() throws Exception {
     assertThat(metricsStatus(false)).isEqualTo(401);
-    try (PrometheusServer prometheus =
-        new PrometheusServer(workDir.resolve("prometheus"), runtime.port, USER, password)) {
+    PrometheusServer prometheus = prometheus();
+    {
       shell("keystore:create L2 tenant:obs id=obs-globex", "obs-globex");
       await("Prometheus scraped the workload")
           .atMost(Duration.ofSeconds(60))
@@ -246,5 +259,136 @@ class ObservabilityIT {
       assertThat(prometheus.query("openkcm_keystore_backend_up{backend=\"inmemory\"}"))
           .contains(",\"1\"]");
     }
+  }
+
+  @Test
+  @Order(5)
+  void grpcCallsAreCountedByMethodAndCodeAndTheDeniedOnesAudited() throws Exception {
+    Path certs = workDir.resolve("grpc-certs");
+    Process mk =
+        new ProcessBuilder(
+                "bash",
+                runtime.runtimeDir.resolve("bin/make-dev-certs").toString(),
+                certs.toString(),
+                "app",
+                "intruder")
+            .redirectErrorStream(true)
+            .start();
+    assertThat(mk.waitFor()).as(new String(mk.getInputStream().readAllBytes())).isZero();
+    int grpcPort = RuntimeProcess.freePort();
+    Files.writeString(
+        runtime.runtimeDir.resolve("etc/org.openkcm.keystore.grpc.cfg"),
+        String.join(
+            "\n",
+            "host = \"127.0.0.1\"",
+            "port = I\"" + grpcPort + "\"",
+            "certFile = \"" + certs.resolve("server.pem") + "\"",
+            "keyFile = \"" + certs.resolve("server-key.pem") + "\"",
+            "clientCaFile = \"" + certs.resolve("ca.pem") + "\"",
+            "clients = [\"identity=spiffe://openkcm.dev/app; owners=tenant:grpc-obs;"
+                + " ops=KeyService/CreateKey\"]",
+            ""));
+    PrometheusServer prom = prometheus();
+    try (GrpcTlsClient app = new GrpcTlsClient(grpcPort, certs, "app");
+        GrpcTlsClient intruder = new GrpcTlsClient(grpcPort, certs, "intruder")) {
+      await("gRPC server up")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> app.createL2("grpc-obs", "grpc-obs-1") == io.grpc.Status.Code.OK);
+      assertThat(app.createL2("grpc-obs", "grpc-obs-2")).isEqualTo(io.grpc.Status.Code.OK);
+      assertThat(app.createL2("grpc-obs", "grpc-obs-3")).isEqualTo(io.grpc.Status.Code.OK);
+      // the core refuses this one (and records it); the door's decisions follow
+      assertThat(app.createL2("grpc-obs", "grpc-obs-1"))
+          .isEqualTo(io.grpc.Status.Code.ALREADY_EXISTS);
+      assertThat(app.createL2("someone-else", "grpc-foreign"))
+          .isEqualTo(io.grpc.Status.Code.PERMISSION_DENIED);
+      assertThat(app.listKeys()).isEqualTo(io.grpc.Status.Code.PERMISSION_DENIED);
+      assertThat(
+              app.createKey(
+                  org.openkcm.keystore.proto.v1.KeyTier.KEY_TIER_UNSPECIFIED, "grpc-obs", "x"))
+          .isEqualTo(io.grpc.Status.Code.INVALID_ARGUMENT);
+      assertThat(intruder.createL2("grpc-obs", "grpc-intruder"))
+          .isEqualTo(io.grpc.Status.Code.PERMISSION_DENIED);
+    }
+    // one scrape may fall inside the workload: wait for one that saw all of it
+    await("Prometheus scraped the whole gRPC workload")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(
+            () -> {
+              assertThat(
+                      prom.query(
+                          "openkcm_keystore_grpc_server_handled_total{grpc_service=\"KeyService\","
+                              + "grpc_method=\"CreateKey\",grpc_code=\"OK\"}"))
+                  .contains(",\"3\"]");
+              assertThat(
+                      prom.query(
+                          "openkcm_keystore_grpc_server_handled_total{grpc_method=\"CreateKey\","
+                              + "grpc_code=\"PERMISSION_DENIED\"}"))
+                  .contains(",\"2\"]");
+              assertThat(
+                      prom.query(
+                          "openkcm_keystore_grpc_server_handling_seconds_count"
+                              + "{grpc_method=\"ListKeys\"}"))
+                  .contains(",\"1\"]");
+            });
+    assertThat(prom.query("openkcm_keystore_pool_calls_max{backend=\"inmemory\"}"))
+        .contains("\"backend\":\"inmemory\"");
+
+    List<String> grpcEntries =
+        entries().stream().filter(l -> l.contains("\"op\":\"grpc.call\"")).toList();
+    assertThat(grpcEntries)
+        .as("one door entry per call the core did not account for")
+        .hasSize(4)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("\"actor\":\"grpc:spiffe://openkcm.dev/app\"")
+                    .contains("\"subject\":\"KeyService/ListKeys\"")
+                    .contains("\"outcome\":\"PERMISSION_DENIED\""))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("\"actor\":\"grpc:spiffe://openkcm.dev/intruder\"")
+                    .contains("\"subject\":\"KeyService/CreateKey\"")
+                    .contains("\"outcome\":\"PERMISSION_DENIED\""))
+        .anySatisfy(l -> assertThat(l).contains("\"outcome\":\"INVALID_ARGUMENT\""))
+        .noneSatisfy(l -> assertThat(l).contains("ALREADY_EXISTS"))
+        .noneSatisfy(l -> assertThat(l).contains("\"outcome\":\"ok\""));
+    assertThat(entries())
+        .as("the calls that reached the core are its entries, with the client as actor")
+        .filteredOn(
+            l ->
+                l.contains("\"op\":\"key.create\"")
+                    && l.contains("\"actor\":\"grpc:spiffe://openkcm.dev/app\""))
+        .hasSize(4)
+        .anySatisfy(l -> assertThat(l).contains("\"outcome\":\"KeyAlreadyExists\""));
+    assertThat(shell("keystore:audit verify", "entries checked")).contains("chain intact");
+  }
+
+  @Test
+  @Order(6)
+  void theConsoleHealthViewRunsTheSameChecks() throws Exception {
+    HttpResponse<String> view =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://127.0.0.1:"
+                                + runtime.port
+                                + "/system/console/healthcheck?tags=ready"))
+                    .header(
+                        "Authorization",
+                        "Basic "
+                            + Base64.getEncoder()
+                                .encodeToString(
+                                    (USER + ":" + password).getBytes(StandardCharsets.UTF_8)))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(view.statusCode()).isEqualTo(200);
+    assertThat(view.body())
+        .contains("backend:inmemory", "rootkey:local", "audit", "core")
+        .contains("HealthCheck executed, 0 failures")
+        .doesNotContain(password);
   }
 }

@@ -433,6 +433,26 @@ class KarafFeaturesIT {
             BodyHandlers.ofString());
     assertThat(shown.statusCode()).as("with the login from the environment").isEqualTo(200);
     assertThat(shown.body()).contains("Backends", "inmemory");
+    if (features.contains("openkcm-keystore-metrics")) {
+      // the Felix Health Checks resolve and run on Karaf too: the probes answer without a login
+      URI live = URI.create("http://127.0.0.1:" + karaf.ports().http() + "/health/live");
+      HttpResponse<String> probe =
+          http.send(
+              HttpRequest.newBuilder(live).timeout(Duration.ofSeconds(30)).build(),
+              BodyHandlers.ofString());
+      assertThat(probe.statusCode()).as(probe.body()).isEqualTo(200);
+      assertThat(probe.body()).contains("\"name\":\"runtime\",\"ok\":true");
+      URI ready = URI.create("http://127.0.0.1:" + karaf.ports().http() + "/health/ready");
+      await("readiness lists the backend checks")
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  http.send(
+                          HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(30)).build(),
+                          BodyHandlers.ofString())
+                      .body()
+                      .contains("\"name\":\"backend:inmemory\""));
+    }
   }
 
   @Test

@@ -43,8 +43,13 @@ final class AuthorizationInterceptor implements ServerInterceptor {
       return next.startCall(call, headers); // grpc.health.v1 and, in development mode, reflection
     }
     String operation = method.substring(PACKAGE.length());
-    Optional<ClientGrant> grant =
-        table.get().grantFor(identities(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION)));
+    List<String> names = identities(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+    Optional<ClientGrant> grant = table.get().grantFor(names);
+    CallAccounting.Record record = CallAccounting.RECORD.get();
+    if (record != null) {
+      record.actor(
+          grant.map(ClientGrant::identity).orElse(names.isEmpty() ? "unverified" : names.get(0)));
+    }
     if (grant.isEmpty()) {
       return refuse(call, errors.denied("this client is not in the authorization table"));
     }

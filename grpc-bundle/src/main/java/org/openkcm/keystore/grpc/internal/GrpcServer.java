@@ -40,7 +40,8 @@ final class GrpcServer implements AutoCloseable {
       KeyService keys,
       RoutedRecords records,
       Supplier<ClientTable> clients,
-      BackendHealthPublisher health) {}
+      BackendHealthPublisher health,
+      DoorObservers observers) {}
 
   GrpcServer(GrpcSettings s, ReloadingTls tls, Parts parts) throws IOException {
     boss =
@@ -52,8 +53,9 @@ final class GrpcServer implements AutoCloseable {
     calls = Executors.newFixedThreadPool(s.callThreads(), named("openkcm-grpc-call-"));
     try {
       StatusMapper errors = new StatusMapper(s.retryDelay());
-      Calls unary = new Calls(errors);
+      Calls unary = new Calls(errors, parts.observers());
       AuthorizationInterceptor authz = new AuthorizationInterceptor(parts.clients(), errors);
+      CallAccounting accounting = new CallAccounting(parts.observers());
       NettyServerBuilder b =
           NettyServerBuilder.forAddress(new InetSocketAddress(s.host(), s.port()))
               .bossEventLoopGroup(boss)
@@ -71,10 +73,13 @@ final class GrpcServer implements AutoCloseable {
                           new OwnerChecks(parts.keys(), errors),
                           new Listings(parts.keys()::list),
                           errors),
-                      authz))
+                      authz,
+                      accounting))
               .addService(
                   ServerInterceptors.intercept(
-                      new KeystoreOperationsEndpoint(parts.records(), unary, errors), authz))
+                      new KeystoreOperationsEndpoint(parts.records(), unary, errors),
+                      authz,
+                      accounting))
               .addService(parts.health().manager().getHealthService());
       if (tls != null) {
         b.sslContext(tls.context());

@@ -1,6 +1,7 @@
 package org.openkcm.keystore.grpc.internal;
 
 import java.io.IOException;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -8,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.openkcm.keystore.api.KeyService;
 import org.openkcm.keystore.api.KeystoreAdmin;
 import org.openkcm.keystore.api.RoutedRecords;
+import org.openkcm.keystore.audit.OperationObserver;
 import org.openkcm.keystore.model.InvalidConfigurationException;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -16,6 +18,9 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,12 +40,17 @@ public final class GrpcServerComponent {
   public static final String PID = "org.openkcm.keystore.grpc";
   static final String DEV_ENV = "OPENKCM_KEYSTORE_DEV";
   static final String DEV_PROPERTY = "openkcm.keystore.dev";
+
+  /** Service property marking an observer as an audit trail. */
+  static final String AUDIT_PROPERTY = "keystore.audit";
+
   private static final Logger LOG = LoggerFactory.getLogger(GrpcServerComponent.class);
 
   private final KeyService keys;
   private final RoutedRecords records;
   private final boolean devMode;
   private final BackendHealthPublisher health;
+  private final DoorObservers observers = new DoorObservers();
   private final ScheduledExecutorService watch =
       Executors.newSingleThreadScheduledExecutor(GrpcServer.named("openkcm-grpc-watch-"));
   private volatile ClientTable clients = ClientTable.EMPTY;
@@ -64,6 +74,22 @@ public final class GrpcServerComponent {
     this.health = new BackendHealthPublisher(admin);
     watch.scheduleWithFixedDelay(this::refreshHealth, 0, 1, TimeUnit.SECONDS);
     configure(config);
+  }
+
+  /** The audit trails and metrics the door reports its calls to (never this bundle's witness). */
+  @Reference(
+      name = "observers",
+      service = OperationObserver.class,
+      cardinality = ReferenceCardinality.MULTIPLE,
+      policy = ReferencePolicy.DYNAMIC,
+      policyOption = ReferencePolicyOption.GREEDY,
+      target = "(!(component.name=org.openkcm.keystore.grpc.internal.CoreEventWitness))")
+  void addObserver(OperationObserver observer, Map<String, Object> props) {
+    observers.add(observer, "true".equals(String.valueOf(props.get(AUDIT_PROPERTY))));
+  }
+
+  void removeObserver(OperationObserver observer) {
+    observers.remove(observer);
   }
 
   @Modified
@@ -95,7 +121,8 @@ public final class GrpcServerComponent {
       clients = next.clients();
       tls = nextTls;
       server =
-          new GrpcServer(next, tls, new GrpcServer.Parts(keys, records, () -> clients, health));
+          new GrpcServer(
+              next, tls, new GrpcServer.Parts(keys, records, () -> clients, health, observers));
       settings = next;
       if (tls != null) {
         long every = next.reloadInterval().toMillis();

@@ -3,6 +3,7 @@ package org.openkcm.keystore.metrics.internal;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.openkcm.keystore.api.BackendPools;
 import org.openkcm.keystore.api.BackendStatus;
 import org.openkcm.keystore.api.CacheStatistics;
 import org.openkcm.keystore.api.KeyService;
@@ -24,6 +25,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 public final class KeystoreMetrics implements OperationObserver, RuntimeGauges.Sources {
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final OperationMetrics operations = new OperationMetrics(registry);
+  private final GrpcMetrics grpc = new GrpcMetrics(registry);
   private final List<AuditSink> sinks = new CopyOnWriteArrayList<>();
 
   @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -31,6 +33,9 @@ public final class KeystoreMetrics implements OperationObserver, RuntimeGauges.S
 
   @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
   private volatile KeyService keys;
+
+  @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+  private volatile BackendPools pools;
 
   public KeystoreMetrics() {
     RuntimeGauges.register(registry, this);
@@ -50,7 +55,11 @@ public final class KeystoreMetrics implements OperationObserver, RuntimeGauges.S
 
   @Override
   public void completed(OperationEvent event) {
-    operations.record(event);
+    if (GrpcMetrics.OPERATION.equals(event.operation())) {
+      grpc.record(event);
+    } else {
+      operations.record(event);
+    }
   }
 
   PrometheusRegistry registry() {
@@ -63,10 +72,20 @@ public final class KeystoreMetrics implements OperationObserver, RuntimeGauges.S
     return a == null ? List.of() : a.backends();
   }
 
+  boolean adminPresent() {
+    return admin != null;
+  }
+
   @Override
   public CacheStatistics caches() {
     KeyService k = keys;
     return k == null ? null : k.cacheStatistics();
+  }
+
+  @Override
+  public List<BackendPools.Pool> pools() {
+    BackendPools p = pools;
+    return p == null ? List.of() : p.pools();
   }
 
   @Override

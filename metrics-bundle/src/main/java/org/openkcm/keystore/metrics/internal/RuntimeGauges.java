@@ -5,14 +5,16 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
 import java.util.function.Supplier;
+import org.openkcm.keystore.api.BackendPools;
 import org.openkcm.keystore.api.BackendStatus;
 import org.openkcm.keystore.api.CacheStatistics;
 import org.openkcm.keystore.audit.AuditSink;
 import org.openkcm.keystore.spi.BackendState;
 
 /**
- * Values read when Prometheus scrapes: backend state and breaker (from the admin view), cache hits,
- * misses, evictions and size per layer, the audit sinks' queue depth.
+ * Values read when Prometheus scrapes: backend state and breaker (from the admin view), each
+ * backend's call pool (in use, queued, rejected, and its limits), cache hits, misses, evictions and
+ * size per layer, the audit sinks' queue depth.
  */
 final class RuntimeGauges {
   interface Sources {
@@ -21,6 +23,8 @@ final class RuntimeGauges {
     CacheStatistics caches();
 
     List<AuditSink> sinks();
+
+    List<BackendPools.Pool> pools();
   }
 
   private RuntimeGauges() {}
@@ -45,6 +49,32 @@ final class RuntimeGauges {
         .help("Keys held by the backend at its last count")
         .labelNames("backend")
         .callback(cb -> each(s::backends, b -> cb.call(b.keyCount(), b.name())))
+        .register(registry);
+    poolGauge(
+        registry, "pool_calls_in_use", "Calls running on the backend's workers", s, p -> p.inUse());
+    poolGauge(
+        registry,
+        "pool_calls_max",
+        "The backend's worker limit (maxConcurrentCalls)",
+        s,
+        p -> p.maxConcurrent());
+    poolGauge(
+        registry,
+        "pool_calls_queued",
+        "Calls waiting for one of the backend's workers",
+        s,
+        p -> p.queued());
+    poolGauge(
+        registry,
+        "pool_queue_max",
+        "The backend's queue limit (maxQueuedCalls)",
+        s,
+        p -> p.maxQueued());
+    CounterWithCallback.builder()
+        .name(OperationMetrics.PREFIX + "pool_calls_rejected")
+        .help("Calls refused at once because the backend's workers and queue were full")
+        .labelNames("backend")
+        .callback(cb -> each(s::pools, p -> cb.call(p.rejected(), p.backend())))
         .register(registry);
     cacheCounter(registry, "cache_hits", "Cache hits", s, CacheStatistics.Layer::hits);
     cacheCounter(registry, "cache_misses", "Cache misses", s, CacheStatistics.Layer::misses);
@@ -75,6 +105,20 @@ final class RuntimeGauges {
         .help(help + " by layer (tier and sealed/open)")
         .labelNames("layer")
         .callback(cb -> each(() -> layers(s), l -> cb.call(v.of(l), l.name())))
+        .register(registry);
+  }
+
+  private interface PoolValue {
+    long of(BackendPools.Pool p);
+  }
+
+  private static void poolGauge(
+      PrometheusRegistry registry, String name, String help, Sources s, PoolValue v) {
+    GaugeWithCallback.builder()
+        .name(OperationMetrics.PREFIX + name)
+        .help(help + "; inline backends (called on the caller's thread) have no pool and report 0")
+        .labelNames("backend")
+        .callback(cb -> each(s::pools, p -> cb.call(p.inline() ? 0 : v.of(p), p.backend())))
         .register(registry);
   }
 

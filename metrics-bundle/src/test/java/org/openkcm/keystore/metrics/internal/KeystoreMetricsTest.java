@@ -51,6 +51,31 @@ class KeystoreMetricsTest {
   }
 
   @Test
+  void grpcCallsAreCountedByServiceMethodAndCodeAndTimedByMethod() throws Exception {
+    KeystoreMetrics m = new KeystoreMetrics();
+    for (String outcome :
+        new String[] {OperationEvent.OK, OperationEvent.OK, "PERMISSION_DENIED"}) {
+      m.completed(
+          OperationEvent.builder("grpc.call", Instant.now())
+              .actor("grpc:spiffe://openkcm.dev/app")
+              .subject("KeyService/CreateKey")
+              .outcome(outcome)
+              .durationNanos(3_000_000)
+              .build());
+    }
+    String text = scrape(m);
+    assertThat(text)
+        .contains(
+            "openkcm_keystore_grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"CreateKey\",grpc_service=\"KeyService\"} 2.0")
+        .contains(
+            "openkcm_keystore_grpc_server_handled_total{grpc_code=\"PERMISSION_DENIED\",grpc_method=\"CreateKey\",grpc_service=\"KeyService\"} 1.0")
+        .contains(
+            "openkcm_keystore_grpc_server_handling_seconds_count{grpc_method=\"CreateKey\",grpc_service=\"KeyService\"} 3")
+        .doesNotContain("spiffe") // client identities are never labels
+        .doesNotContain("operation=\"grpc.call\""); // not counted twice as a core operation
+  }
+
+  @Test
   void theLoginIsTheConsolesAndNothingElse() {
     BasicLogin login = new BasicLogin("ops", "s3cret-pass");
     String good = Base64.getEncoder().encodeToString("ops:s3cret-pass".getBytes());

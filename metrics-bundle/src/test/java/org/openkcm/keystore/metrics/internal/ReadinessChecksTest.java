@@ -38,42 +38,31 @@ class ReadinessChecksTest {
   @Test
   void readyWhenAllAreUp() {
     List<ReadinessChecks.Check> c =
-        ReadinessChecks.run(
-            List.of(
-                backend("inmemory", true, BackendState.UP),
-                backend("spare", false, BackendState.UNAVAILABLE)),
-            BackendHealth.up(Duration.ZERO),
-            "local",
-            List.of(sink(true)));
+        List.of(
+            ReadinessChecks.backend(backend("inmemory", true, BackendState.UP)),
+            ReadinessChecks.rootKey(BackendHealth.up(Duration.ZERO), "local"),
+            ReadinessChecks.audit(List.of(sink(true))));
     assertThat(c).allMatch(ReadinessChecks.Check::ok);
     assertThat(ReadinessChecks.json(c))
         .startsWith("{\"status\":\"UP\"")
-        .contains("backend:inmemory", "rootkey:local", "\"audit\"")
-        .doesNotContain("spare");
+        .contains("backend:inmemory", "rootkey:local", "\"audit\"");
+    assertThat(ReadinessChecks.json(List.of())).as("no check at all is not ready").contains("DOWN");
   }
 
   @Test
   void notReadyWhenABackendIsSealedTheRootKeyIsAbsentOrNoSinkWrites() {
     assertThat(
             ReadinessChecks.json(
-                ReadinessChecks.run(
-                    List.of(backend("openbao", true, BackendState.SEALED)),
-                    BackendHealth.up(Duration.ZERO),
-                    "local",
-                    List.of(sink(true)))))
+                List.of(
+                    ReadinessChecks.backend(backend("openbao", true, BackendState.SEALED)),
+                    ReadinessChecks.audit(List.of(sink(true))))))
         .startsWith("{\"status\":\"DOWN\"")
         .contains("\"name\":\"backend:openbao\",\"ok\":false,\"state\":\"SEALED\"");
-    assertThat(ReadinessChecks.run(List.of(), null, "openbao-transit", List.of(sink(true))))
-        .anySatisfy(
-            c ->
-                assertThat(c)
-                    .isEqualTo(
-                        new ReadinessChecks.Check("rootkey:openbao-transit", false, "ABSENT")));
-    assertThat(
-            ReadinessChecks.run(
-                List.of(), BackendHealth.up(Duration.ZERO), "local", List.of(sink(false))))
-        .anySatisfy(
-            c ->
-                assertThat(c).isEqualTo(new ReadinessChecks.Check("audit", false, "NOT_WRITABLE")));
+    assertThat(ReadinessChecks.rootKey(null, "openbao-transit"))
+        .isEqualTo(new ReadinessChecks.Check("rootkey:openbao-transit", false, "ABSENT"));
+    assertThat(ReadinessChecks.audit(List.of(sink(false))))
+        .isEqualTo(new ReadinessChecks.Check("audit", false, "NOT_WRITABLE"));
+    assertThat(ReadinessChecks.audit(List.of()))
+        .isEqualTo(new ReadinessChecks.Check("audit", false, "NO_SINK"));
   }
 }

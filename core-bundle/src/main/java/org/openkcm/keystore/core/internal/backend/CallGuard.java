@@ -11,8 +11,10 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.openkcm.keystore.api.BackendPools;
 import org.openkcm.keystore.model.BackendUnavailableException;
 import org.openkcm.keystore.model.KeyRef;
 import org.openkcm.keystore.model.KeystoreException;
@@ -52,6 +54,7 @@ final class CallGuard implements AutoCloseable {
   private final Supplier<PluginSettings> settings;
   private final Consumer<KeystoreException> failures;
   private final AtomicInteger threads = new AtomicInteger();
+  private final AtomicLong rejected = new AtomicLong();
   private final CircuitBreaker breaker;
   private ThreadPoolExecutor executor;
   private PluginSettings executorSettings;
@@ -219,6 +222,7 @@ final class CallGuard implements AutoCloseable {
         pool.purge(); // drops calls whose callers gave up, then one more try
       }
     }
+    rejected.incrementAndGet();
     throw new BackendUnavailableException(
         name,
         ref,
@@ -283,6 +287,24 @@ final class CallGuard implements AutoCloseable {
    */
   synchronized int activeCalls() {
     return executor == null ? 0 : executor.getActiveCount();
+  }
+
+  /**
+   * @return how busy this backend's pool is now (the configured limits when no pool was started)
+   */
+  synchronized BackendPools.Pool pool() {
+    PluginSettings s = executor == null ? settings.get() : executorSettings;
+    boolean inline =
+        settings.get().inlineBackends().contains(name)
+            || services.declaresInline(name, services.best(name));
+    return new BackendPools.Pool(
+        name,
+        executor == null ? 0 : executor.getActiveCount(),
+        s.maxConcurrentCalls(),
+        executor == null ? 0 : executor.getQueue().size(),
+        s.maxQueuedCalls(),
+        rejected.get(),
+        inline);
   }
 
   @Override

@@ -241,6 +241,16 @@ public final class PluginManager implements BackendDirectory, CoreAdmin, KeyHold
     }
   }
 
+  // --- BackendPools ----------------------------------------------------------------------------
+
+  @Override
+  public List<Pool> pools() {
+    for (String name : router.table().configuredBackends()) {
+      guard(name);
+    }
+    return guards.values().stream().map(g -> g.guard().pool()).toList();
+  }
+
   // --- internals
   // ----------------------------------------------------------------------------------
 

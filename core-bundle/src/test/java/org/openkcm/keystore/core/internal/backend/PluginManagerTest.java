@@ -188,6 +188,19 @@ class PluginManagerTest {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(150));
     assertThat(((GuardedKeystore) vault).guard().activeCalls()).isEqualTo(2);
     assertThat(hung.entered).hasValue(2);
+    // the saturation shows in the pools view the metrics read
+    assertThat(fx.manager.pools())
+        .filteredOn(p -> p.backend().equals("vault"))
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.inUse()).isEqualTo(2);
+              assertThat(p.maxConcurrent()).isEqualTo(2);
+              assertThat(p.queued()).isZero();
+              assertThat(p.maxQueued()).isZero();
+              assertThat(p.rejected()).isGreaterThanOrEqualTo(1);
+              assertThat(p.inline()).isFalse();
+            });
     KeyMetadata l4 = key("edge", KeyTier.L4, "node:n1");
     fx.manager.route(l4).store(l4, SEALED);
     assertThat(healthy.retrieve(l4.ref()).metadata()).isEqualTo(l4);
