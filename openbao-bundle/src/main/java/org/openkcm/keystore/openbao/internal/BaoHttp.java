@@ -1,5 +1,6 @@
 package org.openkcm.keystore.openbao.internal;
 
+import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -154,7 +155,9 @@ final class BaoHttp implements AutoCloseable {
 
   /**
    * The same request sent without waiting, so several can be in flight at once (one round trip for
-   * all). With several nodes it follows the cluster (see {@link BaoNodes}) until {@code deadline}.
+   * all). With several nodes it follows the cluster (see {@link BaoNodes}) until {@code deadline};
+   * while the node it would go to is not known to be the active one, it asks {@code sys/leader}
+   * first, so a new key written through another runtime is never missed on a lagging standby.
    */
   CompletableFuture<Answer> sendAsync(
       String method,
@@ -164,7 +167,13 @@ final class BaoHttp implements AutoCloseable {
       String token,
       Duration deadline) {
     Attempt a = new Attempt(method, apiPath, encodedQuery, body, token);
-    return attempt(a, nodes.preferred(), 0, System.nanoTime() + deadline.toNanos());
+    long end = System.nanoTime() + deadline.toNanos();
+    if (!nodes.confirmed()) {
+      // after a failover the node we moved to may be a standby answering reads from its own copy:
+      // ask which node is active first (until one is known, e.g. during an election)
+      return leader(nodes.preferred(), -1, end).thenCompose(n -> attempt(a, n, 0, end));
+    }
+    return attempt(a, nodes.preferred(), 0, end);
   }
 
   /** The same request to one given node, never elsewhere (health probes of each node). */
@@ -237,11 +246,21 @@ final class BaoHttp implements AutoCloseable {
                 return node;
               }
               try {
-                String leader = BaoJson.object(answer.body).get("leader_address").getAsString();
+                JsonObject said = BaoJson.object(answer.body);
+                if (said.has("is_self") && said.get("is_self").getAsBoolean()) {
+                  nodes.prefer(node);
+                  return node;
+                }
+                String leader = said.get("leader_address").getAsString();
                 int index = nodes.indexOf(leader);
                 if (index >= 0 && index != failed) {
                   nodes.prefer(index);
                   return index;
+                }
+                if (index < 0 && !leader.isEmpty()) {
+                  // the cluster names its leader by an address not in our list: stay on this node
+                  // (the health probe moves to the node answering as active)
+                  nodes.prefer(node);
                 }
               } catch (RuntimeException unreadable) {
                 // no leader known yet (an election): try the node itself

@@ -29,6 +29,13 @@ final class BaoNodes {
   private final List<URI> nodes;
   private final AtomicInteger preferred = new AtomicInteger();
 
+  /**
+   * Whether the preferred node is known to be the active one (named by {@code sys/leader}, a health
+   * probe or a redirect). Not after moving on from a failed node: the next node may be a standby,
+   * which serves reads from its own copy, behind what the active node acknowledged.
+   */
+  private volatile boolean confirmed;
+
   BaoNodes(List<URI> nodes) {
     this.nodes = List.copyOf(nodes);
   }
@@ -55,12 +62,22 @@ final class BaoNodes {
    */
   int moveOn(int failed) {
     int next = (failed + 1) % nodes.size();
+    confirmed = false;
     return preferred.compareAndSet(failed, next) ? next : preferred.get();
   }
 
   /** Sends later requests to {@code index} (the active node a health probe or redirect named). */
   void prefer(int index) {
     preferred.set(index);
+    confirmed = true;
+  }
+
+  /**
+   * @return whether the node requests go to is known to be the active one (see {@link #prefer});
+   *     with one node always
+   */
+  boolean confirmed() {
+    return confirmed || nodes.size() == 1;
   }
 
   /**
