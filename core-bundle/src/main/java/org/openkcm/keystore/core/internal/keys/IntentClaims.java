@@ -93,7 +93,8 @@ final class IntentClaims {
       l.keystore().updateMetadata(next, l.record().revision());
       return true;
     } catch (ConcurrentUpdateException lost) {
-      ownDestroys.remove(cur.ref());
+      // kept: a retried write whose first attempt landed loses to itself; the next pass tells ours
+      // from a rival's by the updatedAt, and forgets the record once the key is gone
       return false;
     }
   }
