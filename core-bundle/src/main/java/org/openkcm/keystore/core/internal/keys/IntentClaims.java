@@ -30,8 +30,11 @@ final class IntentClaims {
   /** This reconciler's id: random per runtime start, only for telling claimants apart. */
   private final String self = HexFormat.of().formatHex(ThreadCrypto.randomBytes(8));
 
-  /** This reconciler's destroy claims: the record and the {@code updatedAt} (ms) it stamped. */
-  private final Map<KeyRef, Long> ownDestroys = new ConcurrentHashMap<>();
+  /**
+   * This reconciler's destroy claims: the record and every {@code updatedAt} (ms) it stamped on it
+   * (a hung claim write may land after a later one was tried).
+   */
+  private final Map<KeyRef, Set<Long>> ownDestroys = new ConcurrentHashMap<>();
 
   String self() {
     return self;
@@ -80,7 +83,10 @@ final class IntentClaims {
     KeyMetadata cur = l.record().metadata();
     boolean claimed = ReservedTags.SAGA_DESTROY_CLAIMED.equals(cur.tags().get(ReservedTags.SAGA));
     boolean ours =
-        claimed && Long.valueOf(cur.updatedAt().toEpochMilli()).equals(ownDestroys.get(cur.ref()));
+        claimed
+            && ownDestroys
+                .getOrDefault(cur.ref(), Set.of())
+                .contains(cur.updatedAt().toEpochMilli());
     if (claimed && !ours && now.isBefore(cur.updatedAt().plus(LEASE))) {
       return false;
     }
@@ -88,13 +94,15 @@ final class IntentClaims {
     tags.put(ReservedTags.SAGA, ReservedTags.SAGA_DESTROY_CLAIMED);
     KeyMetadata next = MetadataUpdates.touched(cur).tags(tags).build();
     // remembered before the write: if its answer is lost, the claim may still have landed
-    ownDestroys.put(cur.ref(), next.updatedAt().toEpochMilli());
+    ownDestroys
+        .computeIfAbsent(cur.ref(), r -> ConcurrentHashMap.newKeySet())
+        .add(next.updatedAt().toEpochMilli());
     try {
       l.keystore().updateMetadata(next, l.record().revision());
       return true;
     } catch (ConcurrentUpdateException lost) {
-      // kept: a retried write whose first attempt landed loses to itself; the next pass tells ours
-      // from a rival's by the updatedAt, and forgets the record once the key is gone
+      // kept: an earlier, hung claim write of ours may be what won; the next pass tells ours from a
+      // rival's by the updatedAt, and forgets the record once the key is gone
       return false;
     }
   }
