@@ -50,6 +50,7 @@ final class ChainedLog implements AutoCloseable {
   private long seq;
   private long commits;
   private long committed;
+  private long flushNanos;
   private String prev = ChainMac.GENESIS;
 
   ChainedLog(Path file, KeySource keys, long maxBytes, int retain, int capacity)
@@ -125,6 +126,13 @@ final class ChainedLog implements AutoCloseable {
    */
   synchronized long committed() {
     return committed;
+  }
+
+  /**
+   * @return time spent writing and syncing batches so far (with {@link #commits()}: the mean flush)
+   */
+  synchronized long flushNanos() {
+    return flushNanos;
   }
 
   LogFiles files() {
@@ -210,7 +218,9 @@ final class ChainedLog implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         segment.append(text.toString().getBytes(StandardCharsets.UTF_8));
-        window.flushed(batch.stream().map(Pending::caller).toList(), System.nanoTime() - t0);
+        long took = System.nanoTime() - t0;
+        window.flushed(batch.stream().map(Pending::caller).toList(), took);
+        flushNanos += took;
         commits++;
         committed += batch.size();
         failedAt = 0;

@@ -144,6 +144,10 @@ public final class FileAuditSink implements AuditSink {
     return log.committed();
   }
 
+  long flushNanos() {
+    return log.flushNanos();
+  }
+
   Path liveFile() {
     return log.files().live();
   }
