@@ -69,7 +69,16 @@ final class LiveSegment implements AutoCloseable {
   }
 
   private void extend(long need) throws IOException {
-    long target = Math.max(need, Math.min(allocated + chunk, limit));
+    long ahead = Math.max(need, Math.min(allocated + chunk, limit));
+    try {
+      zeroFill(ahead);
+    } catch (IOException e) {
+      ch.truncate(allocated); // e.g. a nearly full disk: still room for this batch?
+      zeroFill(need);
+    }
+  }
+
+  private void zeroFill(long target) throws IOException {
     long pos = allocated;
     while (pos < target) {
       ByteBuffer z = ZEROS.duplicate();
