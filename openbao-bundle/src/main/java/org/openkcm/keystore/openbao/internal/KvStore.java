@@ -48,7 +48,7 @@ final class KvStore {
   KvEntry read(String belowMount, KeyRef key) throws KeystoreException {
     String api = layout.dataApi(belowMount);
     requests.incrementAndGet();
-    BaoHttp.Answer r = conn.call("GET", api, null, null, key, "read " + api);
+    BaoHttp.Answer r = conn.callHere("GET", api, null, key, "read " + api);
     if (r.status == 404) {
       return null;
     }
@@ -193,7 +193,7 @@ final class KvStore {
             + limit
             + (after == null ? "" : "&after=" + URLEncoder.encode(after, StandardCharsets.UTF_8));
     requests.incrementAndGet();
-    BaoHttp.Answer r = conn.call("GET", layout.metadataApi(folder) + "/", query, null, key, what);
+    BaoHttp.Answer r = conn.callHere("GET", layout.metadataApi(folder) + "/", query, key, what);
     if (r.status == 404) {
       return List.of();
     }

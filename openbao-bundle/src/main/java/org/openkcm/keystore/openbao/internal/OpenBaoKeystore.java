@@ -55,6 +55,9 @@ import org.slf4j.LoggerFactory;
 public final class OpenBaoKeystore implements Keystore {
   static final String NAME = "openbao";
 
+  /** The service property by which a backend tells the core its calls end on an interrupt. */
+  static final String INTERRUPTIBLE_PROPERTY = "keystore.interruptible";
+
   /** OpenBao's storage entry limit is 1 MiB; base64 adds a third. */
   static final int MAX_RECORD_BYTES_CEILING = 512 * 1024;
 
@@ -83,7 +86,15 @@ public final class OpenBaoKeystore implements Keystore {
         config.maxRecordBytes());
     registration =
         ServiceRegistrations.register(
-            context, Keystore.class, this, Keystore.BACKEND_PROPERTY, NAME, properties);
+            context,
+            Keystore.class,
+            this,
+            Keystore.BACKEND_PROPERTY,
+            NAME,
+            properties,
+            // every wait of a call (each HTTP answer, each future) ends on an interrupt and within
+            // the read timeout: the core may call it on the caller's thread (docs/core.md)
+            Map.of(INTERRUPTIBLE_PROPERTY, Boolean.TRUE));
     LOG.info("OpenBao backend active: {} prefix {}", conn.settings, layout.prefix);
   }
 
