@@ -75,18 +75,31 @@ final class KeyCreator implements AutoCloseable {
     checkRequest(req);
     String id = req.keyId().orElseGet(() -> KeyIds.random(req.tier()));
     KeyMetadata cached = null;
+    KeyMetadata m = null;
+    Keystore target = null;
     if (req.tier() != KeyTier.L2) {
       cached = cachedParent(req);
-      Keystore target = persistentTarget(req, id, cached);
-      if (target != null) {
-        return createOverlapped(req, id, cached, target, cache);
+      checkParentTier(req, cached);
+      try {
+        // the new key names only the parent's ref and id: the cached version's are the stored one's
+        m = newMetadata(req, id, cached);
+        target = placement.route(m);
+      } catch (KeystoreException | RuntimeException thrownAgainBelow) {
+        // after the parent check, in the usual order
+        m = null;
+        target = null;
+      }
+      if (target != null && target.info().persistent()) {
+        return createOverlapped(req, cached, m, target, cache);
       }
     }
     CachedKey parent = null;
     byte[] material = null;
     try {
       parent = cached == null ? null : openParent(activeParent(req, cached));
-      KeyMetadata m = newMetadata(req, id, parent == null ? null : parent.metadata());
+      if (m == null) {
+        m = newMetadata(req, id, parent == null ? null : parent.metadata());
+      }
       if (req.keyId().isPresent()) {
         ensureUnused(m.ref());
       }
@@ -95,7 +108,11 @@ final class KeyCreator implements AutoCloseable {
           parent == null
               ? EnvelopeSealer.sealUnderRoot(m, material, root)
               : EnvelopeSealer.sealUnderParent(m, material, parent.material());
-      placement.storeNew(m, sealed);
+      if (target == null) {
+        placement.storeNew(m, sealed);
+      } else {
+        placement.storeIn(target, m, sealed);
+      }
       // revision 1 is what a store produces (checked by the authenticated layer)
       cache.putPlaintext(m, material, new KeyRecord(m, sealed, 1));
       material = null; // the cache owns it now
@@ -114,17 +131,15 @@ final class KeyCreator implements AutoCloseable {
    * first (except a store whose outcome is unknown: that is the caller's answer then).
    */
   private KeyMetadata createOverlapped(
-      CreateKeyRequest req, String id, KeyMetadata cached, Keystore target, KeyCache cache)
+      CreateKeyRequest req, KeyMetadata cached, KeyMetadata m, Keystore target, KeyCache cache)
       throws KeystoreException {
     ParentCheck check = new ParentCheck(() -> activeParent(req, cached));
     check.start(checks);
     CachedKey parent = null;
     byte[] material = null;
-    KeyMetadata m;
     byte[] sealed;
     try {
       parent = openParent(cached);
-      m = newMetadata(req, id, parent.metadata());
       if (req.keyId().isPresent()) {
         ensureUnused(m.ref());
       }
@@ -178,22 +193,6 @@ final class KeyCreator implements AutoCloseable {
               + " it cannot open while its parent is not ACTIVE; destroy it by id",
           child.ref(),
           e.getClass().getSimpleName());
-    }
-  }
-
-  /**
-   * @return the backend a new key under {@code cached} is stored in, if it is persistent (a store
-   *     there is a round trip worth overlapping); {@code null} to check and store one after the
-   *     other
-   */
-  private Keystore persistentTarget(CreateKeyRequest req, String id, KeyMetadata cached)
-      throws KeystoreException {
-    checkParentTier(req, cached);
-    try {
-      Keystore target = placement.route(newMetadata(req, id, cached));
-      return target.info().persistent() ? target : null;
-    } catch (KeystoreException | RuntimeException e) {
-      return null; // the store fails the same way after the parent check, in the usual order
     }
   }
 
