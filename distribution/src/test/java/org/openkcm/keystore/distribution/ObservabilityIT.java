@@ -115,8 +115,15 @@ class ObservabilityIT {
     return runtime.outputSince(from);
   }
 
+  /** The live trail's complete lines, as a consumer reads them: up to the zero tail. */
   private List<String> entries() throws IOException {
-    return Files.exists(trail) ? Files.readAllLines(trail, StandardCharsets.UTF_8) : List.of();
+    if (!Files.exists(trail)) {
+      return List.of();
+    }
+    String text = Files.readString(trail, StandardCharsets.UTF_8);
+    int zero = text.indexOf('\0');
+    String entries = zero < 0 ? text : text.substring(0, zero);
+    return entries.substring(0, entries.lastIndexOf('\n') + 1).lines().toList();
   }
 
   /**

@@ -1,16 +1,23 @@
 package org.openkcm.keystore.audit.internal;
 
 import java.io.BufferedReader;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
  * Walks a trail (files oldest first) and checks every entry: its MAC (an edited entry), its
  * predecessor's MAC and its sequence number (a removed or reordered entry). The first entry of a
- * trail whose older files retention removed anchors the chain; everything after it is checked.
+ * trail whose older files retention removed anchors the chain; everything after it is checked. A
+ * file's entries end at its first zero byte (the live file's preallocated tail); a non-zero byte
+ * after that means entries were blanked out.
  */
 final class ChainVerifier {
   /**
@@ -48,7 +55,13 @@ final class ChainVerifier {
     long lastSeq = 0;
     String prev = null;
     for (Path f : files) {
-      try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+        long end = TrailReader.contentEnd(ch);
+        BufferedReader r =
+            new BufferedReader(
+                new InputStreamReader(
+                    new BoundedStream(Channels.newInputStream(ch.position(0)), end),
+                    StandardCharsets.UTF_8));
         String line;
         int lineNo = 0;
         while ((line = r.readLine()) != null) {
@@ -62,6 +75,18 @@ final class ChainVerifier {
           checked++;
           lastSeq = e.seq();
           prev = e.mac();
+        }
+        long after = TrailReader.nonZeroAfter(ch, end);
+        if (after >= 0) {
+          return new Report(
+              checked,
+              f.getFileName()
+                  + ":"
+                  + (lineNo + 1)
+                  + " zero bytes inside the trail (offset "
+                  + end
+                  + "): entries were blanked out",
+              lastSeq);
         }
       }
     }
@@ -99,5 +124,39 @@ final class ChainVerifier {
           + ": an entry before it was removed or the entries were reordered";
     }
     return null;
+  }
+
+  /** The first {@code limit} bytes of a stream (a file's entries, without its zero tail). */
+  private static final class BoundedStream extends FilterInputStream {
+    private long left;
+
+    BoundedStream(InputStream in, long limit) {
+      super(in);
+      this.left = limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (left <= 0) {
+        return -1;
+      }
+      int b = super.read();
+      if (b >= 0) {
+        left--;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (left <= 0) {
+        return -1;
+      }
+      int n = super.read(b, off, (int) Math.min(len, left));
+      if (n > 0) {
+        left -= n;
+      }
+      return n;
+    }
   }
 }

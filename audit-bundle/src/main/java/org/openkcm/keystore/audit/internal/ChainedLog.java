@@ -1,13 +1,10 @@
 package org.openkcm.keystore.audit.internal;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -18,35 +15,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The trail's writer: callers queue an entry and wait; one thread takes every queued entry, chains
- * them, writes them in one write and makes them durable with one {@code force} (group commit), then
- * releases the callers. A failed write fails its callers and leaves the file as it was before the
- * batch; the next batch tries again. Rotates by size, keeping {@code retain} rotated files.
+ * The trail's writer: callers queue an entry and wait; one thread takes every queued entry (and
+ * waits briefly for the callers of the last flush, {@link CommitWindow}), chains them, writes them
+ * in one write into the preallocated live file ({@link LiveSegment}) and makes them durable with
+ * one {@code force} (group commit), then releases the callers. A failed write fails its callers and
+ * leaves the file's entries as they were before the batch; the next batch tries again. Rotates by
+ * size (of the entries, not the preallocated file), keeping {@code retain} rotated files.
  */
 final class ChainedLog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChainedLog.class);
   private static final int MAX_BATCH = 4096;
   private static final long RETRY_NANOS = 1_000_000_000L;
+  private static final long MAX_CHUNK = 8L * 1024 * 1024;
+  private static final long MIN_CHUNK = 64 * 1024;
 
   /** Derives the chain key; may fail while the root key provider is unavailable. */
   interface KeySource {
     byte[] derive() throws Exception;
   }
 
-  private record Pending(String fields, CompletableFuture<Long> done) {}
+  private record Pending(String fields, CompletableFuture<Long> done, Thread caller) {}
 
   private final LogFiles files;
   private final KeySource keys;
   private final long maxBytes;
   private final int retain;
   private final BlockingQueue<Pending> queue;
+  private final CommitWindow window = new CommitWindow();
   private final Thread writer;
   private volatile boolean running = true;
   private volatile long failedAt;
   private ChainMac mac;
-  private FileChannel channel;
+  private LiveSegment segment;
   private long seq;
   private long commits;
+  private long committed;
+  private long flushNanos;
   private String prev = ChainMac.GENESIS;
 
   ChainedLog(Path file, KeySource keys, long maxBytes, int retain, int capacity)
@@ -68,7 +72,7 @@ final class ChainedLog implements AutoCloseable {
    */
   CompletableFuture<Long> submit(String fields) {
     CompletableFuture<Long> done = new CompletableFuture<>();
-    if (!running || !queue.offer(new Pending(fields, done))) {
+    if (!running || !queue.offer(new Pending(fields, done, Thread.currentThread()))) {
       done.completeExceptionally(
           new IOException(running ? "audit queue full" : "audit trail closed"));
     }
@@ -117,6 +121,20 @@ final class ChainedLog implements AutoCloseable {
     return commits;
   }
 
+  /**
+   * @return entries made durable so far by this writer
+   */
+  synchronized long committed() {
+    return committed;
+  }
+
+  /**
+   * @return time spent writing and syncing batches so far (with {@link #commits()}: the mean flush)
+   */
+  synchronized long flushNanos() {
+    return flushNanos;
+  }
+
   LogFiles files() {
     return files;
   }
@@ -136,14 +154,8 @@ final class ChainedLog implements AutoCloseable {
   }
 
   private void openLive() throws IOException {
-    TrailReader.lastEntry(files.live(), true); // a torn tail was never acknowledged: drop it
-    channel =
-        FileChannel.open(
-            files.live(),
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.READ);
-    channel.position(channel.size());
+    long chunk = Math.max(MIN_CHUNK, Math.min(MAX_CHUNK, maxBytes / 4));
+    segment = LiveSegment.open(files.live(), chunk, maxBytes + MIN_CHUNK);
     files.syncDirectory();
   }
 
@@ -157,8 +169,10 @@ final class ChainedLog implements AutoCloseable {
         }
         batch.add(first);
         queue.drainTo(batch, MAX_BATCH - 1);
+        gather(batch);
         commit(batch);
       } catch (InterruptedException e) {
+        batch.forEach(p -> p.done().completeExceptionally(new IOException("audit trail closed")));
         Thread.currentThread().interrupt();
         break;
       } finally {
@@ -171,15 +185,28 @@ final class ChainedLog implements AutoCloseable {
     }
   }
 
+  /** Waits (bounded) for the callers of the last flush that are not queued yet. */
+  private void gather(List<Pending> batch) throws InterruptedException {
+    int expected = window.expected(batch.stream().map(Pending::caller).toList());
+    long deadline = System.nanoTime() + window.maxWaitNanos();
+    while (batch.size() < expected && batch.size() < MAX_BATCH) {
+      long left = deadline - System.nanoTime();
+      Pending p = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+      if (p == null) {
+        return;
+      }
+      batch.add(p);
+      queue.drainTo(batch, MAX_BATCH - batch.size());
+    }
+  }
+
   private void commit(List<Pending> batch) {
     long[] seqs = new long[batch.size()];
     synchronized (this) {
       long seqBefore = seq;
       String prevBefore = prev;
-      long sizeBefore = -1;
       try {
         ensureReady();
-        sizeBefore = channel.size();
         StringBuilder text = new StringBuilder(batch.size() * 320);
         for (int i = 0; i < batch.size(); i++) {
           String signed = EntryLine.signedText(seq + 1, batch.get(i).fields(), prev);
@@ -189,18 +216,20 @@ final class ChainedLog implements AutoCloseable {
           prev = m;
           seqs[i] = seq;
         }
-        ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
-        while (bytes.hasRemaining()) {
-          channel.write(bytes);
-        }
-        channel.force(false);
+        long t0 = System.nanoTime();
+        segment.append(text.toString().getBytes(StandardCharsets.UTF_8));
+        long took = System.nanoTime() - t0;
+        window.flushed(batch.stream().map(Pending::caller).toList(), took);
+        flushNanos += took;
         commits++;
+        committed += batch.size();
         failedAt = 0;
       } catch (Exception e) {
         seq = seqBefore;
         prev = prevBefore;
         failedAt = Math.max(1, System.nanoTime());
-        undo(sizeBefore);
+        window.failed();
+        undo();
         LOG.error(
             "Audit entries not written ({}): their operations are not acknowledged", e.toString());
         batch.forEach(p -> p.done().completeExceptionally(e));
@@ -216,17 +245,17 @@ final class ChainedLog implements AutoCloseable {
     if (mac == null) {
       mac = new ChainMac(keys.derive());
     }
-    if (channel == null || !channel.isOpen()) {
+    if (segment == null || !segment.isOpen()) {
       openLive();
     }
-    if (channel.size() >= maxBytes) {
+    if (segment.end() >= maxBytes) {
       rotate();
     }
   }
 
   private void rotate() throws IOException {
-    channel.force(true);
-    channel.close();
+    segment.seal(); // the rotated file ends with its last entry, no zero tail
+    segment.close();
     Files.move(files.live(), files.rotatedName(seq), StandardCopyOption.ATOMIC_MOVE);
     openLive();
     List<Path> old = files.rotated();
@@ -236,26 +265,36 @@ final class ChainedLog implements AutoCloseable {
     LOG.info("Audit trail rotated at entry {}", seq);
   }
 
-  private void undo(long sizeBefore) {
+  private void undo() {
     try {
-      if (channel != null && channel.isOpen() && sizeBefore >= 0) {
-        channel.truncate(sizeBefore);
-        channel.position(sizeBefore);
+      if (segment != null && segment.isOpen()) {
+        segment.cutToEnd();
       }
     } catch (IOException e) {
       closeChannel(); // reopened (and its tail checked) by the next batch
     }
   }
 
+  /** Leaves the live file ending with its last entry (the next start preallocates again). */
+  private void seal() {
+    try {
+      if (segment != null && segment.isOpen()) {
+        segment.seal();
+      }
+    } catch (IOException e) {
+      LOG.warn("Audit file not cut to its last entry (the next start does it): {}", e.toString());
+    }
+  }
+
   private void closeChannel() {
     try {
-      if (channel != null) {
-        channel.close();
+      if (segment != null) {
+        segment.close();
       }
     } catch (IOException e) {
       LOG.warn("Audit file close failed: {}", e.toString());
     }
-    channel = null;
+    segment = null;
   }
 
   @Override
@@ -268,6 +307,7 @@ final class ChainedLog implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     synchronized (this) {
+      seal();
       closeChannel();
       if (mac != null) {
         mac.close();

@@ -137,6 +137,17 @@ public final class FileAuditSink implements AuditSink {
     return log.commits();
   }
 
+  /**
+   * @return entries made durable so far (with {@link #commits()}: the mean batch per flush)
+   */
+  long committed() {
+    return log.committed();
+  }
+
+  long flushNanos() {
+    return log.flushNanos();
+  }
+
   Path liveFile() {
     return log.files().live();
   }

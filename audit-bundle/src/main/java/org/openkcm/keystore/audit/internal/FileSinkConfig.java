@@ -13,7 +13,9 @@ public @interface FileSinkConfig {
   @AttributeDefinition(description = "The live audit file; rotated files sit next to it")
   String file() default "audit/keystore-audit.log";
 
-  @AttributeDefinition(description = "Rotate when the live file reaches this size (MiB)")
+  @AttributeDefinition(
+      description =
+          "Rotate when the live file's entries reach this size (MiB; its zero tail is not counted)")
   long maxFileSizeMb() default 64;
 
   @AttributeDefinition(description = "Rotated files kept; older ones are deleted")

@@ -8,15 +8,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-/** Reads the end of a trail file: its last complete entry, dropping a torn last line on request. */
+/**
+ * Reads where a trail file ends. The live file is preallocated with zero bytes ({@link
+ * LiveSegment}); an entry never contains a zero byte, so a file's entries end at its first zero
+ * byte (or at its size), and everything after that must be zero.
+ */
 final class TrailReader {
   private static final int TAIL = 128 * 1024;
+  private static final int BLOCK = 256 * 1024;
 
   private TrailReader() {}
 
   /**
-   * @param dropTorn truncate the file after its last newline (a line without one was being written
-   *     when the process died, so its operation was never acknowledged)
+   * @param dropTorn cut the file after the newline of its last complete entry: a line without one
+   *     was being written when the process died (so its operation was never acknowledged), and the
+   *     zero tail is preallocated again by the writer
    * @return the last complete entry, or {@code null} if there is none
    */
   static EntryLine lastEntry(Path file, boolean dropTorn) throws IOException {
@@ -28,16 +34,14 @@ final class TrailReader {
             file,
             dropTorn ? StandardOpenOption.WRITE : StandardOpenOption.READ,
             StandardOpenOption.READ)) {
-      long size = ch.size();
-      int n = (int) Math.min(size, TAIL);
-      ByteBuffer buf = ByteBuffer.allocate(n);
-      while (buf.hasRemaining() && ch.read(buf, size - n + buf.position()) > 0) {
-        // read the whole tail
-      }
-      byte[] b = buf.array();
+      long contentEnd = contentEnd(ch);
+      int n = (int) Math.min(contentEnd, TAIL);
+      long from = contentEnd - n;
+      byte[] b = read(ch, from, n);
       int end = lastNewline(b, n - 1);
-      if (end < n - 1 && dropTorn) {
-        ch.truncate(size - n + end + 1); // bytes, not characters: a torn line may end mid-character
+      long completeEnd = from + end + 1; // bytes, not characters: a torn line may end mid-character
+      if (dropTorn && completeEnd < ch.size()) {
+        ch.truncate(completeEnd);
         ch.force(true);
       }
       if (end < 0) {
@@ -46,6 +50,50 @@ final class TrailReader {
       int start = lastNewline(b, end - 1) + 1;
       return EntryLine.parse(new String(b, start, end - start, StandardCharsets.UTF_8));
     }
+  }
+
+  /**
+   * @return the offset of the file's first zero byte, or its size if it has none
+   */
+  static long contentEnd(FileChannel ch) throws IOException {
+    return scan(ch, 0, true);
+  }
+
+  /**
+   * @return the offset of the first non-zero byte at or after {@code from}, or -1 if none
+   */
+  static long nonZeroAfter(FileChannel ch, long from) throws IOException {
+    long at = scan(ch, from, false);
+    return at < ch.size() ? at : -1;
+  }
+
+  /** The first byte at or after {@code from} that is zero ({@code zero}) or is not; else size. */
+  private static long scan(FileChannel ch, long from, boolean zero) throws IOException {
+    long size = ch.size();
+    ByteBuffer buf = ByteBuffer.allocate(BLOCK);
+    for (long pos = from; pos < size; ) {
+      buf.clear();
+      int got = ch.read(buf, pos);
+      if (got <= 0) {
+        break;
+      }
+      byte[] a = buf.array();
+      for (int i = 0; i < got; i++) {
+        if ((a[i] == 0) == zero) {
+          return pos + i;
+        }
+      }
+      pos += got;
+    }
+    return size;
+  }
+
+  private static byte[] read(FileChannel ch, long from, int n) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(n);
+    while (buf.hasRemaining() && ch.read(buf, from + buf.position()) > 0) {
+      // read the whole range
+    }
+    return buf.array();
   }
 
   private static int lastNewline(byte[] b, int from) {

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -18,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A writer JVM killed with SIGKILL under load (8 threads, rotation on): every entry it acknowledged
- * is in the trail, and the trail verifies after the restart dropped the torn tail.
+ * is in the trail, and the trail verifies after the restart dropped the torn line and the
+ * preallocated zero tail the writer was overwriting.
  */
 class KillNineTest {
   @TempDir Path dir;
@@ -51,6 +54,15 @@ class KillNineTest {
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isEqualTo(137);
     assertThat(acked).hasSizeGreaterThanOrEqualTo(3000);
+
+    long size = Files.size(file);
+    long entriesEnd;
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      entriesEnd = TrailReader.contentEnd(ch);
+    }
+    assertThat(size)
+        .as("killed over the live file's preallocated zero tail (or right after a rotation)")
+        .matches(s -> s > entriesEnd || s == 0);
 
     FileAuditSink restarted = Trails.sink(file, 256 * 1024, 100);
     ChainVerifier.Report report = restarted.verify(null);

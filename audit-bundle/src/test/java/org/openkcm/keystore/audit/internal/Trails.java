@@ -1,9 +1,12 @@
 package org.openkcm.keystore.audit.internal;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import org.openkcm.keystore.audit.OperationEvent;
 
 /** Test trails: a fixed chain key, events numbered in their subject. */
@@ -35,6 +38,17 @@ final class Trails {
         .subject("n" + n)
         .durationNanos(12_000)
         .build();
+  }
+
+  /**
+   * @return the complete lines of a trail file as a consumer reads them: up to the first zero byte
+   *     (the live file's preallocated tail), each ending with a newline
+   */
+  static List<String> entries(Path file) throws IOException {
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    int zero = text.indexOf('\0');
+    String content = zero < 0 ? text : text.substring(0, zero);
+    return content.lines().toList();
   }
 
   static ChainVerifier.Report verify(Path... files) throws IOException {
