@@ -150,7 +150,8 @@ public final class OpenBaoKeystore implements Keystore {
     // round trip 2: the record (create only) and its informative custom_metadata mirror at once
     KvStore.Pending<Long> write =
         kv.startWrite(record, RecordCodec.encode(metadata, sealed), 0L, ref);
-    KvStore.Pending<Void> mirror = kv.startMetadata(record, RecordCodec.mirror(metadata), ref);
+    KvStore.Pending<Void> mirror =
+        kv.startMetadata(record, RecordCodec.mirror(metadata), ref).alongside();
     long version;
     try {
       version = kv.finish(write);
@@ -221,7 +222,8 @@ public final class OpenBaoKeystore implements Keystore {
                 : RecordCodec.encode(updated, sealed),
             expectedRevision,
             ref);
-    KvStore.Pending<Void> mirror = kv.startMetadata(record, RecordCodec.mirror(updated), ref);
+    KvStore.Pending<Void> mirror =
+        kv.startMetadata(record, RecordCodec.mirror(updated), ref).alongside();
     long version;
     try {
       version = kv.finish(write);
@@ -277,6 +279,14 @@ public final class OpenBaoKeystore implements Keystore {
    */
   long requestCount() {
     return kv.requests.get();
+  }
+
+  /**
+   * @return round trips so far: the times a caller waited for answers (tests: what an operation
+   *     puts on the critical path)
+   */
+  long roundTripCount() {
+    return kv.roundTrips.get();
   }
 
   private void checkSealed(byte[] sealed) throws InvalidKeyRequestException {
