@@ -93,13 +93,20 @@ final class BaoConnection implements AutoCloseable {
   BaoHttp.Answer callHere(
       String method, String apiPath, String encodedQuery, KeyRef key, String what)
       throws KeystoreException {
+    return callHere(method, apiPath, encodedQuery, null, key, what);
+  }
+
+  /** As above, with a JSON {@code body} (a write). */
+  BaoHttp.Answer callHere(
+      String method, String apiPath, String encodedQuery, byte[] body, KeyRef key, String what)
+      throws KeystoreException {
     if (closed) {
       throw new BackendUnavailableException(
           name, "connection closed (component deactivated)", null);
     }
     try {
       return http.sendHere(
-          method, apiPath, encodedQuery, null, session().token, settings.readTimeout);
+          method, apiPath, encodedQuery, body, session().token, settings.readTimeout);
     } catch (IOException | InterruptedException | RuntimeException e) {
       throw BaoErrors.transport(name, key, what, e);
     }

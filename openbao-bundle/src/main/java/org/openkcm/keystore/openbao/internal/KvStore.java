@@ -84,6 +84,20 @@ final class KvStore {
 
   /** {@link #write} sent without waiting: {@link #finish} it. */
   Pending<Long> startWrite(String belowMount, JsonObject data, Long cas, KeyRef key) {
+    return write(belowMount, data, cas, key, false);
+  }
+
+  /**
+   * {@link #startWrite}, but sent only when it is finished, on the finishing thread ({@link
+   * BaoConnection#callHere}): the last request of a round trip, whose answer then needs no hand-off
+   * between threads, while the requests started before it are in flight.
+   */
+  Pending<Long> writeHere(String belowMount, JsonObject data, Long cas, KeyRef key) {
+    return write(belowMount, data, cas, key, true);
+  }
+
+  private Pending<Long> write(
+      String belowMount, JsonObject data, Long cas, KeyRef key, boolean here) {
     String api = layout.dataApi(belowMount);
     JsonObject body = new JsonObject();
     body.add("data", data);
@@ -98,6 +112,7 @@ final class KvStore {
         BaoJson.bytes(body),
         key,
         "write " + api,
+        here,
         r -> {
           if (BaoErrors.isCasMismatch(r.status, r.body)) {
             throw new ConcurrentUpdateException(
@@ -174,22 +189,35 @@ final class KvStore {
   }
 
   private <T> T answer(Pending<T> p) throws KeystoreException {
+    if (p.inFlight == null) {
+      return p.check.check(conn.callHere(p.method, p.api, null, p.body, p.key, p.what));
+    }
     return p.check.check(conn.await(p.inFlight, p.key, p.what));
   }
 
-  /** Finishes all, in order, and throws the first failure once every one has an outcome. */
+  /**
+   * Finishes all and throws the first failure (in list order) once every one has an outcome. Those
+   * to be sent here go first, so they travel while the others are in flight.
+   */
   void finishAll(List<? extends Pending<?>> all) throws KeystoreException {
-    KeystoreException first = null;
+    KeystoreException[] failures = new KeystoreException[all.size()];
     roundTrips.incrementAndGet();
-    for (Pending<?> p : all) {
-      try {
-        answer(p);
-      } catch (KeystoreException e) {
-        first = first == null ? e : first;
+    for (int pass = 0; pass < 2; pass++) {
+      for (int i = 0; i < all.size(); i++) {
+        Pending<?> p = all.get(i);
+        if ((p.inFlight == null) == (pass == 0)) {
+          try {
+            answer(p);
+          } catch (KeystoreException e) {
+            failures[i] = e;
+          }
+        }
       }
     }
-    if (first != null) {
-      throw first;
+    for (KeystoreException f : failures) {
+      if (f != null) {
+        throw f;
+      }
     }
   }
 
@@ -230,8 +258,21 @@ final class KvStore {
 
   private <T> Pending<T> start(
       String method, String api, byte[] body, KeyRef key, String what, Check<T> check) {
+    return start(method, api, body, key, what, false, check);
+  }
+
+  private <T> Pending<T> start(
+      String method,
+      String api,
+      byte[] body,
+      KeyRef key,
+      String what,
+      boolean here,
+      Check<T> check) {
     requests.incrementAndGet();
-    return new Pending<>(conn.start(method, api, body), key, what, check);
+    return here
+        ? new Pending<>(method, api, body, key, what, check)
+        : new Pending<>(conn.start(method, api, body), key, what, check);
   }
 
   private Void expect(BaoHttp.Answer r, KeyRef key, String what, int... ok)
@@ -250,9 +291,14 @@ final class KvStore {
     T check(BaoHttp.Answer answer) throws KeystoreException;
   }
 
-  /** A request in flight. */
+  /**
+   * A request in flight, or (when {@code inFlight} is null) one sent by the thread finishing it.
+   */
   static final class Pending<T> {
     final CompletableFuture<BaoHttp.Answer> inFlight;
+    final String method;
+    final String api;
+    final byte[] body;
     final KeyRef key;
     final String what;
     final Check<T> check;
@@ -261,16 +307,26 @@ final class KvStore {
     final boolean alongside;
 
     Pending(CompletableFuture<BaoHttp.Answer> inFlight, KeyRef key, String what, Check<T> check) {
-      this(inFlight, key, what, check, false);
+      this(inFlight, null, null, null, key, what, check, false);
+    }
+
+    Pending(String method, String api, byte[] body, KeyRef key, String what, Check<T> check) {
+      this(null, method, api, body, key, what, check, false);
     }
 
     private Pending(
         CompletableFuture<BaoHttp.Answer> inFlight,
+        String method,
+        String api,
+        byte[] body,
         KeyRef key,
         String what,
         Check<T> check,
         boolean alongside) {
       this.inFlight = inFlight;
+      this.method = method;
+      this.api = api;
+      this.body = body;
       this.key = key;
       this.what = what;
       this.check = check;
@@ -282,7 +338,7 @@ final class KvStore {
      *     own wait is then no round trip of its own)
      */
     Pending<T> alongside() {
-      return new Pending<>(inFlight, key, what, check, true);
+      return new Pending<>(inFlight, method, api, body, key, what, check, true);
     }
   }
 }

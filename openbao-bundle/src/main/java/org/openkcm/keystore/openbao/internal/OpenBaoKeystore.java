@@ -144,14 +144,15 @@ public final class OpenBaoKeystore implements Keystore {
     JsonObject pointer = new JsonObject();
     pointer.addProperty("key", ref.toString());
     // round trip 1: both index entries at once; the record is written only once both are in place
+    // (the second of each pair is sent by this thread while the first is in flight)
     kv.finishAll(
         List.of(
-            kv.startWrite(ownerIx, pointer, null, ref), kv.startWrite(tierIx, pointer, null, ref)));
+            kv.startWrite(ownerIx, pointer, null, ref), kv.writeHere(tierIx, pointer, null, ref)));
     // round trip 2: the record (create only) and its informative custom_metadata mirror at once
-    KvStore.Pending<Long> write =
-        kv.startWrite(record, RecordCodec.encode(metadata, sealed), 0L, ref);
     KvStore.Pending<Void> mirror =
         kv.startMetadata(record, RecordCodec.mirror(metadata), ref).alongside();
+    KvStore.Pending<Long> write =
+        kv.writeHere(record, RecordCodec.encode(metadata, sealed), 0L, ref);
     long version;
     try {
       version = kv.finish(write);
@@ -213,17 +214,18 @@ public final class OpenBaoKeystore implements Keystore {
           NAME,
           "key " + ref + " is at revision " + current.version + ", not " + expectedRevision);
     }
-    // the CAS write and the mirror at once: one round trip after the read
+    // the CAS write and the mirror at once: one round trip after the read (the mirror in flight
+    // while this thread sends the write)
+    KvStore.Pending<Void> mirror =
+        kv.startMetadata(record, RecordCodec.mirror(updated), ref).alongside();
     KvStore.Pending<Long> write =
-        kv.startWrite(
+        kv.writeHere(
             record,
             sealed == null
                 ? RecordCodec.encode(updated, current.string("sealed"))
                 : RecordCodec.encode(updated, sealed),
             expectedRevision,
             ref);
-    KvStore.Pending<Void> mirror =
-        kv.startMetadata(record, RecordCodec.mirror(updated), ref).alongside();
     long version;
     try {
       version = kv.finish(write);
