@@ -27,10 +27,19 @@ public final class ObservabilityBenchMain {
 
   private ObservabilityBenchMain() {}
 
+  /**
+   * @param args the trail's folder; then {@code audit} or {@code metrics} for one part only (each
+   *     in a JVM of its own, so that one part's JIT profile of the door does not shape the other's)
+   */
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args.length > 0 ? args[0] : "benchmarks/target/audit-bench");
+    String part = args.length > 1 ? args[1] : "";
     Files.createDirectories(dir);
     try (ObservedBenchCore core = new ObservedBenchCore()) {
+      if (part.equals("metrics")) {
+        metrics(core);
+        return;
+      }
       FileAuditSink sink =
           new FileAuditSink(
               dir.resolve("bench-audit.log"),
@@ -51,23 +60,29 @@ public final class ObservabilityBenchMain {
         System.out.printf("RESULT audit_create_l4_overhead_%d %.3f%n", threads, r[0] / r[1]);
       }
       sink.close();
-
-      KeyMetadata l4 = core.service.create(core.l4Request);
-      KeyService metered = core.door(Observers.of(MetricsBench.observer()));
-      KeyService bareDoor = core.door(Observers.of());
-      Op bare = () -> openClose(core.service, l4);
-      Op doorOnly = () -> openClose(bareDoor, l4);
-      Op withMetrics = () -> openClose(metered, l4);
-      double[][] r = rotated(bare, doorOnly, withMetrics);
-      System.out.printf(
-          "cached open L4, 1 thread (median ops per CPU second of the calling thread): bare core"
-              + " %.0f, door without observers %.0f, door + metrics %.0f%n",
-          r[0][0], r[0][1], r[0][2]);
-      System.out.printf("door without observers vs bare core: %.3f%n", r[1][1]);
-      System.out.printf(
-          "door + metrics vs door alone (the observer's own cost): %.3f%n", r[1][2] / r[1][1]);
-      System.out.printf("RESULT metrics_cached_open_overhead_1 %.3f%n", r[1][2]);
+      if (!part.equals("audit")) {
+        metrics(core);
+      }
     }
+  }
+
+  /** The cached L4 open: bare core, door without observers, door with the metrics observer. */
+  private static void metrics(ObservedBenchCore core) throws Exception {
+    KeyMetadata l4 = core.service.create(core.l4Request);
+    KeyService metered = core.door(Observers.of(MetricsBench.observer()));
+    KeyService bareDoor = core.door(Observers.of());
+    Op bare = () -> openClose(core.service, l4);
+    Op doorOnly = () -> openClose(bareDoor, l4);
+    Op withMetrics = () -> openClose(metered, l4);
+    double[][] r = rotated(bare, doorOnly, withMetrics);
+    System.out.printf(
+        "cached open L4, 1 thread (median ops per CPU second of the calling thread): bare core"
+            + " %.0f, door without observers %.0f, door + metrics %.0f%n",
+        r[0][0], r[0][1], r[0][2]);
+    System.out.printf("door without observers vs bare core: %.3f%n", r[1][1]);
+    System.out.printf(
+        "door + metrics vs door alone (the observer's own cost): %.3f%n", r[1][2] / r[1][1]);
+    System.out.printf("RESULT metrics_cached_open_overhead_1 %.3f%n", r[1][2]);
   }
 
   private static Object openClose(KeyService keys, KeyMetadata key) throws Exception {

@@ -23,7 +23,7 @@ final class CallTally {
   private static final int SLOTS = 4;
   private static final VarHandle CELL = MethodHandles.arrayElementVarHandle(long[].class);
 
-  private final ThreadLocal<Cells> mine = ThreadLocal.withInitial(this::enlist);
+  private final ThreadLocal<long[]> mine = ThreadLocal.withInitial(this::enlist);
   private final List<Cells> threads = new ArrayList<>();
   private long[] retired = new long[0];
   private int sites;
@@ -54,19 +54,21 @@ final class CallTally {
    * @return this thread's cells, holding at least {@code site}
    */
   long[] cells(int site) {
-    Cells c = mine.get();
-    long[] v = c.values;
-    return site * SLOTS < v.length ? v : grow(c);
+    long[] v = mine.get();
+    return site * SLOTS < v.length ? v : grow();
   }
 
-  private long[] grow(Cells c) {
-    int size;
-    synchronized (this) {
-      size = sites * SLOTS;
+  /** A site was added after this thread enlisted: its cells grow (only it writes them). */
+  private synchronized long[] grow() {
+    for (Cells c : threads) {
+      if (c.owner.get() == Thread.currentThread()) {
+        long[] bigger = Arrays.copyOf(c.values, sites * SLOTS);
+        c.values = bigger;
+        mine.set(bigger);
+        return bigger;
+      }
     }
-    long[] bigger = Arrays.copyOf(c.values, size);
-    c.values = bigger;
-    return bigger;
+    throw new IllegalStateException("this thread's cells are not enlisted");
   }
 
   /** Counts one call of {@code site} as {@code outcome} in this thread's {@code cells}. */
@@ -90,11 +92,11 @@ final class CallTally {
     return true;
   }
 
-  private synchronized Cells enlist() {
+  private synchronized long[] enlist() {
     sweep();
     Cells c = new Cells(sites);
     threads.add(c);
-    return c;
+    return c.values;
   }
 
   /** Folds the cells of threads that ended into {@link #retired}. */

@@ -55,6 +55,9 @@ public final class Observers {
    * @param every the observers that see every event
    * @param sampled the observers that accept samples
    * @param period one call in this many of a sampled operation is timed for {@code sampled}
+   * @param quiet no observer at all: nobody reads an event, none is built
+   * @param samplingOnly only observers that accept samples: a sampled operation is timed once in a
+   *     period
    */
   record Plan(
       boolean gate,
@@ -62,17 +65,9 @@ public final class Observers {
       OperationObserver[] admitters,
       OperationObserver[] every,
       OperationObserver[] sampled,
-      int period) {
-    /** No observer at all: nobody reads an event, none is built. */
-    boolean quiet() {
-      return every.length == 0 && sampled.length == 0;
-    }
-
-    /** Only observers that accept samples: a sampled operation is timed once in a period. */
-    boolean samplingOnly() {
-      return every.length == 0 && sampled.length > 0;
-    }
-  }
+      int period,
+      boolean quiet,
+      boolean samplingOnly) {}
 
   @Activate
   public Observers(BundleContext context) {
@@ -136,7 +131,9 @@ public final class Observers {
             admitters.toArray(NONE),
             every.toArray(NONE),
             sampled.toArray(NONE),
-            sampled.isEmpty() ? 1 : period);
+            sampled.isEmpty() ? 1 : period,
+            every.isEmpty() && sampled.isEmpty(),
+            every.isEmpty() && !sampled.isEmpty());
   }
 
   /** Whether {@code o} overrides {@link OperationObserver#admit} (else it admits everything). */
