@@ -6,7 +6,8 @@ import org.osgi.annotation.versioning.ConsumerType;
 /**
  * Called by the core around every operation through its doors ({@code KeyService}, {@code
  * KeystoreAdmin}) and for the events it causes itself (reconciler repairs). The audit trail and the
- * metrics register one each; the core calls every registered observer, in ranking order.
+ * metrics register one each; the core calls every registered observer (those that see every event
+ * first, then those that accept samples, each in ranking order).
  *
  * <p>An observer that throws from {@link #admit} refuses the operation before it runs; one that
  * throws from {@link #completed} withholds the acknowledgement of an operation that ran (the caller
