@@ -40,6 +40,73 @@ final class LoadDriver {
   }
 
   Result run(String name, int callers, Op op) throws InterruptedException {
+    Sample s = sample(name, callers, op, warmupNanos, measureNanos);
+    return s.result(name, callers);
+  }
+
+  /**
+   * Two operations at the same concurrency in alternating rounds (A B, B A, ...), each round a
+   * {@code rounds}-th of the measured window: load from elsewhere on the machine that comes and
+   * goes during the run then weighs on both alike, so their ratio holds where back-to-back phases
+   * do not. One warm-up of each first.
+   *
+   * @return A's result, B's result
+   */
+  Result[] alternate(String nameA, Op a, String nameB, Op b, int callers, int rounds)
+      throws InterruptedException {
+    sample(nameA, callers, a, 0, warmupNanos / 2);
+    sample(nameB, callers, b, 0, warmupNanos / 2);
+    Sample sa = new Sample();
+    Sample sb = new Sample();
+    long slice = measureNanos / rounds;
+    for (int r = 0; r < rounds; r++) {
+      if (r % 2 == 0) {
+        sa.add(sample(nameA, callers, a, 0, slice));
+        sb.add(sample(nameB, callers, b, 0, slice));
+      } else {
+        sb.add(sample(nameB, callers, b, 0, slice));
+        sa.add(sample(nameA, callers, a, 0, slice));
+      }
+    }
+    return new Result[] {sa.result(nameA, callers), sb.result(nameB, callers)};
+  }
+
+  /** Latencies and errors of measured windows, merged. */
+  private static final class Sample {
+    long[] latencies = new long[0];
+    long errors;
+    String firstError;
+    long measuredNanos;
+
+    void add(Sample other) {
+      long[] merged = Arrays.copyOf(latencies, latencies.length + other.latencies.length);
+      System.arraycopy(other.latencies, 0, merged, latencies.length, other.latencies.length);
+      latencies = merged;
+      errors += other.errors;
+      if (firstError == null) {
+        firstError = other.firstError;
+      }
+      measuredNanos += other.measuredNanos;
+    }
+
+    Result result(String name, int callers) {
+      long[] all = latencies.clone();
+      Arrays.sort(all);
+      return new Result(
+          name,
+          callers,
+          all.length,
+          errors,
+          all.length / (measuredNanos / 1e9),
+          pct(all, 0.50),
+          pct(all, 0.95),
+          pct(all, 0.99),
+          firstError);
+    }
+  }
+
+  private static Sample sample(String name, int callers, Op op, long warmupNanos, long measureNanos)
+      throws InterruptedException {
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
     long measureFrom = start + warmupNanos;
     long end = measureFrom + measureNanos;
@@ -73,18 +140,12 @@ final class LoadDriver {
         measureNanos + warmupNanos + TimeUnit.SECONDS.toNanos(30), TimeUnit.NANOSECONDS)) {
       throw new IllegalStateException(name + ": callers did not finish");
     }
-    long[] all = latencies.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-    double seconds = measureNanos / 1e9;
-    return new Result(
-        name,
-        callers,
-        all.length,
-        errors.get(),
-        all.length / seconds,
-        pct(all, 0.50),
-        pct(all, 0.95),
-        pct(all, 0.99),
-        firstError[0]);
+    Sample s = new Sample();
+    s.latencies = latencies.stream().flatMapToLong(Arrays::stream).toArray();
+    s.errors = errors.get();
+    s.firstError = firstError[0];
+    s.measuredNanos = measureNanos;
+    return s;
   }
 
   /**

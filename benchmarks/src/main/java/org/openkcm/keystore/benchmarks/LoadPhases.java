@@ -17,6 +17,9 @@ import org.openkcm.keystore.model.Owner;
  */
 final class LoadPhases {
   private static final int[] CALLERS = {1, 8, 32};
+  private static final int MAX_CALLERS = 32;
+  private static final int KEYS = 256;
+  private static final int ROUNDS = 4;
   private final LoadDriver driver;
   private final List<LoadDriver.Result> out = new ArrayList<>();
 
@@ -26,42 +29,67 @@ final class LoadPhases {
 
   static List<LoadDriver.Result> run(long warmupMillis, long measureMillis) throws Exception {
     LoadPhases p = new LoadPhases(new LoadDriver(warmupMillis, measureMillis));
-    p.core();
-    p.floors();
+    p.againstFloors();
     p.l4();
     return p.out;
   }
 
-  private void core() throws Exception {
+  /**
+   * The core's retrieve and create against the bare client's reads and writes on the same server,
+   * at each concurrency in alternating rounds ({@link LoadDriver#alternate}), so that their ratios
+   * hold on a machine whose other load varies during the run.
+   */
+  private void againstFloors() throws Exception {
     CacheSettings l3Off =
         CacheSettings.defaults().with(KeyTier.L3, CacheSettings.policy(0, 1, 1, false));
-    try (BaoEnv env = new BaoEnv(l3Off, 256)) {
-      atEachConcurrency(
-          "retrieve L3 (cache off)",
-          (c, n) -> {
-            try (KeyHandle h = env.service.open(env.l3s[spread(c, n, env.l3s.length)])) {
-              h.metadata();
-            }
-          });
-      atEachConcurrency("create L3", (c, n) -> env.service.create(env.l3Request));
-    }
-  }
-
-  /** What the same server does for bare client requests at the same concurrency. */
-  private void floors() throws Exception {
-    try (BaoEnv env = new BaoEnv(CacheSettings.defaults(), 256);
+    try (BaoEnv env = new BaoEnv(l3Off, KEYS);
         BareClient bare = new BareClient(BaoEnv.address(), BaoEnv.token())) {
       String[] paths = new String[env.l3s.length];
       for (int i = 0; i < paths.length; i++) {
         paths[i] = env.driverPath(env.l3s[i]);
       }
-      atEachConcurrency(
-          "(floor) bare client KV read", (c, n) -> bare.read(paths[spread(c, n, paths.length)]));
+      List<LoadDriver.Result> reads = new ArrayList<>();
+      List<LoadDriver.Result> creates = new ArrayList<>();
+      List<LoadDriver.Result> floorReads = new ArrayList<>();
+      List<LoadDriver.Result> floorWrites = new ArrayList<>();
+      for (int callers : CALLERS) {
+        LoadDriver.Result[] r =
+            driver.alternate(
+                "retrieve L3 (cache off)",
+                (c, n) -> {
+                  try (KeyHandle h = env.service.open(env.l3s[disjoint(c, n)])) {
+                    h.metadata();
+                  }
+                },
+                "(floor) bare client KV read",
+                (c, n) -> bare.read(paths[disjoint(c, n)]),
+                callers,
+                ROUNDS);
+        reads.add(r[0]);
+        floorReads.add(r[1]);
+        System.out.println(r[0]);
+        System.out.println(r[1]);
+      }
       // the size of an L3's record: 126 sealed bytes in base64
       Map<String, Object> record = Map.of("sealed", "x".repeat(168), "tier", "L3");
-      atEachConcurrency(
-          "(floor) bare client KV write",
-          (c, n) -> bare.write("secret/" + env.prefix + "/floor/c" + c + "-" + n, record));
+      for (int callers : CALLERS) {
+        LoadDriver.Result[] r =
+            driver.alternate(
+                "create L3",
+                (c, n) -> env.service.create(env.l3Request),
+                "(floor) bare client KV write",
+                (c, n) -> bare.write("secret/" + env.prefix + "/floor/c" + c + "-" + n, record),
+                callers,
+                ROUNDS);
+        creates.add(r[0]);
+        floorWrites.add(r[1]);
+        System.out.println(r[0]);
+        System.out.println(r[1]);
+      }
+      out.addAll(reads);
+      out.addAll(creates);
+      out.addAll(floorReads);
+      out.addAll(floorWrites);
     }
   }
 
@@ -87,8 +115,12 @@ final class LoadPhases {
     }
   }
 
-  /** Callers walk the keys from different starting points. */
-  private static int spread(int caller, long n, int size) {
-    return (int) ((caller * 7919L + n) % size);
+  /**
+   * Caller {@code c} reads keys c, c + 32, c + 64, ...: no two callers ever ask for the same key at
+   * once, so the core's coalescing of concurrent reads of one record never joins two calls, and
+   * every call is one KV read, as every bare read is.
+   */
+  private static int disjoint(int caller, long n) {
+    return (int) ((caller + (long) MAX_CALLERS * n) % KEYS);
   }
 }

@@ -87,6 +87,25 @@ final class BaoConnection implements AutoCloseable {
   }
 
   /**
+   * As {@link #call}, on the calling thread ({@link BaoHttp#sendHere}): for the keystore's reads,
+   * which the core bounds by interrupting the caller at its deadline.
+   */
+  BaoHttp.Answer callHere(
+      String method, String apiPath, String encodedQuery, KeyRef key, String what)
+      throws KeystoreException {
+    if (closed) {
+      throw new BackendUnavailableException(
+          name, "connection closed (component deactivated)", null);
+    }
+    try {
+      return http.sendHere(
+          method, apiPath, encodedQuery, null, session().token, settings.readTimeout);
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      throw BaoErrors.transport(name, key, what, e);
+    }
+  }
+
+  /**
    * Starts one request with the current session's token without waiting for it; {@link #await} its
    * answer. A failure to start (closed, no session) is the returned future's failure.
    */

@@ -28,6 +28,12 @@ final class KvStore {
    */
   final AtomicLong requests = new AtomicLong();
 
+  /**
+   * Round trips: how often a caller waited for answers (requests sent together and waited for
+   * together count once), for tests proving what an operation puts on the caller's critical path.
+   */
+  final AtomicLong roundTrips = new AtomicLong();
+
   KvStore(BaoConnection conn, PathLayout layout) {
     this.conn = conn;
     this.layout = layout;
@@ -48,7 +54,8 @@ final class KvStore {
   KvEntry read(String belowMount, KeyRef key) throws KeystoreException {
     String api = layout.dataApi(belowMount);
     requests.incrementAndGet();
-    BaoHttp.Answer r = conn.call("GET", api, null, null, key, "read " + api);
+    roundTrips.incrementAndGet();
+    BaoHttp.Answer r = conn.callHere("GET", api, null, key, "read " + api);
     if (r.status == 404) {
       return null;
     }
@@ -160,15 +167,23 @@ final class KvStore {
    * the call.
    */
   <T> T finish(Pending<T> p) throws KeystoreException {
+    if (!p.alongside) {
+      roundTrips.incrementAndGet();
+    }
+    return answer(p);
+  }
+
+  private <T> T answer(Pending<T> p) throws KeystoreException {
     return p.check.check(conn.await(p.inFlight, p.key, p.what));
   }
 
   /** Finishes all, in order, and throws the first failure once every one has an outcome. */
   void finishAll(List<? extends Pending<?>> all) throws KeystoreException {
     KeystoreException first = null;
+    roundTrips.incrementAndGet();
     for (Pending<?> p : all) {
       try {
-        finish(p);
+        answer(p);
       } catch (KeystoreException e) {
         first = first == null ? e : first;
       }
@@ -193,7 +208,8 @@ final class KvStore {
             + limit
             + (after == null ? "" : "&after=" + URLEncoder.encode(after, StandardCharsets.UTF_8));
     requests.incrementAndGet();
-    BaoHttp.Answer r = conn.call("GET", layout.metadataApi(folder) + "/", query, null, key, what);
+    roundTrips.incrementAndGet();
+    BaoHttp.Answer r = conn.callHere("GET", layout.metadataApi(folder) + "/", query, key, what);
     if (r.status == 404) {
       return List.of();
     }
@@ -241,11 +257,32 @@ final class KvStore {
     final String what;
     final Check<T> check;
 
+    /** Sent together with another request whose wait counts as the round trip of both. */
+    final boolean alongside;
+
     Pending(CompletableFuture<BaoHttp.Answer> inFlight, KeyRef key, String what, Check<T> check) {
+      this(inFlight, key, what, check, false);
+    }
+
+    private Pending(
+        CompletableFuture<BaoHttp.Answer> inFlight,
+        KeyRef key,
+        String what,
+        Check<T> check,
+        boolean alongside) {
       this.inFlight = inFlight;
       this.key = key;
       this.what = what;
       this.check = check;
+      this.alongside = alongside;
+    }
+
+    /**
+     * @return this request, marked as sent together with another one that is finished first (its
+     *     own wait is then no round trip of its own)
+     */
+    Pending<T> alongside() {
+      return new Pending<>(inFlight, key, what, check, true);
     }
   }
 }

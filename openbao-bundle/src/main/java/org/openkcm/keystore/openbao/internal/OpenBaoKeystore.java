@@ -55,6 +55,9 @@ import org.slf4j.LoggerFactory;
 public final class OpenBaoKeystore implements Keystore {
   static final String NAME = "openbao";
 
+  /** The service property by which a backend tells the core its calls end on an interrupt. */
+  static final String INTERRUPTIBLE_PROPERTY = "keystore.interruptible";
+
   /** OpenBao's storage entry limit is 1 MiB; base64 adds a third. */
   static final int MAX_RECORD_BYTES_CEILING = 512 * 1024;
 
@@ -83,7 +86,15 @@ public final class OpenBaoKeystore implements Keystore {
         config.maxRecordBytes());
     registration =
         ServiceRegistrations.register(
-            context, Keystore.class, this, Keystore.BACKEND_PROPERTY, NAME, properties);
+            context,
+            Keystore.class,
+            this,
+            Keystore.BACKEND_PROPERTY,
+            NAME,
+            properties,
+            // every wait of a call (each HTTP answer, each future) ends on an interrupt and within
+            // the read timeout: the core may call it on the caller's thread (docs/core.md)
+            Map.of(INTERRUPTIBLE_PROPERTY, Boolean.TRUE));
     LOG.info("OpenBao backend active: {} prefix {}", conn.settings, layout.prefix);
   }
 
@@ -139,7 +150,8 @@ public final class OpenBaoKeystore implements Keystore {
     // round trip 2: the record (create only) and its informative custom_metadata mirror at once
     KvStore.Pending<Long> write =
         kv.startWrite(record, RecordCodec.encode(metadata, sealed), 0L, ref);
-    KvStore.Pending<Void> mirror = kv.startMetadata(record, RecordCodec.mirror(metadata), ref);
+    KvStore.Pending<Void> mirror =
+        kv.startMetadata(record, RecordCodec.mirror(metadata), ref).alongside();
     long version;
     try {
       version = kv.finish(write);
@@ -210,7 +222,8 @@ public final class OpenBaoKeystore implements Keystore {
                 : RecordCodec.encode(updated, sealed),
             expectedRevision,
             ref);
-    KvStore.Pending<Void> mirror = kv.startMetadata(record, RecordCodec.mirror(updated), ref);
+    KvStore.Pending<Void> mirror =
+        kv.startMetadata(record, RecordCodec.mirror(updated), ref).alongside();
     long version;
     try {
       version = kv.finish(write);
@@ -266,6 +279,14 @@ public final class OpenBaoKeystore implements Keystore {
    */
   long requestCount() {
     return kv.requests.get();
+  }
+
+  /**
+   * @return round trips so far: the times a caller waited for answers (tests: what an operation
+   *     puts on the critical path)
+   */
+  long roundTripCount() {
+    return kv.roundTrips.get();
   }
 
   private void checkSealed(byte[] sealed) throws InvalidKeyRequestException {

@@ -21,7 +21,22 @@ final class ServiceRegistrations {
       String nameProperty,
       String name,
       Map<String, Object> config) {
-    Hashtable<String, Object> props = new Hashtable<>();
+    return register(context, type, service, nameProperty, name, config, Map.of());
+  }
+
+  /**
+   * As above, plus {@code declared}: fixed properties the service states about itself (never
+   * configuration values).
+   */
+  static <S> ServiceRegistration<S> register(
+      BundleContext context,
+      Class<S> type,
+      S service,
+      String nameProperty,
+      String name,
+      Map<String, Object> config,
+      Map<String, Object> declared) {
+    Hashtable<String, Object> props = new Hashtable<>(declared);
     props.put(nameProperty, name);
     Object ranking = config == null ? null : config.get(Constants.SERVICE_RANKING);
     if (ranking instanceof Integer) {

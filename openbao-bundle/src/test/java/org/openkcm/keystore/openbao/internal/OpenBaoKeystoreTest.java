@@ -76,6 +76,38 @@ class OpenBaoKeystoreTest {
   }
 
   @Test
+  void eachOperationPutsItsDocumentedRoundTripsOnTheCallersCriticalPath() throws Exception {
+    KeyMetadata m = meta("k-rt", 1, KeyTier.L3, Owner.service("billing"));
+    long requests = ks.requestCount();
+    long trips = ks.roundTripCount();
+
+    // store: the two index entries together, then the record together with its mirror
+    ks.store(m, sealed(64));
+    assertThat(ks.requestCount() - requests).isEqualTo(4);
+    assertThat(ks.roundTripCount() - trips).isEqualTo(2);
+
+    requests = ks.requestCount();
+    trips = ks.roundTripCount();
+    ks.retrieve(m.ref());
+    assertThat(ks.requestCount() - requests).isEqualTo(1);
+    assertThat(ks.roundTripCount() - trips).isEqualTo(1);
+
+    // update: the read, then the CAS write together with its mirror
+    requests = ks.requestCount();
+    trips = ks.roundTripCount();
+    ks.updateMetadata(m.toBuilder().status(KeyStatus.SUSPENDED).build(), 1);
+    assertThat(ks.requestCount() - requests).isEqualTo(3);
+    assertThat(ks.roundTripCount() - trips).isEqualTo(2);
+
+    // delete: the read, the record, then both index entries together
+    requests = ks.requestCount();
+    trips = ks.roundTripCount();
+    assertThat(ks.delete(m.ref())).isTrue();
+    assertThat(ks.requestCount() - requests).isEqualTo(4);
+    assertThat(ks.roundTripCount() - trips).isEqualTo(3);
+  }
+
+  @Test
   void aReadReportsTheServersWriteTimeOfTheVersionNotOneTheWriterSent() throws Exception {
     KeyMetadata m = meta("k-time", 1, KeyTier.L3, Owner.service("billing"));
     java.time.Instant before = java.time.Instant.now().minusSeconds(5);

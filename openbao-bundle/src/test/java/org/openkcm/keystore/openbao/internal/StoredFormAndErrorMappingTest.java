@@ -317,6 +317,69 @@ class StoredFormAndErrorMappingTest {
   }
 
   @Test
+  void aReadWhoseAnswerTricklesEndsWhenTheCallerIsInterrupted() throws Exception {
+    // what the core's deadline relies on for a backend it calls on the caller's thread
+    // (keystore.interruptible): headers at once, then a body that never completes
+    try (ServerSocket trickling =
+        new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      CountDownLatch headersSent = new CountDownLatch(1);
+      Thread server =
+          new Thread(
+              () -> {
+                try (java.net.Socket c = trickling.accept()) {
+                  c.getInputStream().read(new byte[8192]);
+                  c.getOutputStream()
+                      .write(
+                          ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                  + "Content-Length: 100000\r\n\r\n{\"data\":")
+                              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                  c.getOutputStream().flush();
+                  headersSent.countDown();
+                  c.getInputStream().read(); // until the client gives up and closes
+                } catch (java.io.IOException closed) {
+                  // the test is over
+                }
+              });
+      server.setDaemon(true);
+      server.start();
+      OpenBaoKeystore ks =
+          new OpenBaoKeystore(
+              BaoSettings.builder()
+                  .address("http://127.0.0.1:" + trickling.getLocalPort())
+                  .token("t")
+                  .mount("secret")
+                  .timeouts(500, 60_000)
+                  .build(),
+              "trickle",
+              65536);
+      ExecutorService caller = Executors.newSingleThreadExecutor();
+      try {
+        Future<Object> call =
+            caller.submit(
+                () -> {
+                  try {
+                    return ks.retrieve(KeyRef.of("x", 1));
+                  } catch (KeystoreException e) {
+                    return e;
+                  }
+                });
+        assertThat(headersSent.await(10, TimeUnit.SECONDS)).isTrue();
+        long t0 = System.nanoTime();
+        caller.shutdownNow(); // interrupts the caller's thread, as the core's watchdog does
+        assertThat(caller.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(5000);
+        assertThat(call.get())
+            .isInstanceOf(BackendUnavailableException.class)
+            .asString()
+            .contains("interrupted");
+      } finally {
+        caller.shutdownNow();
+        ks.deactivate();
+      }
+    }
+  }
+
+  @Test
   void aServerThatNeverAnswersTimesOutWithinTheDeadline() throws Exception {
     try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
       // the kernel completes the TCP handshake from the backlog; nobody ever reads or answers

@@ -41,6 +41,11 @@ public final class BenchPlugins {
       props.put(Keystore.BACKEND_PROPERTY, e.getKey());
       props.put("service.ranking", 0);
       props.put("service.id", id++);
+      if (e.getKey().equals("openbao")) {
+        // as the OpenBao bundle registers its service: called on the caller's thread, deadline by
+        // interrupt (docs/core.md)
+        props.put(BackendServices.INTERRUPTIBLE_PROPERTY, Boolean.TRUE);
+      }
       manager.bindKeystore(e.getValue(), props);
     }
     // bound first (as SCR does with static-greedy services present), so the first health check

@@ -35,9 +35,23 @@ final class BackendServices {
    */
   static final String INLINE_PROPERTY = "keystore.inline";
 
+  /**
+   * Service property: {@code true} says every wait in this backend's calls ends on an interrupt
+   * (and is bounded by its own timeouts besides), so the core may call it on the caller's thread
+   * and enforce the deadline by interrupting that thread ({@link Watchdog}), under the same limits
+   * as its worker pool ({@link Bulkhead}). {@code plugins.workerBackends} overrides it.
+   */
+  static final String INTERRUPTIBLE_PROPERTY = "keystore.interruptible";
+
   /** One registered service. */
   record Candidate(
-      String name, long serviceId, int ranking, long bundleId, Keystore service, boolean inline) {}
+      String name,
+      long serviceId,
+      int ranking,
+      long bundleId,
+      Keystore service,
+      boolean inline,
+      boolean interruptible) {}
 
   private final Map<String, List<Candidate>> byName = new HashMap<>();
   private volatile Map<String, Candidate> best = Map.of();
@@ -79,6 +93,15 @@ final class BackendServices {
   boolean declaresInline(String name, Keystore service) {
     Candidate c = best.get(name);
     return c != null && c.service() == service && c.inline();
+  }
+
+  /**
+   * @return whether {@code service} is the best service of {@code name} and declares that its calls
+   *     end on an interrupt ({@value #INTERRUPTIBLE_PROPERTY})
+   */
+  boolean declaresInterruptible(String name, Keystore service) {
+    Candidate c = best.get(name);
+    return c != null && c.service() == service && c.interruptible();
   }
 
   Candidate bestCandidate(String name) {
@@ -155,8 +178,12 @@ final class BackendServices {
         r,
         longProp(props.get("service.bundleid"), -1),
         service,
-        Boolean.TRUE.equals(props.get(INLINE_PROPERTY))
-            || "true".equals(String.valueOf(props.get(INLINE_PROPERTY))));
+        flag(props.get(INLINE_PROPERTY)),
+        flag(props.get(INTERRUPTIBLE_PROPERTY)));
+  }
+
+  private static boolean flag(Object value) {
+    return Boolean.TRUE.equals(value) || "true".equals(String.valueOf(value));
   }
 
   private static long longProp(Object value, long fallback) {

@@ -29,6 +29,7 @@ public final class CallLayer {
             d.maxConcurrentCalls(),
             d.maxQueuedCalls(),
             Set.of(name),
+            Set.of(),
             d.healthInterval(),
             d.unhealthyInterval(),
             d.healthTimeout(),

@@ -16,6 +16,7 @@ public record PluginSettings(
     int maxConcurrentCalls,
     int maxQueuedCalls,
     Set<String> inlineBackends,
+    Set<String> workerBackends,
     Duration healthInterval,
     Duration unhealthyInterval,
     Duration healthTimeout,
@@ -57,12 +58,19 @@ public record PluginSettings(
     for (int i = 0; i < names.length; i++) {
       inline.add(RuleParser.checkBackendName("plugins.inlineBackends[" + i + "]", names[i].trim()));
     }
+    Set<String> workers = new TreeSet<>();
+    String[] forced = c.workerBackends() == null ? new String[0] : c.workerBackends();
+    for (int i = 0; i < forced.length; i++) {
+      workers.add(
+          RuleParser.checkBackendName("plugins.workerBackends[" + i + "]", forced[i].trim()));
+    }
     return new PluginSettings(
         Durations.within("plugins.callTimeout", c.callTimeout(), MIN_TIME, MAX_CALL),
         Durations.within("plugins.absentWait", c.absentWait(), Duration.ZERO, MAX_CALL),
         c.maxConcurrentCalls(),
         c.maxQueuedCalls(),
         Set.copyOf(inline),
+        Set.copyOf(workers),
         Durations.within("plugins.healthInterval", c.healthInterval(), MIN_INTERVAL, MAX_INTERVAL),
         Durations.within(
             "plugins.unhealthyInterval", c.unhealthyInterval(), MIN_INTERVAL, MAX_INTERVAL),

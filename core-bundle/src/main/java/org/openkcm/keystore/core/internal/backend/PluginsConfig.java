@@ -51,6 +51,16 @@ public @interface PluginsConfig {
   String[] inlineBackends() default {};
 
   @AttributeDefinition(
+      name = "Worker backends",
+      required = false,
+      description =
+          "Backends always called on a worker"
+              + " thread, even when their service declares keystore.interruptible=true (which lets the core call"
+              + " them on the caller's thread, with the same deadline and limits, and saves two thread hand-offs"
+              + " per call): for a backend whose waits you do not trust to end on an interrupt.")
+  String[] workerBackends() default {};
+
+  @AttributeDefinition(
       name = "Health interval",
       description = "Time between health checks of a healthy backend (10ms-1d).")
   String healthInterval() default "30s";

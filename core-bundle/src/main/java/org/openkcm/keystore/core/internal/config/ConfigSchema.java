@@ -73,7 +73,8 @@ final class ConfigSchema {
       core(
           "plugins",
           PluginsConfig.class,
-          Map.of("inlineBackends", FieldType.BACKEND_LIST),
+          Map.of(
+              "inlineBackends", FieldType.BACKEND_LIST, "workerBackends", FieldType.BACKEND_LIST),
           Map.of("interval", "healthInterval", "timeout", "healthTimeout"));
 
   static final Section RECONCILER = core("reconciler", ReconcilerConfig.class, Map.of(), Map.of());

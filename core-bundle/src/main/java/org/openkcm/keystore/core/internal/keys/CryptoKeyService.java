@@ -393,6 +393,7 @@ public final class CryptoKeyService implements KeyService, AutoCloseable {
   public void close() {
     schedule.stop();
     directory.restampMigrationsWith(null);
+    creator.close();
     cache.close();
     stateKeys.close();
   }

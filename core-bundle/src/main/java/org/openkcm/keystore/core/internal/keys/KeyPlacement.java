@@ -54,7 +54,18 @@ final class KeyPlacement {
    * anyway; skipping the hint saves a map write on every L4 create.
    */
   void storeNew(KeyMetadata m, byte[] sealed) throws KeystoreException {
-    Keystore ks = directory.route(m);
+    storeIn(route(m), m, sealed);
+  }
+
+  /**
+   * @return the backend the routing rules pick for the new key {@code m}
+   */
+  Keystore route(KeyMetadata m) throws KeystoreException {
+    return directory.route(m);
+  }
+
+  /** As {@link #storeNew}, in the backend {@link #route} picked for {@code m}. */
+  void storeIn(Keystore ks, KeyMetadata m, byte[] sealed) throws KeystoreException {
     ks.store(m, sealed);
     List<Keystore> all = directory.configured();
     String name = ks.info().name();

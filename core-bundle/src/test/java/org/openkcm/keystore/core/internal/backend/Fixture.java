@@ -34,7 +34,12 @@ final class Fixture implements Router, AutoCloseable {
 
   /** Registers {@code k} under {@code name}; @return its service properties (to unregister). */
   Map<String, Object> register(String name, int ranking, Keystore k) {
-    Map<String, Object> props = new HashMap<>();
+    return register(name, ranking, k, Map.of());
+  }
+
+  /** As above, with further service properties the backend declares. */
+  Map<String, Object> register(String name, int ranking, Keystore k, Map<String, Object> declared) {
+    Map<String, Object> props = new HashMap<>(declared);
     props.put(Keystore.BACKEND_PROPERTY, name);
     props.put("service.ranking", ranking);
     props.put("service.id", IDS.incrementAndGet());
