@@ -25,6 +25,7 @@ public final class OperationEvent {
   private final String subject;
   private final String outcome;
   private final long durationNanos;
+  private final long sampleWeight;
 
   private OperationEvent(Builder b) {
     this.time = Objects.requireNonNull(b.time, "time");
@@ -39,6 +40,7 @@ public final class OperationEvent {
     this.subject = b.subject;
     this.outcome = b.outcome == null ? OK : b.outcome;
     this.durationNanos = b.durationNanos;
+    this.sampleWeight = b.sampleWeight;
   }
 
   /**
@@ -117,8 +119,24 @@ public final class OperationEvent {
     return OK.equals(outcome);
   }
 
+  /**
+   * @return how long the operation took; 0 when it was not timed ({@link #sampleWeight} 0)
+   */
   public long durationNanos() {
     return durationNanos;
+  }
+
+  /**
+   * How many calls this event stands for in a latency sample: 1 when every call is reported (the
+   * audit trail's events, and every operation that is not sampled); N for the one timed call in N
+   * an observer asked for with {@link OperationObserver#sampleEvery}; 0 for a failed call reported
+   * outside the sample only so that failures are counted (then it was not timed, its duration is 0
+   * and its time is when the failure was seen).
+   *
+   * @return the weight: 1, N, or 0
+   */
+  public long sampleWeight() {
+    return sampleWeight;
   }
 
   /**
@@ -148,6 +166,7 @@ public final class OperationEvent {
     private String subject;
     private String outcome;
     private long durationNanos;
+    private long sampleWeight = 1;
 
     private Builder(String operation, Instant time) {
       this.operation = operation;
@@ -198,6 +217,12 @@ public final class OperationEvent {
 
     public Builder durationNanos(long value) {
       durationNanos = value;
+      return this;
+    }
+
+    /** 1 unless set: see {@link OperationEvent#sampleWeight}. */
+    public Builder sampleWeight(long value) {
+      sampleWeight = value;
       return this;
     }
 

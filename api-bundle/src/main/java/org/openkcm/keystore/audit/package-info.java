@@ -5,8 +5,9 @@
  * org.openkcm.keystore.audit.OperationEvent} they exchange (which never carries key material,
  * sealed bytes, tokens or plaintext) and the {@link org.openkcm.keystore.audit.Actor} a door (gRPC,
  * shell, console) names its caller with, and the {@link org.openkcm.keystore.audit.AuditKeys} the
- * core derives a trail's keys with.
+ * core derives a trail's keys with; the {@link org.openkcm.keystore.audit.OperationCounts} the core
+ * keeps of every call.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package org.openkcm.keystore.audit;

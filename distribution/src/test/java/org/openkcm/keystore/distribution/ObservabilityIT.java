@@ -261,6 +261,17 @@ class ObservabilityIT {
                     .matches("(?s).*\"value\":\\[[0-9.]+,\"([2-9]|[1-9][0-9]+)\"\\].*");
               });
       assertThat(prometheus.targetUp()).contains("\"value\":[").contains(",\"1\"]");
+      // the core's exact count of the same workload, every create that got its result
+      await("Prometheus scraped the exact counts")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () ->
+                  prometheus
+                      .query(
+                          "openkcm_keystore_operations_total{operation=\"key.create\","
+                              + "outcome=\"ok\"}")
+                      .matches("(?s).*\"value\":\\[[0-9.]+,\"([2-9]|[1-9][0-9]+)\"\\].*"));
       assertThat(prometheus.query("openkcm_keystore_audit_queue_depth"))
           .contains("\"sink\":\"file\"");
       assertThat(prometheus.query("openkcm_keystore_backend_up{backend=\"inmemory\"}"))

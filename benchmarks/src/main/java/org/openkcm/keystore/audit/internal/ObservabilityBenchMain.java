@@ -1,5 +1,7 @@
 package org.openkcm.keystore.audit.internal;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -16,7 +18,8 @@ import org.openkcm.keystore.model.KeyMetadata;
  * The audit trail's and the metrics' cost, each against a baseline measured in the same run, in
  * alternating rounds: L4 create through the audited door (durable, fsync'ed trail on disk) vs the
  * bare core, at 1 and 8 threads; a cached L4 open through the door with the metrics observer vs the
- * bare core, 1 thread. Prints RESULT lines (ratios: time per operation, on / off).
+ * bare core, 1 thread, timed by the thread's CPU time in short alternating pairs. Prints RESULT
+ * lines (ratios: time per operation, on / off).
  */
 public final class ObservabilityBenchMain {
   private static final int ROUNDS = 4;
@@ -24,10 +27,19 @@ public final class ObservabilityBenchMain {
 
   private ObservabilityBenchMain() {}
 
+  /**
+   * @param args the trail's folder; then {@code audit} or {@code metrics} for one part only (each
+   *     in a JVM of its own, so that one part's JIT profile of the door does not shape the other's)
+   */
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args.length > 0 ? args[0] : "benchmarks/target/audit-bench");
+    String part = args.length > 1 ? args[1] : "";
     Files.createDirectories(dir);
     try (ObservedBenchCore core = new ObservedBenchCore()) {
+      if (part.equals("metrics")) {
+        metrics(core);
+        return;
+      }
       FileAuditSink sink =
           new FileAuditSink(
               dir.resolve("bench-audit.log"),
@@ -71,44 +83,89 @@ public final class ObservabilityBenchMain {
         System.out.printf("RESULT audit_create_l4_overhead_%d %.3f%n", threads, r[0] / r[1]);
       }
       sink.close();
-
-      KeyMetadata l4 = core.service.create(core.l4Request);
-      KeyService metered = core.door(Observers.of(MetricsBench.observer()));
-      double[] open =
-          alternate(
-              1,
-              () -> {
-                try (KeyHandle h = core.service.open(l4.ref())) {
-                  return h;
-                }
-              },
-              () -> {
-                try (KeyHandle h = metered.open(l4.ref())) {
-                  return h;
-                }
-              });
-      KeyService bareDoor = core.door(Observers.of());
-      double[] door =
-          alternate(
-              1,
-              () -> {
-                try (KeyHandle h = bareDoor.open(l4.ref())) {
-                  return h;
-                }
-              },
-              () -> {
-                try (KeyHandle h = metered.open(l4.ref())) {
-                  return h;
-                }
-              });
-      System.out.printf(
-          "cached open L4, 1 thread: bare core %.0f ops/s, door + metrics %.0f ops/s; door without"
-              + " observers %.0f ops/s, door + metrics %.0f ops/s%n",
-          open[0], open[1], door[0], door[1]);
-      System.out.printf(
-          "door + metrics vs door alone (the observer's own cost): %.3f%n", door[0] / door[1]);
-      System.out.printf("RESULT metrics_cached_open_overhead_1 %.3f%n", open[0] / open[1]);
+      if (!part.equals("audit")) {
+        metrics(core);
+      }
     }
+  }
+
+  /** The cached L4 open: bare core, door without observers, door with the metrics observer. */
+  private static void metrics(ObservedBenchCore core) throws Exception {
+    KeyMetadata l4 = core.service.create(core.l4Request);
+    KeyService metered = core.door(Observers.of(MetricsBench.observer()));
+    KeyService bareDoor = core.door(Observers.of());
+    Op bare = () -> openClose(core.service, l4);
+    Op doorOnly = () -> openClose(bareDoor, l4);
+    Op withMetrics = () -> openClose(metered, l4);
+    double[][] r = rotated(bare, doorOnly, withMetrics);
+    System.out.printf(
+        "cached open L4, 1 thread (median ops per CPU second of the calling thread): bare core"
+            + " %.0f, door without observers %.0f, door + metrics %.0f%n",
+        r[0][0], r[0][1], r[0][2]);
+    System.out.printf("door without observers vs bare core: %.3f%n", r[1][1]);
+    System.out.printf(
+        "door + metrics vs door alone (the observer's own cost): %.3f%n", r[1][2] / r[1][1]);
+    System.out.printf("RESULT metrics_cached_open_overhead_1 %.3f%n", r[1][2]);
+  }
+
+  private static Object openClose(KeyService keys, KeyMetadata key) throws Exception {
+    try (KeyHandle h = keys.open(key.ref())) {
+      return h;
+    }
+  }
+
+  private static final int ROTATIONS = 30;
+  private static final long ROTATION_MILLIS = 150;
+
+  /**
+   * One thread runs {@code ops[0]} (the baseline) and the others in {@value #ROTATIONS} rotations
+   * of short rounds (the order shifts every rotation), each round timed by the thread's own CPU
+   * time, so that other processes on a shared machine (which take the CPU away, not make the code
+   * slower) move no side.
+   *
+   * @return {@code [0]}: each op's median ops per CPU second; {@code [1]}: the median over the
+   *     rotations of each op's time per op over the baseline's (1 for the baseline)
+   */
+  static double[][] rotated(Op... ops) throws Exception {
+    ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+    for (int w = 0; w < 4; w++) {
+      for (Op op : ops) {
+        cpuRound(cpu, op, 500);
+      }
+    }
+    int n = ops.length;
+    double[][] rates = new double[n][ROTATIONS];
+    double[][] ratios = new double[n][ROTATIONS];
+    for (int i = 0; i < ROTATIONS; i++) {
+      for (int k = 0; k < n; k++) {
+        int j = (i + k) % n;
+        rates[j][i] = cpuRound(cpu, ops[j], ROTATION_MILLIS);
+      }
+      for (int j = 0; j < n; j++) {
+        ratios[j][i] = rates[0][i] / rates[j][i];
+      }
+    }
+    double[][] out = new double[2][n];
+    for (int j = 0; j < n; j++) {
+      Arrays.sort(rates[j]);
+      Arrays.sort(ratios[j]);
+      out[0][j] = rates[j][ROTATIONS / 2];
+      out[1][j] = ratios[j][ROTATIONS / 2];
+    }
+    return out;
+  }
+
+  private static double cpuRound(ThreadMXBean cpu, Op op, long millis) throws Exception {
+    long end = System.nanoTime() + millis * 1_000_000;
+    long n = 0;
+    long c0 = cpu.getCurrentThreadCpuTime();
+    do {
+      for (int i = 0; i < 1000; i++) {
+        op.run();
+      }
+      n += 1000;
+    } while (System.nanoTime() < end);
+    return n / ((cpu.getCurrentThreadCpuTime() - c0) / 1e9);
   }
 
   /** One operation of a round. */

@@ -9,9 +9,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.openkcm.keystore.audit.OperationEvent;
 
 /**
- * What every operation moves: its latency per operation, backend and tier; its errors by kind; saga
+ * What the operations move: their latency per operation, backend and tier; errors by kind; saga
  * outcomes (rotations and destroys) and reconciler repairs. Label values come from the event's
  * operation names and routing names only, never from key ids, so their number is bounded.
+ *
+ * <p>The events of the cache-served calls come as a sample ({@link KeystoreMetrics#SAMPLE_EVERY}):
+ * the latency histogram observes the timed ones (weight &gt; 0), the error counter every failure
+ * (untimed failures come with weight 0). The exact number of calls is {@code operations_total}
+ * ({@link RuntimeGauges}), counted by the core.
  */
 final class OperationMetrics {
   static final String PREFIX = "openkcm_keystore_";
@@ -20,7 +25,7 @@ final class OperationMetrics {
   };
 
   private final Histogram latency;
-  private final Map<String, DistributionDataPoint> series = new ConcurrentHashMap<>();
+  private final Map<Series, DistributionDataPoint> series = new ConcurrentHashMap<>();
   private final Counter errors;
   private final Counter sagas;
   private final Counter repairs;
@@ -29,7 +34,13 @@ final class OperationMetrics {
     latency =
         Histogram.builder()
             .name(PREFIX + "operation_duration_seconds")
-            .help("Duration of keystore operations, by operation, backend and tier")
+            .help(
+                "Duration of keystore operations, by operation, backend and tier. Sampled for"
+                    + " key.open, key.open_active, key.encrypt, key.decrypt, key.metadata: one call"
+                    + " in "
+                    + KeystoreMetrics.SAMPLE_EVERY
+                    + " per thread is timed (count them with openkcm_keystore_operations_total);"
+                    + " every call of the other operations")
             .labelNames("operation", "backend", "tier")
             .classicOnly()
             .classicUpperBounds(BUCKETS)
@@ -60,12 +71,15 @@ final class OperationMetrics {
       repairs.labelValues(e.outcome()).inc();
       return;
     }
-    String backend = e.backend().orElse("");
-    String tier = e.tier().orElse("");
-    series
-        .computeIfAbsent(
-            op + '\0' + backend + '\0' + tier, k -> latency.labelValues(op, backend, tier))
-        .observe(e.durationNanos() / 1e9);
+    if (e.sampleWeight() > 0) {
+      Series key = new Series(op, e.backend().orElse(""), e.tier().orElse(""));
+      DistributionDataPoint point = series.get(key);
+      if (point == null) {
+        point =
+            series.computeIfAbsent(key, k -> latency.labelValues(k.operation, k.backend, k.tier));
+      }
+      point.observe(e.durationNanos() / 1e9);
+    }
     if (!e.succeeded()) {
       errors.labelValues(op, e.outcome()).inc();
     }
@@ -73,4 +87,7 @@ final class OperationMetrics {
       sagas.labelValues(op.substring(4), e.outcome()).inc();
     }
   }
+
+  /** One latency series' labels. */
+  private record Series(String operation, String backend, String tier) {}
 }

@@ -9,12 +9,14 @@ import org.openkcm.keystore.api.BackendPools;
 import org.openkcm.keystore.api.BackendStatus;
 import org.openkcm.keystore.api.CacheStatistics;
 import org.openkcm.keystore.audit.AuditSink;
+import org.openkcm.keystore.audit.OperationCounts;
 import org.openkcm.keystore.spi.BackendState;
 
 /**
  * Values read when Prometheus scrapes: backend state and breaker (from the admin view), each
  * backend's call pool (in use, queued, rejected, and its limits), cache hits, misses, evictions and
- * size per layer, the audit sinks' queue depth.
+ * size per layer, the audit sinks' queue depth, and the exact count of every operation through the
+ * core's doors by outcome.
  */
 final class RuntimeGauges {
   interface Sources {
@@ -25,11 +27,29 @@ final class RuntimeGauges {
     List<AuditSink> sinks();
 
     List<BackendPools.Pool> pools();
+
+    List<OperationCounts.Count> operations();
   }
 
   private RuntimeGauges() {}
 
   static void register(PrometheusRegistry registry, Sources s) {
+    CounterWithCallback.builder()
+        .name(OperationMetrics.PREFIX + "operations")
+        .help(
+            "Every call through the core's doors, by operation and outcome (ok, failed, refused"
+                + " before it ran); exact, where the latency histogram samples")
+        .labelNames("operation", "outcome")
+        .callback(
+            cb ->
+                each(
+                    s::operations,
+                    c -> {
+                      cb.call(c.succeeded(), c.operation(), "ok");
+                      cb.call(c.failed(), c.operation(), "failed");
+                      cb.call(c.refused(), c.operation(), "refused");
+                    }))
+        .register(registry);
     GaugeWithCallback.builder()
         .name(OperationMetrics.PREFIX + "backend_up")
         .help("1 if the backend's last health check found it UP")

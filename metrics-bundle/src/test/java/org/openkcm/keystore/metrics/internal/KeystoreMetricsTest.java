@@ -7,7 +7,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.openkcm.keystore.audit.OperationCounts;
 import org.openkcm.keystore.audit.OperationEvent;
 
 /** The exposition: names under openkcm_keystore_, latencies and errors moved by events. */
@@ -48,6 +50,48 @@ class KeystoreMetricsTest {
         assertThat(line).startsWith("openkcm_keystore_");
       }
     }
+  }
+
+  @Test
+  void theSampleFeedsTheHistogramAndEveryFailureTheErrorCount() throws Exception {
+    KeystoreMetrics m = new KeystoreMetrics();
+    assertThat(m.sampleEvery()).isEqualTo(KeystoreMetrics.SAMPLE_EVERY).isGreaterThan(1);
+    m.completed( // the timed call of a period
+        OperationEvent.builder("key.open", Instant.now())
+            .backend("inmemory")
+            .tier("L4")
+            .durationNanos(80)
+            .sampleWeight(KeystoreMetrics.SAMPLE_EVERY)
+            .build());
+    for (int i = 0; i < 3; i++) { // failures outside the sample: counted, never timed
+      m.completed(
+          OperationEvent.builder("key.open", Instant.now())
+              .outcome("KeyNotFound")
+              .sampleWeight(0)
+              .build());
+    }
+    String text = scrape(m);
+    assertThat(text)
+        .contains(
+            "openkcm_keystore_operation_duration_seconds_count{backend=\"inmemory\",operation=\"key.open\",tier=\"L4\"} 1")
+        .doesNotContain(
+            "openkcm_keystore_operation_duration_seconds_count{backend=\"\",operation=\"key.open\"")
+        .contains(
+            "openkcm_keystore_operation_errors_total{kind=\"KeyNotFound\",operation=\"key.open\"} 3.0")
+        .contains("one call in " + KeystoreMetrics.SAMPLE_EVERY); // the HELP says it is a sample
+  }
+
+  @Test
+  void theCoresExactCountsAreServedByOperationAndOutcome() throws Exception {
+    OperationCounts counts = () -> List.of(new OperationCounts.Count("key.open", 1234, 5, 2));
+    String text = scrape(new KeystoreMetrics(counts));
+    assertThat(text)
+        .contains("openkcm_keystore_operations_total{operation=\"key.open\",outcome=\"ok\"} 1234.0")
+        .contains(
+            "openkcm_keystore_operations_total{operation=\"key.open\",outcome=\"failed\"} 5.0")
+        .contains(
+            "openkcm_keystore_operations_total{operation=\"key.open\",outcome=\"refused\"} 2.0");
+    assertThat(scrape(new KeystoreMetrics())).doesNotContain("openkcm_keystore_operations_total{");
   }
 
   @Test

@@ -27,6 +27,9 @@ import org.osgi.service.component.annotations.ServiceScope;
 public final class ObservedAdmin implements KeystoreAdmin {
   private final KeystoreAdmin core;
   private final ObservedCall call;
+  private final DoorSite checkHealth;
+  private final DoorSite migrate;
+  private final DoorSite migrateForce;
 
   @Activate
   public ObservedAdmin(
@@ -40,6 +43,9 @@ public final class ObservedAdmin implements KeystoreAdmin {
   public ObservedAdmin(KeystoreAdmin core, Observers observers, String bundle) {
     this.core = core;
     this.call = new ObservedCall(observers, bundle);
+    checkHealth = observers.site("admin.check_health", false);
+    migrate = observers.site("admin.migrate", false);
+    migrateForce = observers.site("admin.migrate_force", false);
   }
 
   private static String symbolicName(Bundle b) {
@@ -54,7 +60,7 @@ public final class ObservedAdmin implements KeystoreAdmin {
   @Override
   public BackendStatus checkHealth(String backend) throws KeystoreException {
     return call.run(
-        "admin.check_health",
+        checkHealth,
         (e, none) -> e.backend(backend),
         () -> core.checkHealth(backend),
         (e, s) -> {});
@@ -84,7 +90,7 @@ public final class ObservedAdmin implements KeystoreAdmin {
   public MigrationReport migrate(KeyFilter filter, String targetBackend, boolean force)
       throws KeystoreException {
     return call.run(
-        force ? "admin.migrate_force" : "admin.migrate",
+        force ? migrateForce : migrate,
         (e, none) -> {
           e.backend(targetBackend).subject(targetBackend);
           if (filter != null) {

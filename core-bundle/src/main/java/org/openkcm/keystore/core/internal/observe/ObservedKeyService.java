@@ -1,6 +1,7 @@
 package org.openkcm.keystore.core.internal.observe;
 
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
 import org.openkcm.keystore.api.CacheStatistics;
 import org.openkcm.keystore.api.CreateKeyRequest;
@@ -31,6 +32,19 @@ public final class ObservedKeyService implements KeyService {
   private final KeyService core;
   private final Router router;
   private final ObservedCall call;
+  private final DoorSite create;
+  private final DoorSite open;
+  private final DoorSite openActive;
+  private final DoorSite encrypt;
+  private final DoorSite decrypt;
+  private final DoorSite rotate;
+  private final DoorSite[] changeStatus = new DoorSite[KeyStatus.values().length];
+  private final DoorSite changeStatusNull;
+  private final DoorSite updateMetadata;
+  private final DoorSite destroy;
+  private final DoorSite destroyCascade;
+  private final DoorSite metadata;
+  private final DoorSite list;
 
   @Activate
   public ObservedKeyService(
@@ -46,6 +60,24 @@ public final class ObservedKeyService implements KeyService {
     this.core = core;
     this.router = router;
     this.call = new ObservedCall(observers, bundle);
+    // the calls the cache serves are sampled for observers that accept samples; the others (writes,
+    // listings) go to a backend and every one is reported
+    create = observers.site("key.create", false);
+    open = observers.site("key.open", true);
+    openActive = observers.site("key.open_active", true);
+    encrypt = observers.site("key.encrypt", true);
+    decrypt = observers.site("key.decrypt", true);
+    rotate = observers.site("key.rotate", false);
+    for (KeyStatus s : KeyStatus.values()) {
+      changeStatus[s.ordinal()] =
+          observers.site("key.status." + s.name().toLowerCase(Locale.ROOT), false);
+    }
+    changeStatusNull = observers.site("key.status.null", false);
+    updateMetadata = observers.site("key.update_metadata", false);
+    destroy = observers.site("key.destroy", false);
+    destroyCascade = observers.site("key.destroy_cascade", false);
+    metadata = observers.site("key.metadata", true);
+    list = observers.site("key.list", false);
   }
 
   private static String symbolicName(Bundle b) {
@@ -55,7 +87,7 @@ public final class ObservedKeyService implements KeyService {
   @Override
   public KeyMetadata create(CreateKeyRequest request) throws KeystoreException {
     return call.run(
-        "key.create",
+        create,
         (e, none) -> {
           if (request != null) {
             e.tier(request.tier().name()).owner(String.valueOf(request.owner()));
@@ -68,50 +100,85 @@ public final class ObservedKeyService implements KeyService {
 
   @Override
   public KeyHandle open(KeyRef ref) throws KeystoreException {
-    return call.run(
-        "key.open",
-        (e, none) -> ref(e, ref),
-        () -> core.open(ref),
-        (e, h) -> describe(e, h.metadata()));
+    long[] untimed = call.enter(open);
+    if (untimed == null) {
+      return call.timed(
+          open,
+          (e, none) -> ref(e, ref),
+          () -> core.open(ref),
+          (e, h) -> describe(e, h.metadata()));
+    }
+    try {
+      return ObservedCall.succeeded(open, untimed, core.open(ref));
+    } catch (KeystoreException | RuntimeException x) {
+      call.failed(open, untimed, x, (e, none) -> ref(e, ref));
+      throw x;
+    }
   }
 
   @Override
   public KeyHandle openActive(String keyId) throws KeystoreException {
-    return call.run(
-        "key.open_active",
-        (e, none) -> e.key(keyId, 0),
-        () -> core.openActive(keyId),
-        (e, h) -> describe(e, h.metadata()));
+    long[] untimed = call.enter(openActive);
+    if (untimed == null) {
+      return call.timed(
+          openActive,
+          (e, none) -> e.key(keyId, 0),
+          () -> core.openActive(keyId),
+          (e, h) -> describe(e, h.metadata()));
+    }
+    try {
+      return ObservedCall.succeeded(openActive, untimed, core.openActive(keyId));
+    } catch (KeystoreException | RuntimeException x) {
+      call.failed(openActive, untimed, x, (e, none) -> e.key(keyId, 0));
+      throw x;
+    }
   }
 
   @Override
   public byte[] encrypt(String keyId, byte[] plaintext, byte[] aad) throws KeystoreException {
-    return call.run(
-        "key.encrypt",
-        (e, none) -> e.key(keyId, 0),
-        () -> core.encrypt(keyId, plaintext, aad),
-        (e, r) -> {});
+    long[] untimed = call.enter(encrypt);
+    if (untimed == null) {
+      return call.timed(
+          encrypt,
+          (e, none) -> e.key(keyId, 0),
+          () -> core.encrypt(keyId, plaintext, aad),
+          (e, r) -> {});
+    }
+    try {
+      return ObservedCall.succeeded(encrypt, untimed, core.encrypt(keyId, plaintext, aad));
+    } catch (KeystoreException | RuntimeException x) {
+      call.failed(encrypt, untimed, x, (e, none) -> e.key(keyId, 0));
+      throw x;
+    }
   }
 
   @Override
   public byte[] decrypt(String keyId, byte[] ciphertext, byte[] aad) throws KeystoreException {
-    return call.run(
-        "key.decrypt",
-        (e, none) -> e.key(keyId, 0),
-        () -> core.decrypt(keyId, ciphertext, aad),
-        (e, r) -> {});
+    long[] untimed = call.enter(decrypt);
+    if (untimed == null) {
+      return call.timed(
+          decrypt,
+          (e, none) -> e.key(keyId, 0),
+          () -> core.decrypt(keyId, ciphertext, aad),
+          (e, r) -> {});
+    }
+    try {
+      return ObservedCall.succeeded(decrypt, untimed, core.decrypt(keyId, ciphertext, aad));
+    } catch (KeystoreException | RuntimeException x) {
+      call.failed(decrypt, untimed, x, (e, none) -> e.key(keyId, 0));
+      throw x;
+    }
   }
 
   @Override
   public KeyMetadata rotate(String keyId) throws KeystoreException {
-    return call.run(
-        "key.rotate", (e, none) -> e.key(keyId, 0), () -> core.rotate(keyId), this::describe);
+    return call.run(rotate, (e, none) -> e.key(keyId, 0), () -> core.rotate(keyId), this::describe);
   }
 
   @Override
   public KeyMetadata changeStatus(KeyRef ref, KeyStatus next) throws KeystoreException {
     return call.run(
-        "key.status." + (next == null ? "null" : next.name().toLowerCase(java.util.Locale.ROOT)),
+        next == null ? changeStatusNull : changeStatus[next.ordinal()],
         (e, none) -> ref(e, ref),
         () -> core.changeStatus(ref, next),
         this::describe);
@@ -121,7 +188,7 @@ public final class ObservedKeyService implements KeyService {
   public KeyMetadata updateMetadata(KeyRef ref, Map<String, String> tags, Instant expiresAt)
       throws KeystoreException {
     return call.run(
-        "key.update_metadata",
+        updateMetadata,
         (e, none) -> ref(e, ref),
         () -> core.updateMetadata(ref, tags, expiresAt),
         this::describe);
@@ -130,7 +197,7 @@ public final class ObservedKeyService implements KeyService {
   @Override
   public void destroy(String keyId, boolean cascade) throws KeystoreException {
     call.run(
-        cascade ? "key.destroy_cascade" : "key.destroy",
+        cascade ? destroyCascade : destroy,
         (e, none) -> e.key(keyId, 0),
         () -> {
           core.destroy(keyId, cascade);
@@ -141,14 +208,23 @@ public final class ObservedKeyService implements KeyService {
 
   @Override
   public KeyMetadata metadata(KeyRef ref) throws KeystoreException {
-    return call.run(
-        "key.metadata", (e, none) -> ref(e, ref), () -> core.metadata(ref), this::describe);
+    long[] untimed = call.enter(metadata);
+    if (untimed == null) {
+      return call.timed(
+          metadata, (e, none) -> ref(e, ref), () -> core.metadata(ref), this::describe);
+    }
+    try {
+      return ObservedCall.succeeded(metadata, untimed, core.metadata(ref));
+    } catch (KeystoreException | RuntimeException x) {
+      call.failed(metadata, untimed, x, (e, none) -> ref(e, ref));
+      throw x;
+    }
   }
 
   @Override
   public Page<KeyMetadata> list(KeyFilter filter) throws KeystoreException {
     return call.run(
-        "key.list",
+        list,
         (e, none) -> {
           if (filter != null) {
             filter.tier().ifPresent(t -> e.tier(t.name()));
