@@ -30,7 +30,7 @@ public final class KeystoreMetrics implements OperationObserver, RuntimeGauges.S
    * thread); every failure is still counted. Timing a cached open (two clock reads, an event, a
    * histogram update) costs about three times the open itself.
    */
-  static final int SAMPLE_EVERY = 256;
+  static final int SAMPLE_EVERY = 1024;
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final OperationMetrics operations = new OperationMetrics(registry);
