@@ -10,7 +10,9 @@ import org.osgi.service.component.annotations.Component;
  * door decided it (then the door's own event goes to the trail). It never refuses nor fails an
  * operation.
  */
-@Component(service = OperationObserver.class)
+// keystore.observe.ownBundle: only the events of this bundle's own calls to the core, so that the
+// doors other bundles call build no event for it (their cache-served calls stay event-free)
+@Component(service = OperationObserver.class, property = "keystore.observe.ownBundle:Boolean=true")
 public final class CoreEventWitness implements OperationObserver {
   private static final ThreadLocal<String[]> LAST_OUTCOME = new ThreadLocal<>();
 

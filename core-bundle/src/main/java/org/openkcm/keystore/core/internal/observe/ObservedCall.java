@@ -20,6 +20,11 @@ final class ObservedCall {
   private final String bundle;
   private final String bundleActor;
 
+  /** This door's plan and the plans it was taken from: re-taken when the observers change. */
+  private record Mine(Observers.Plans of, Observers.Plan plan) {}
+
+  private volatile Mine mine;
+
   ObservedCall(Observers observers, String bundle) {
     this.observers = observers;
     this.tally = observers.tally();
@@ -45,7 +50,7 @@ final class ObservedCall {
    */
   long[] enter(DoorSite site) throws KeystoreException {
     long[] cells = tally.cells(site.index());
-    Observers.Plan plan = observers.admit(site, cells);
+    Observers.Plan plan = observers.admit(plan(), site, cells);
     return plan.quiet()
             || plan.samplingOnly()
                 && site.sampled()
@@ -66,7 +71,7 @@ final class ObservedCall {
    */
   void failed(DoorSite site, long[] cells, Exception failure, Describe<Void> before) {
     CallTally.count(cells, site.index(), CallTally.FAILED);
-    Observers.Plan plan = observers.plan();
+    Observers.Plan plan = plan();
     if (!plan.quiet()) {
       reportUntimed(plan, site, before, failure);
     }
@@ -96,7 +101,7 @@ final class ObservedCall {
   <T> T timed(DoorSite site, Describe<Void> before, Body<T> body, Describe<T> after)
       throws KeystoreException {
     long[] cells = tally.cells(site.index());
-    Observers.Plan plan = observers.plan();
+    Observers.Plan plan = plan();
     boolean sample =
         site.sampled()
             && plan.sampled().length > 0
@@ -154,6 +159,20 @@ final class ObservedCall {
     } catch (KeystoreException e) {
       failure.addSuppressed(e);
     }
+  }
+
+  /**
+   * @return the plan of this door: that of its calling bundle when some observer is limited to it,
+   *     else every door's
+   */
+  private Observers.Plan plan() {
+    Observers.Plans now = observers.plans();
+    Mine m = mine;
+    if (m == null || m.of() != now) {
+      m = new Mine(now, now.forBundle(bundle));
+      mine = m;
+    }
+    return m.plan();
   }
 
   private OperationEvent.Builder event(DoorSite site, long nanoTime) {

@@ -1,6 +1,7 @@
 package org.openkcm.keystore.core.internal.observe;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,15 +36,24 @@ public final class Observers {
   /** Service property marking an observer as the audit trail. */
   public static final String AUDIT_PROPERTY = "keystore.audit";
 
+  /**
+   * Service property: {@code true} means the observer needs the events of the calls its own bundle
+   * makes through the core's doors only (as the gRPC bundle's witness of the core's outcomes): the
+   * doors of other bundles then build no event for it.
+   */
+  public static final String OWN_BUNDLE_PROPERTY = "keystore.observe.ownBundle";
+
   private static final OperationObserver[] NONE = {};
 
   private final List<OperationObserver> observers = new ArrayList<>();
   private final List<OperationObserver> trails = new ArrayList<>();
+  private final Map<OperationObserver, String> ownBundle = new HashMap<>();
+  private final BundleContext context;
   private final boolean auditRequired;
   private final CallTally tally = new CallTally();
   private final Map<String, DoorSite> sites = new ConcurrentHashMap<>();
   private final WallClock clock = new WallClock();
-  private volatile Plan plan;
+  private volatile Plans plans;
 
   /**
    * Who is told what, rebuilt on every (un)registration so a call reads it once.
@@ -69,19 +79,31 @@ public final class Observers {
       boolean quiet,
       boolean samplingOnly) {}
 
-  @Activate
-  public Observers(BundleContext context) {
-    this(Boolean.parseBoolean(context.getProperty(AUDIT_REQUIRED)));
+  /**
+   * The plan of every door, and those of the doors of bundles some observer is limited to ({@value
+   * #OWN_BUNDLE_PROPERTY}).
+   */
+  record Plans(Plan global, Map<String, Plan> byBundle) {
+    Plan forBundle(String bundle) {
+      Plan p = bundle == null ? null : byBundle.get(bundle);
+      return p == null ? global : p;
+    }
   }
 
-  private Observers(boolean auditRequired) {
+  @Activate
+  public Observers(BundleContext context) {
+    this(context, Boolean.parseBoolean(context.getProperty(AUDIT_REQUIRED)));
+  }
+
+  private Observers(BundleContext context, boolean auditRequired) {
+    this.context = context;
     this.auditRequired = auditRequired;
     replan();
   }
 
   /** Outside OSGi (tests, benchmarks): observers added by hand. */
   public static Observers of(OperationObserver... initial) {
-    Observers o = new Observers(false);
+    Observers o = new Observers(null, false);
     for (OperationObserver i : initial) {
       o.add(i, Map.of());
     }
@@ -97,16 +119,58 @@ public final class Observers {
     if ("true".equals(String.valueOf(props.get(AUDIT_PROPERTY)))) {
       trails.add(observer);
     }
+    if ("true".equals(String.valueOf(props.get(OWN_BUNDLE_PROPERTY)))) {
+      String bundle = symbolicName(props.get("service.bundleid"));
+      if (bundle != null) {
+        ownBundle.put(observer, bundle); // else it sees every door's events: never fewer than asked
+      }
+    }
+    replan();
+  }
+
+  /** As {@link #add}, outside OSGi: {@code observer} sees only the doors of {@code bundle}. */
+  public synchronized void addForBundle(OperationObserver observer, String bundle) {
+    observers.add(observer);
+    ownBundle.put(observer, bundle);
     replan();
   }
 
   synchronized void remove(OperationObserver observer, Map<String, Object> props) {
     observers.remove(observer);
     trails.remove(observer);
+    ownBundle.remove(observer);
     replan();
   }
 
+  private String symbolicName(Object bundleId) {
+    if (context == null || !(bundleId instanceof Number id)) {
+      return null;
+    }
+    org.osgi.framework.Bundle b = context.getBundle(id.longValue());
+    return b == null ? null : b.getSymbolicName();
+  }
+
   private void replan() {
+    List<OperationObserver> everyDoor = new ArrayList<>();
+    for (OperationObserver o : observers) {
+      if (!ownBundle.containsKey(o)) {
+        everyDoor.add(o);
+      }
+    }
+    Map<String, Plan> byBundle = new HashMap<>();
+    for (String bundle : new java.util.TreeSet<>(ownBundle.values())) {
+      List<OperationObserver> those = new ArrayList<>();
+      for (OperationObserver o : observers) {
+        if (!ownBundle.containsKey(o) || bundle.equals(ownBundle.get(o))) {
+          those.add(o);
+        }
+      }
+      byBundle.put(bundle, planOf(those));
+    }
+    plans = new Plans(planOf(everyDoor), Map.copyOf(byBundle));
+  }
+
+  private Plan planOf(List<OperationObserver> observers) {
     List<OperationObserver> admitters = new ArrayList<>();
     List<OperationObserver> every = new ArrayList<>();
     List<OperationObserver> sampled = new ArrayList<>();
@@ -124,16 +188,15 @@ public final class Observers {
       }
     }
     boolean refuseAll = auditRequired && trails.isEmpty();
-    plan =
-        new Plan(
-            refuseAll || !admitters.isEmpty(),
-            refuseAll,
-            admitters.toArray(NONE),
-            every.toArray(NONE),
-            sampled.toArray(NONE),
-            sampled.isEmpty() ? 1 : period,
-            every.isEmpty() && sampled.isEmpty(),
-            every.isEmpty() && !sampled.isEmpty());
+    return new Plan(
+        refuseAll || !admitters.isEmpty(),
+        refuseAll,
+        admitters.toArray(NONE),
+        every.toArray(NONE),
+        sampled.toArray(NONE),
+        sampled.isEmpty() ? 1 : period,
+        every.isEmpty() && sampled.isEmpty(),
+        every.isEmpty() && !sampled.isEmpty());
   }
 
   /** Whether {@code o} overrides {@link OperationObserver#admit} (else it admits everything). */
@@ -153,8 +216,18 @@ public final class Observers {
     return sites.computeIfAbsent(operation, n -> new DoorSite(n, tally.newSite(), sampled));
   }
 
+  /**
+   * @return the plan of a door of a bundle no observer is limited to
+   */
   Plan plan() {
-    return plan;
+    return plans.global();
+  }
+
+  /**
+   * @return every door's plans (read once per call by {@link ObservedCall})
+   */
+  Plans plans() {
+    return plans;
   }
 
   CallTally tally() {
@@ -171,7 +244,11 @@ public final class Observers {
    * @return the plan this call follows
    */
   Plan admit(DoorSite site, long[] cells) throws KeystoreException {
-    Plan p = plan;
+    return admit(plan(), site, cells);
+  }
+
+  /** As above, under the plan {@code p} of the calling door. */
+  Plan admit(Plan p, DoorSite site, long[] cells) throws KeystoreException {
     if (p.gate) {
       try {
         admitSlow(p, site.operation());
@@ -231,7 +308,7 @@ public final class Observers {
 
   /** Tells every observer about an event outside the doors (reconciler repairs), weight 1. */
   public void completed(OperationEvent event) throws KeystoreException {
-    Plan p = plan;
+    Plan p = plan();
     KeystoreException first = tell(p.every, event, null);
     first = tell(p.sampled, event, first);
     if (first != null) {

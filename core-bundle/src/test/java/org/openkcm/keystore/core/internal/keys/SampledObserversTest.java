@@ -119,6 +119,33 @@ class SampledObserversTest {
   }
 
   @Test
+  void anObserverOfItsOwnBundleSeesOnlyThatBundlesCallsAndTheOtherDoorsStayOnTheSample()
+      throws Exception {
+    List<OperationEvent> witnessed = new CopyOnWriteArrayList<>();
+    Observers observers = Observers.of(sampling);
+    observers.addForBundle(witnessed::add, "org.example.grpc");
+    KeyService other = door(observers);
+    KeyService grpc = new ObservedKeyService(core, observers, () -> table, "org.example.grpc");
+    KeyMetadata mine = l4(grpc);
+    open(grpc, mine.ref(), 10);
+    KeyMetadata theirs = l4(other);
+    open(other, theirs.ref(), 100);
+
+    // the witness: every call of its own bundle (3 creates, 10 opens), none of the other's
+    assertThat(witnessed).hasSize(13);
+    assertThat(witnessed).allSatisfy(e -> assertThat(e.bundle()).contains("org.example.grpc"));
+    assertThat(opens(witnessed)).hasSize(10);
+    // the other door built events only for the sample: one in PERIOD (the thread's countdown is
+    // shared by both doors' opens, so where the 100 start in it decides between 12 and 13)
+    assertThat(
+            opens(sampled).stream()
+                .filter(e -> e.bundle().orElse("").equals("org.example.caller"))
+                .toList())
+        .hasSizeBetween(100 / PERIOD, 100 / PERIOD + 1)
+        .allSatisfy(e -> assertThat(e.sampleWeight()).isEqualTo(PERIOD));
+  }
+
+  @Test
   void theTrailSeesEveryCallWhileTheMetricsTakeASample() throws Exception {
     KeyService door = door(Observers.of(everything, sampling));
     KeyMetadata key = l4(door);
