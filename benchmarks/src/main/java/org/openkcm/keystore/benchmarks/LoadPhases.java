@@ -48,48 +48,48 @@ final class LoadPhases {
       for (int i = 0; i < paths.length; i++) {
         paths[i] = env.driverPath(env.l3s[i]);
       }
-      List<LoadDriver.Result> reads = new ArrayList<>();
-      List<LoadDriver.Result> creates = new ArrayList<>();
-      List<LoadDriver.Result> floorReads = new ArrayList<>();
-      List<LoadDriver.Result> floorWrites = new ArrayList<>();
-      for (int callers : CALLERS) {
-        LoadDriver.Result[] r =
-            driver.alternate(
-                "retrieve L3 (cache off)",
-                (c, n) -> {
-                  try (KeyHandle h = env.service.open(env.l3s[disjoint(c, n)])) {
-                    h.metadata();
-                  }
-                },
-                "(floor) bare client KV read",
-                (c, n) -> bare.read(paths[disjoint(c, n)]),
-                callers,
-                ROUNDS);
-        reads.add(r[0]);
-        floorReads.add(r[1]);
-        System.out.println(r[0]);
-        System.out.println(r[1]);
-      }
+      List<LoadDriver.Result> cores = new ArrayList<>();
+      List<LoadDriver.Result> floors = new ArrayList<>();
+      againstFloor(
+          "retrieve L3 (cache off)",
+          (c, n) -> {
+            try (KeyHandle h = env.service.open(env.l3s[disjoint(c, n)])) {
+              h.metadata();
+            }
+          },
+          "(floor) bare client KV read",
+          (c, n) -> bare.read(paths[disjoint(c, n)]),
+          cores,
+          floors);
       // the size of an L3's record: 126 sealed bytes in base64
       Map<String, Object> record = Map.of("sealed", "x".repeat(168), "tier", "L3");
-      for (int callers : CALLERS) {
-        LoadDriver.Result[] r =
-            driver.alternate(
-                "create L3",
-                (c, n) -> env.service.create(env.l3Request),
-                "(floor) bare client KV write",
-                (c, n) -> bare.write("secret/" + env.prefix + "/floor/c" + c + "-" + n, record),
-                callers,
-                ROUNDS);
-        creates.add(r[0]);
-        floorWrites.add(r[1]);
-        System.out.println(r[0]);
-        System.out.println(r[1]);
-      }
-      out.addAll(reads);
-      out.addAll(creates);
-      out.addAll(floorReads);
-      out.addAll(floorWrites);
+      againstFloor(
+          "create L3",
+          (c, n) -> env.service.create(env.l3Request),
+          "(floor) bare client KV write",
+          (c, n) -> bare.write("secret/" + env.prefix + "/floor/c" + c + "-" + n, record),
+          cores,
+          floors);
+      out.addAll(cores);
+      out.addAll(floors);
+    }
+  }
+
+  /** {@code core} against {@code floor} at each concurrency, alternating in rounds. */
+  private void againstFloor(
+      String coreName,
+      LoadDriver.Op core,
+      String floorName,
+      LoadDriver.Op floor,
+      List<LoadDriver.Result> cores,
+      List<LoadDriver.Result> floors)
+      throws InterruptedException {
+    for (int callers : CALLERS) {
+      LoadDriver.Result[] r = driver.alternate(coreName, core, floorName, floor, callers, ROUNDS);
+      cores.add(r[0]);
+      floors.add(r[1]);
+      System.out.println(r[0]);
+      System.out.println(r[1]);
     }
   }
 

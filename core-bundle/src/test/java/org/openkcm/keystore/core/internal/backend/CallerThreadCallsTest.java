@@ -53,15 +53,21 @@ class CallerThreadCallsTest {
     return fx;
   }
 
-  /** A backend that notes the thread of each retrieve, then hands it on. */
-  private static Keystore recording(Keystore real, AtomicReference<Thread> seen) {
+  /** What a test backend does on each retrieve before the real one answers. */
+  @FunctionalInterface
+  private interface BeforeRetrieve {
+    void run() throws Exception;
+  }
+
+  /** {@code real}, with {@code before} run on the calling thread at each retrieve. */
+  private static Keystore aroundRetrieve(Keystore real, BeforeRetrieve before) {
     return (Keystore)
         Proxy.newProxyInstance(
             CallerThreadCallsTest.class.getClassLoader(),
             new Class<?>[] {Keystore.class},
             (p, m, args) -> {
               if (m.getName().equals("retrieve")) {
-                seen.set(Thread.currentThread());
+                before.run();
               }
               try {
                 return m.invoke(real, args);
@@ -69,6 +75,11 @@ class CallerThreadCallsTest {
                 throw e.getCause();
               }
             });
+  }
+
+  /** A backend that notes the thread of each retrieve, then hands it on. */
+  private static Keystore recording(Keystore real, AtomicReference<Thread> seen) {
+    return aroundRetrieve(real, () -> seen.set(Thread.currentThread()));
   }
 
   @Test
@@ -122,21 +133,12 @@ class CallerThreadCallsTest {
     AtomicInteger inside = new AtomicInteger();
     InMemoryKeystore real = new InMemoryKeystore("vault", 10);
     Keystore blocking =
-        (Keystore)
-            Proxy.newProxyInstance(
-                getClass().getClassLoader(),
-                new Class<?>[] {Keystore.class},
-                (p, m, args) -> {
-                  if (m.getName().equals("retrieve")) {
-                    inside.incrementAndGet();
-                    release.await(); // ends on an interrupt, as declared
-                  }
-                  try {
-                    return m.invoke(real, args);
-                  } catch (java.lang.reflect.InvocationTargetException e) {
-                    throw e.getCause();
-                  }
-                });
+        aroundRetrieve(
+            real,
+            () -> {
+              inside.incrementAndGet();
+              release.await(); // ends on an interrupt, as declared
+            });
     cleanup.add(release::countDown);
     fx.register("vault", 0, blocking, INTERRUPTIBLE);
     Keystore vault = fx.manager.backend("vault");
@@ -193,21 +195,10 @@ class CallerThreadCallsTest {
     real.store(l2("a"), new byte[] {7});
     AtomicInteger n = new AtomicInteger();
     Keystore racing =
-        (Keystore)
-            Proxy.newProxyInstance(
-                getClass().getClassLoader(),
-                new Class<?>[] {Keystore.class},
-                (p, m, args) -> {
-                  if (m.getName().equals("retrieve")) {
-                    // finishes around the deadline: sometimes before, sometimes after the watchdog
-                    LockSupport.parkNanos(1_000_000L + (n.incrementAndGet() % 5) * 400_000L);
-                  }
-                  try {
-                    return m.invoke(real, args);
-                  } catch (java.lang.reflect.InvocationTargetException e) {
-                    throw e.getCause();
-                  }
-                });
+        aroundRetrieve(
+            real,
+            // finishes around the deadline: sometimes before, sometimes after the watchdog
+            () -> LockSupport.parkNanos(1_000_000L + (n.incrementAndGet() % 5) * 400_000L));
     fx.register("vault", 0, racing, INTERRUPTIBLE);
     Keystore vault = fx.manager.backend("vault");
     int answered = 0;
