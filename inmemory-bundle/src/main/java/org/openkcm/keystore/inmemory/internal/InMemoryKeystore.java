@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Volatile backend: records in a concurrent hash map (constant-time store and retrieve), with
  * sorted owner and tier indexes that give listings their (id, version) order and keep a listing by
- * owner or tier within that index, written in sorted batches ({@link SecondaryIndex}). Bounded;
- * sealed bytes are zeroized on delete and on shutdown.
+ * owner or tier within that index, written in batches into log-structured sorted arrays ({@link
+ * SecondaryIndex}). Bounded; sealed bytes are zeroized on delete and on shutdown.
  */
 @Component(
     service = Keystore.class,
@@ -48,7 +48,7 @@ public final class InMemoryKeystore implements Keystore, AutoCloseable {
   private final BackendInfo info;
   private final int maxEntries;
   private final ConcurrentHashMap<KeyRef, Entry> records = new ConcurrentHashMap<>();
-  private final SecondaryIndex index = new SecondaryIndex();
+  private final SecondaryIndex index = new SecondaryIndex(this::current, this::settled);
   private final AtomicInteger count = new AtomicInteger();
 
   /** One stored record; immutable except for zeroization of {@code sealed} when it is dropped. */
@@ -259,6 +259,19 @@ public final class InMemoryKeystore implements Keystore, AutoCloseable {
               + info.name()
               + "' accepts");
     }
+  }
+
+  private KeyMetadata current(KeyRef ref) {
+    Entry e = records.get(ref);
+    return e == null ? null : e.metadata;
+  }
+
+  /**
+   * As {@link #current}, after any store or delete of {@code ref} in progress (it locks the bin).
+   */
+  private KeyMetadata settled(KeyRef ref) {
+    Entry e = records.computeIfPresent(ref, (k, v) -> v);
+    return e == null ? null : e.metadata;
   }
 
   private KeyNotFoundException notFound(KeyRef ref) {

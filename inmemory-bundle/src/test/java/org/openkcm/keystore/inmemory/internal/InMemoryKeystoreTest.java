@@ -191,6 +191,78 @@ class InMemoryKeystoreTest {
   }
 
   @Test
+  void deletedRefsAreDroppedFromTheIndexOnceTheyAreManyAndReStoresAreListedOnce() throws Exception {
+    InMemoryKeystore store = new InMemoryKeystore("inmemory", 100_000);
+    int n = 6 * SecondaryIndex.BATCH;
+    java.util.List<KeyMetadata> all = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      KeyMetadata md =
+          records.metadata(String.format("d%06d", i), 1, KeyTier.L4, records.tenant("a")).build();
+      store.store(md, Records.sealed(8));
+      all.add(md);
+    }
+    java.util.TreeSet<KeyRef> kept = new java.util.TreeSet<>();
+    for (int i = 0; i < n; i++) {
+      if (i % 6 == 0) {
+        kept.add(all.get(i).ref());
+      } else {
+        store.delete(all.get(i).ref());
+      }
+    }
+    // stored again after a delete, and again under another owner: each listed once, where it is now
+    KeyMetadata again = all.get(1);
+    store.store(again, Records.sealed(8));
+    kept.add(again.ref());
+    KeyMetadata moved = records.metadata("d000002", 1, KeyTier.L4, records.tenant("b")).build();
+    store.store(moved, Records.sealed(8));
+
+    assertThat(refs(store, KeyFilter.builder().owner(records.tenant("a")).pageSize(500)))
+        .containsExactlyElementsOf(kept);
+    assertThat(refs(store, KeyFilter.builder().owner(records.tenant("b"))))
+        .containsExactly(moved.ref());
+    java.util.TreeSet<KeyRef> everything = new java.util.TreeSet<>(kept);
+    everything.add(moved.ref());
+    assertThat(refs(store, KeyFilter.builder().tier(KeyTier.L4).pageSize(700)))
+        .containsExactlyElementsOf(everything);
+    int live = everything.size();
+    // two indexes per ref (owner, tier); without compaction they would hold every ref ever stored
+    assertThat(index(store).held())
+        .as("stale refs are bounded by the live ones plus a batch per index")
+        .isLessThanOrEqualTo(2 * 2 * live + 3 * SecondaryIndex.BATCH)
+        .isLessThan(2 * n);
+  }
+
+  @Test
+  void listingOrderIsTheRefOrderForIdsOfEveryLengthAndCharacter() throws Exception {
+    // short ids, ids that agree in their first 16 characters, every id character, several versions:
+    // the index's numeric sort keys must order exactly as KeyRef does
+    InMemoryKeystore store = new InMemoryKeystore("inmemory", 100_000);
+    String alphabet = "-.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+    java.util.Random random = new java.util.Random(11);
+    java.util.TreeSet<KeyRef> expected = new java.util.TreeSet<>();
+    while (expected.size() < 3 * SecondaryIndex.BATCH) {
+      StringBuilder id = new StringBuilder(random.nextBoolean() ? "same-prefix-16ch" : "");
+      id.append(alphabet.charAt(random.nextInt(alphabet.length() - 2) + 2)); // a letter or digit
+      for (int n = random.nextInt(20); n > 0; n--) {
+        id.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      if (id.indexOf("..") >= 0) {
+        continue;
+      }
+      KeyMetadata md =
+          records
+              .metadata(id.toString(), 1 + random.nextInt(3), KeyTier.L4, records.tenant("a"))
+              .build();
+      if (expected.add(md.ref())) {
+        store.store(md, Records.sealed(8));
+      }
+    }
+    assertThat(refs(store, KeyFilter.builder().pageSize(1000))).containsExactlyElementsOf(expected);
+    assertThat(refs(store, KeyFilter.builder().owner(records.tenant("a")).pageSize(777)))
+        .containsExactlyElementsOf(expected);
+  }
+
+  @Test
   void aListingStartedAfterAStoreReturnedFindsItWhileOthersStore() throws Exception {
     InMemoryKeystore store = new InMemoryKeystore("inmemory", 100_000);
     java.util.concurrent.ExecutorService pool =
