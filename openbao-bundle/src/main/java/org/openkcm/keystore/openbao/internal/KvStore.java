@@ -45,7 +45,7 @@ final class KvStore {
    */
   private static java.time.Instant createdTime(JsonObject meta) {
     String t = BaoJson.string(meta, "created_time", null);
-    return t == null || t.isEmpty() ? null : java.time.Instant.parse(t);
+    return t == null || t.isEmpty() ? null : Timestamps.parse(t);
   }
 
   /**

@@ -86,9 +86,15 @@ final class PathLayout {
    *     so no request is ever made for an id that could leave the prefix
    */
   static String entryName(KeyRef ref) throws InvalidKeyRequestException {
-    return segment("keyId", ref.id())
-        + SEPARATOR
-        + String.format(Locale.ROOT, "%010d", ref.version());
+    return segment("keyId", ref.id()) + SEPARATOR + tenDigits(ref.version());
+  }
+
+  private static final String ZEROS = "0000000000";
+
+  /** {@code version} zero-padded to ten digits (every int version fits). */
+  private static String tenDigits(int version) {
+    String v = Integer.toString(version);
+    return ZEROS.substring(v.length()) + v;
   }
 
   /**

@@ -3,7 +3,6 @@ package org.openkcm.keystore.openbao.internal;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -77,10 +76,10 @@ final class RecordCodec {
               .algorithm(e.string("algorithm"))
               .keySize(Integer.parseInt(e.string("key_size")))
               .status(KeyStatus.parse("status", e.string("status")))
-              .createdAt(Instant.parse(e.string("created_at")))
-              .updatedAt(Instant.parse(e.string("updated_at")))
+              .createdAt(Timestamps.parse(e.string("created_at")))
+              .updatedAt(Timestamps.parse(e.string("updated_at")))
               .expiresAt(
-                  e.string("expires_at") == null ? null : Instant.parse(e.string("expires_at")))
+                  e.string("expires_at") == null ? null : Timestamps.parse(e.string("expires_at")))
               .parent(e.string("parent") == null ? null : KeyRef.parse(e.string("parent")))
               .tags(tags(e.data.get("tags")));
       KeyMetadata m = b.build();
