@@ -38,6 +38,79 @@ final class BaoJson {
     }
   }
 
+  /** What a KV v2 read answer gives a read: {@code data.data}, and two fields of its metadata. */
+  record KvRead(JsonObject data, JsonElement version, JsonElement createdTime) {}
+
+  /**
+   * Reads a KV v2 read answer as {@code child(child(object(body), "data"), ...)} would, building a
+   * tree only of {@code data.data} (the record) and of the version's {@code version} and {@code
+   * created_time}: everything else (the custom_metadata mirror, the lease and wrap fields) is only
+   * read past, with the same strict syntax check. Of a name given twice the last counts, as in the
+   * tree.
+   *
+   * @throws IllegalArgumentException if the body is not exactly one JSON object or has no object
+   *     {@code data} with objects {@code data} and {@code metadata}
+   */
+  static KvRead kvRead(byte[] body) {
+    try (JsonReader r =
+        new JsonReader(new StringReader(new String(body, StandardCharsets.UTF_8)))) {
+      r.setStrictness(Strictness.STRICT);
+      KvRead read = null;
+      r.beginObject();
+      while (r.hasNext()) {
+        if (r.nextName().equals("data")) {
+          read = kvData(r);
+        } else {
+          r.skipValue();
+        }
+      }
+      r.endObject();
+      if (r.peek() != JsonToken.END_DOCUMENT || read == null) {
+        throw new IllegalArgumentException("not a KV read answer");
+      }
+      return read;
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("not valid JSON", null);
+    }
+  }
+
+  private static KvRead kvData(JsonReader r) throws IOException {
+    JsonObject data = null;
+    boolean metadata = false;
+    JsonElement version = null;
+    JsonElement created = null;
+    r.beginObject(); // throws unless an object, as child() does
+    while (r.hasNext()) {
+      String name = r.nextName();
+      if (name.equals("data")) {
+        data = TREE.read(r).getAsJsonObject(); // throws unless an object
+      } else if (name.equals("metadata")) {
+        metadata = true;
+        version = null;
+        created = null;
+        r.beginObject();
+        while (r.hasNext()) {
+          String field = r.nextName();
+          if (field.equals("version")) {
+            version = TREE.read(r);
+          } else if (field.equals("created_time")) {
+            created = TREE.read(r);
+          } else {
+            r.skipValue();
+          }
+        }
+        r.endObject();
+      } else {
+        r.skipValue();
+      }
+    }
+    r.endObject();
+    if (data == null || !metadata) {
+      throw new IllegalArgumentException("no object data or metadata");
+    }
+    return new KvRead(data, version, created);
+  }
+
   /**
    * @return the member as an object, {@link IllegalArgumentException} when absent or not an object
    */

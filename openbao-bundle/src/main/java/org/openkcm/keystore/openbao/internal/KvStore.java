@@ -43,8 +43,9 @@ final class KvStore {
    * @return when the server wrote the version (its {@code created_time}, set by OpenBao, not by the
    *     writer), or {@code null} if the answer has none
    */
-  private static java.time.Instant createdTime(JsonObject meta) {
-    String t = BaoJson.string(meta, "created_time", null);
+  private static java.time.Instant createdTime(JsonElement e) {
+    String t =
+        e == null || e.isJsonNull() ? null : e.isJsonPrimitive() ? e.getAsString() : e.toString();
     return t == null || t.isEmpty() ? null : Timestamps.parse(t);
   }
 
@@ -63,10 +64,10 @@ final class KvStore {
       throw BaoErrors.fromStatus(conn.name, key, "read " + api, r.status, r.body);
     }
     try {
-      JsonObject data = BaoJson.child(BaoJson.object(r.body), "data");
-      JsonObject meta = BaoJson.child(data, "metadata");
-      long version = BaoJson.number(meta, "version", 0);
-      return new KvEntry(BaoJson.child(data, "data"), version, createdTime(meta));
+      BaoJson.KvRead read = BaoJson.kvRead(r.body);
+      JsonElement v = read.version();
+      long version = v == null || v.isJsonNull() ? 0 : v.getAsLong();
+      return new KvEntry(read.data(), version, createdTime(read.createdTime()));
     } catch (RuntimeException e) {
       throw BaoErrors.transport(conn.name, key, "read " + api + " (unexpected answer)", e);
     }
