@@ -131,14 +131,13 @@ final class SecondaryIndex {
       size.decrementAndGet();
       batch.add(c);
     }
-    Map<Runs, List<KeyRef>> adds = new IdentityHashMap<>();
+    // the batch's adds sorted once (by sort key), then handed out in that order to their indexes
+    List<Run.Keyed> added = new ArrayList<>(batch.size());
     Map<Runs, int[]> removals = new IdentityHashMap<>();
     for (Change c : batch) {
       KeyMetadata m = c.m();
       if (c.add()) {
-        Runs owned = byOwner.computeIfAbsent(m.owner(), o -> new Runs(o, null));
-        adds.computeIfAbsent(owned, r -> new ArrayList<>()).add(m.ref());
-        adds.computeIfAbsent(byTier.get(m.tier()), r -> new ArrayList<>()).add(m.ref());
+        added.add(new Run.Keyed(m));
       } else {
         Runs owned = byOwner.get(m.owner());
         if (owned != null) {
@@ -146,6 +145,13 @@ final class SecondaryIndex {
         }
         removals.computeIfAbsent(byTier.get(m.tier()), r -> new int[1])[0]++;
       }
+    }
+    Collections.sort(added);
+    Map<Runs, List<Run.Keyed>> adds = new IdentityHashMap<>();
+    for (Run.Keyed k : added) {
+      Runs owned = byOwner.computeIfAbsent(k.m().owner(), o -> new Runs(o, null));
+      adds.computeIfAbsent(owned, r -> new ArrayList<>()).add(k);
+      adds.computeIfAbsent(byTier.get(k.m().tier()), r -> new ArrayList<>()).add(k);
     }
     adds.forEach(Runs::push);
     removals.forEach(
@@ -254,9 +260,9 @@ final class SecondaryIndex {
       return m != null && (owner != null ? owner.equals(m.owner()) : tier == m.tier());
     }
 
-    /** Adds a batch's refs for this index (in any order, maybe with repeats). */
-    void push(List<KeyRef> refs) {
-      Run run = Run.sorted(refs);
+    /** Adds a batch's refs for this index ({@code sorted} ascending, maybe with repeats). */
+    void push(List<Run.Keyed> sorted) {
+      Run run = Run.of(sorted);
       List<Run> next = new ArrayList<>(List.of(runs));
       next.add(run);
       held += run.size();
@@ -291,7 +297,11 @@ final class SecondaryIndex {
         all.add(new Cursor(this, run, null, false));
       }
       new LiveMerge(all, current).forEachRemaining(live::add);
-      runs = live.isEmpty() ? new Run[0] : new Run[] {Run.sorted(live)};
+      List<Run.Keyed> keyed = new ArrayList<>(live.size());
+      for (KeyRef r : live) {
+        keyed.add(new Run.Keyed(r, null));
+      }
+      runs = live.isEmpty() ? new Run[0] : new Run[] {Run.of(keyed)};
       held = live.size();
       removedSinceCompaction = 0;
       return live.isEmpty();
@@ -326,10 +336,17 @@ final class SecondaryIndex {
       return c != 0 ? c : refs[i].compareTo(other.refs[j]);
     }
 
-    /** One sorted entry while a run is built. */
-    private record Keyed(long high, long low, KeyRef ref) implements Comparable<Keyed> {
-      Keyed(KeyRef ref) {
-        this(pack(ref.id(), 0), pack(ref.id(), 8), ref);
+    /**
+     * One entry while a run is built: a ref with its sort key, and the metadata it was stored with
+     * (null in a compaction).
+     */
+    record Keyed(long high, long low, KeyRef ref, KeyMetadata m) implements Comparable<Keyed> {
+      Keyed(KeyMetadata m) {
+        this(m.ref(), m);
+      }
+
+      Keyed(KeyRef ref, KeyMetadata m) {
+        this(pack(ref.id(), 0), pack(ref.id(), 8), ref, m);
       }
 
       @Override
@@ -350,12 +367,8 @@ final class SecondaryIndex {
       }
     }
 
-    static Run sorted(List<KeyRef> refs) {
-      List<Keyed> keyed = new ArrayList<>(refs.size());
-      for (KeyRef r : refs) {
-        keyed.add(new Keyed(r));
-      }
-      Collections.sort(keyed);
+    /** A run of {@code keyed}, which is sorted, each ref once. */
+    static Run of(List<Keyed> keyed) {
       KeyRef[] out = new KeyRef[keyed.size()];
       long[] keys = new long[2 * keyed.size()];
       int n = 0;
